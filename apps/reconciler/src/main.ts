@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runApp } from '@redpacket/platform';
+import { ReconcilerConfig } from './reconciler.config';
+import { ReconcilerModule } from './reconciler.module';
+
+void runApp({ name: 'reconciler', module: ReconcilerModule, config: ReconcilerConfig });

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runApp } from '@redpacket/platform';
+import { RewardServiceConfig } from './reward-service.config';
+import { RewardServiceModule } from './reward-service.module';
+
+void runApp({ name: 'reward-service', module: RewardServiceModule, config: RewardServiceConfig });

@@ -1,0 +1,3 @@
+import { BaseConfig } from '@redpacket/config';
+
+export class RewardServiceConfig extends BaseConfig {}

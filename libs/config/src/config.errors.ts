@@ -1,0 +1,22 @@
+import type { ValidationError } from 'class-validator';
+
+/** Thrown at boot: lists every bad variable at once so one restart fixes them all. */
+export class ConfigValidationError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly retriable = false;
+
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+
+  static fromValidationErrors(errors: ValidationError[]): ConfigValidationError {
+    return new ConfigValidationError(
+      errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${describe(error.value)})`),
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BaseConfig } from './base.config';
+import { type ConfigClass, loadConfig } from './load-config';
+
+/**
+ * Validates the environment once, at boot, into a typed object injectable by its class.
+ * A bad environment stops the process with one error listing every fault.
+ */
+@Module({})
+export class ConfigModule {
+  static forRoot<T extends object>(configClass: ConfigClass<T>, env: Record<string, string | undefined> = process.env): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [
+        { provide: configClass, useFactory: () => loadConfig(configClass, env) },
+        // Libraries depend on the common part only, whatever the app's own class is.
+        ...(configClass === (BaseConfig as unknown) ? [] : [{ provide: BaseConfig, useExisting: configClass }]),
+      ],
+      exports: [configClass, BaseConfig],
+    };
+  }
+}

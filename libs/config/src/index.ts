@@ -1,0 +1,5 @@
+export * from './base.config';
+export * from './config.errors';
+export * from './config.module';
+export * from './env-transforms';
+export * from './load-config';

@@ -1,0 +1,6 @@
+export * from './contract.errors';
+export * from './event-headers';
+export * from './event-id';
+export * from './order-purchased/order-purchased.v1';
+export * from './order-purchased/parse-order-purchased';
+export * from './topics';

@@ -1,0 +1,36 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ContractViolationError } from '../contract.errors';
+import { EVENT_HEADERS } from '../event-headers';
+import { ORDER_PURCHASED, OrderPurchasedV1 } from './order-purchased.v1';
+
+export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+export function headerText(value: HeaderValue): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/** Validates before trusting: anything that fails here is poison, never retried. */
+export function parseOrderPurchased(value: Buffer | null, headers: Record<string, HeaderValue> = {}): OrderPurchasedV1 {
+  const type = headerText(headers[EVENT_HEADERS.eventType]) ?? ORDER_PURCHASED;
+  if (type !== ORDER_PURCHASED) throw new ContractViolationError('UNKNOWN_EVENT_TYPE', `unexpected event type ${type}`);
+  const version = headerText(headers[EVENT_HEADERS.schemaVersion]) ?? '1';
+  if (version !== '1') throw new ContractViolationError('UNKNOWN_SCHEMA_VERSION', `unknown schema version ${version}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(value?.toString('utf8') ?? '');
+  } catch (error) {
+    throw new ContractViolationError('INVALID_JSON', `value is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ContractViolationError('CONTRACT_VIOLATION', 'value is not a JSON object');
+  }
+  const event = plainToInstance(OrderPurchasedV1, body);
+  const errors = validateSync(event, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    const details = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
+    throw new ContractViolationError('CONTRACT_VIOLATION', details);
+  }
+  return event;
+}

@@ -1,0 +1,30 @@
+import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { allMigrations } from '../../../migrations';
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function | string | EntitySchema>;
+  applicationName?: string;
+}
+
+/** The same options serve the apps and the migration CLI; the schema only ever changes through migrations. */
+export function postgresDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities ?? [],
+    migrations: allMigrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'redpacket',
+      connectionTimeoutMillis: 5_000,
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { BaseConfig } from '@redpacket/config';
+import { namespaced, TOPICS } from '@redpacket/contracts';
+import { KafkaAdmin } from './kafka-admin.service';
+import { ensureTopics, type TopicSpec } from './topic-bootstrap';
+
+export function systemTopics(config: BaseConfig): TopicSpec[] {
+  const replicationFactor = config.KAFKA_REPLICATION_FACTOR;
+  const topic = (name: string, numPartitions: number): TopicSpec => ({
+    topic: namespaced(config.KAFKA_NAMESPACE, name),
+    numPartitions,
+    replicationFactor,
+  });
+  return [
+    topic(TOPICS.orderPurchased, config.ORDER_TOPIC_PARTITIONS),
+    topic(TOPICS.orderPurchasedDeadLetter, 1),
+    topic(TOPICS.redPacketGranted, config.ORDER_TOPIC_PARTITIONS),
+  ];
+}
+
+/** Every app makes sure the system's topics exist before it produces or consumes. */
+@Injectable()
+export class SystemTopicsBootstrap implements OnModuleInit {
+  private readonly logger = new Logger(SystemTopicsBootstrap.name);
+
+  constructor(
+    @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
+    @Inject(BaseConfig) private readonly config: BaseConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const created = await this.kafkaAdmin.withAdmin((admin) => ensureTopics(admin, systemTopics(this.config)));
+    if (created.length > 0) this.logger.log('created topics', { topics: created });
+  }
+}

@@ -1,0 +1,46 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export class TopicMismatchError extends Error {
+  readonly code = 'TOPIC_MISMATCH';
+  readonly retriable = false;
+}
+
+/**
+ * Creates missing topics through the admin API (brokers never auto-create them here).
+ * An existing topic with fewer partitions than asked is an error, not something to "fix":
+ * adding partitions moves keys to new partitions and breaks per-user ordering.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
+  }
+  const present = specs.filter((spec) => existing.has(spec.topic));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
+    for (const spec of present) {
+      const found = metadata.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
+      if (found < spec.numPartitions) {
+        throw new TopicMismatchError(`topic ${spec.topic} has ${found} partitions, ${spec.numPartitions} are configured`);
+      }
+    }
+  }
+  return missing.map((spec) => spec.topic);
+}
+
+function toTopicConfig(spec: TopicSpec): ITopicConfig {
+  return {
+    topic: spec.topic,
+    numPartitions: spec.numPartitions,
+    replicationFactor: spec.replicationFactor,
+    // With three replicas, acks=all only means something if two must hold the write.
+    configEntries: spec.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+  };
+}

@@ -1,0 +1,18 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { LogLevelName } from '@redpacket/config';
+
+const ENABLED_LEVELS: Record<LogLevelName, LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+/**
+ * One JSON object per line. Structured fields given after the message
+ * (`logger.log('packet granted', { eventId, orderId })`) land at the top level of the record.
+ */
+export function createJsonLogger(level: LogLevelName = 'info', context?: string): ConsoleLogger {
+  const options = { json: true, logLevels: ENABLED_LEVELS[level], structuredParams: true, flattenParams: true };
+  return context ? new ConsoleLogger(context, options) : new ConsoleLogger(options);
+}

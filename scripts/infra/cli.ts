@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_KAFKA_BASE_PORT, isKafkaReachable, kafkaNodeSpecs, stopLocalKafka } from './local-kafka';
+import { isPostgresReachable, stopThrowawayPostgres } from './local-postgres';
+import { clearState, DEFAULT_STATE_DIR, provisionInfrastructure, readState, saveState } from './provision';
+
+const USAGE = 'usage: infra <up|down|status> [--cluster] [--kafka-version 3.9.1]';
+
+async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<void> {
+  const infra = await provisionInfrastructure({ cluster, kafkaVersion });
+  if (infra.mode === 'testcontainers') {
+    printEnv(infra.kafkaBrokers, infra.databaseUrl);
+    console.log('containers are up; press Ctrl-C to stop them');
+    await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+    await infra.stop();
+    return;
+  }
+  if (infra.mode === 'local') saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
+  printEnv(infra.kafkaBrokers, infra.databaseUrl);
+}
+
+async function down(): Promise<void> {
+  await stopLocalKafka(DEFAULT_STATE_DIR, kafkaNodeSpecs(3, Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT)));
+  await stopThrowawayPostgres(DEFAULT_STATE_DIR);
+  clearState(DEFAULT_STATE_DIR);
+  console.log('local infrastructure stopped');
+}
+
+async function status(): Promise<void> {
+  const state = readState(DEFAULT_STATE_DIR);
+  if (!state) {
+    console.log('no local infrastructure recorded (run npm run infra:up)');
+    process.exitCode = 1;
+    return;
+  }
+  const kafka = await isKafkaReachable(state.kafkaBrokers);
+  const postgres = await isPostgresReachable(state.databaseUrl);
+  console.log(`kafka    ${state.kafkaBrokers.join(',')}  ${kafka ? 'up' : 'DOWN'}${state.cluster ? '  (3-broker cluster)' : ''}`);
+  console.log(`postgres ${state.databaseUrl}  ${postgres ? 'up' : 'DOWN'}`);
+  if (!kafka || !postgres) process.exitCode = 1;
+}
+
+function printEnv(kafkaBrokers: string[], databaseUrl: string): void {
+  console.log(`export KAFKA_BROKERS=${kafkaBrokers.join(',')}`);
+  console.log(`export DATABASE_URL=${databaseUrl}`);
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { cluster: { type: 'boolean', default: false }, 'kafka-version': { type: 'string' } },
+  });
+  switch (positionals[0]) {
+    case 'up':
+      return up(values.cluster ?? false, values['kafka-version']);
+    case 'down':
+      return down();
+    case 'status':
+      return status();
+    default:
+      console.error(USAGE);
+      process.exitCode = 2;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

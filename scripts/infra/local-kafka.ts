@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
+
+export const DEFAULT_KAFKA_VERSION = '3.9.1';
+export const DEFAULT_KAFKA_BASE_PORT = 19092;
+
+export interface KafkaNodeSpec {
+  nodeId: number;
+  port: number;
+  controllerPort: number;
+}
+
+export interface LocalKafkaOptions {
+  version: string;
+  brokerCount: 1 | 3;
+  basePort: number;
+  stateDir: string;
+  log: (message: string) => void;
+}
+
+/** Broker n listens on basePort + 2(n-1) and its controller on the next port. */
+export function kafkaNodeSpecs(brokerCount: number, basePort: number): KafkaNodeSpec[] {
+  return Array.from({ length: brokerCount }, (_, index) => ({
+    nodeId: index + 1,
+    port: basePort + index * 2,
+    controllerPort: basePort + index * 2 + 1,
+  }));
+}
+
+export function brokerAddresses(nodes: KafkaNodeSpec[]): string[] {
+  return nodes.map((node) => `127.0.0.1:${node.port}`);
+}
+
+export async function isJavaAvailable(): Promise<boolean> {
+  return (await commandExists('java')) && (await commandExists('mvn'));
+}
+
+function loggingArtifacts(version: string): string {
+  // Kafka 3.x logs through slf4j 1.7 + reload4j; 4.x moved to log4j2. Neither binding is transitive.
+  return version.startsWith('3.')
+    ? dependency('org.slf4j', 'slf4j-reload4j', '1.7.36')
+    : dependency('org.apache.logging.log4j', 'log4j-slf4j-impl', '2.24.3') +
+        dependency('org.apache.logging.log4j', 'log4j-core', '2.24.3');
+}
+
+function dependency(groupId: string, artifactId: string, version: string): string {
+  return `<dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
+}
+
+/** Downloads the broker's jars from Maven Central once; later runs reuse the folder (and ~/.m2). */
+export async function ensureKafkaJars(version: string, cacheDir: string, log: (m: string) => void): Promise<string> {
+  const home = join(cacheDir, `kafka-${version}`);
+  const libs = join(home, 'libs');
+  if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return libs;
+  mkdirSync(home, { recursive: true });
+  writeFileSync(
+    join(home, 'pom.xml'),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>local.redpacket</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
+<dependencies>${dependency('org.apache.kafka', 'kafka_2.13', version)}${loggingArtifacts(version)}</dependencies></project>\n`,
+  );
+  log(`fetching org.apache.kafka:kafka_2.13:${version} and its runtime dependencies from Maven Central`);
+  const result = await runCommand(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    { cwd: home },
+  );
+  if (result.code !== 0) {
+    rmSync(libs, { recursive: true, force: true });
+    throw new Error(`Maven could not fetch Kafka ${version}:\n${result.output.slice(-3000)}`);
+  }
+  return libs;
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid` prints. */
+export function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function serverProperties(node: KafkaNodeSpec, all: KafkaNodeSpec[], dataDir: string): string {
+  const replication = all.length >= 3 ? 3 : 1;
+  const voters = all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  return [
+    'process.roles=broker,controller',
+    `node.id=${node.nodeId}`,
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    // Topics are created by the applications' bootstrap through the admin API, never implicitly.
+    'auto.create.topics.enable=false',
+    `default.replication.factor=${replication}`,
+    `min.insync.replicas=${replication === 3 ? 2 : 1}`,
+    `offsets.topic.replication.factor=${replication}`,
+    'offsets.topic.num.partitions=10',
+    `transaction.state.log.replication.factor=${replication}`,
+    `transaction.state.log.min.isr=${replication === 3 ? 2 : 1}`,
+    'transaction.state.log.num.partitions=4',
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=4',
+    '',
+  ].join('\n');
+}
+
+const LOG4J_PROPERTIES = `log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=\${kafka.logs.dir}/server.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+`;
+
+function javaArgs(libs: string, nodeDir: string, version: string): string[] {
+  const logging = version.startsWith('3.')
+    ? `-Dlog4j.configuration=file:${join(nodeDir, 'log4j.properties')}`
+    : `-Dlog4j2.configurationFile=${join(nodeDir, 'log4j.properties')}`;
+  return [
+    '-Xms512m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${nodeDir}`,
+    logging,
+    '-cp',
+    `${libs}/*`,
+  ];
+}
+
+export interface RunningLocalKafka {
+  brokers: string[];
+  nodes: KafkaNodeSpec[];
+  stop(): Promise<void>;
+}
+
+export function nodeDirectory(stateDir: string, nodeId: number): string {
+  return join(stateDir, `kafka-${nodeId}`);
+}
+
+/** Formats fresh storage and starts the broker(s) as detached processes, then waits for the cluster. */
+export async function startLocalKafka(options: LocalKafkaOptions): Promise<RunningLocalKafka> {
+  const libs = await ensureKafkaJars(options.version, join(options.stateDir, '..', 'cache'), options.log);
+  const nodes = kafkaNodeSpecs(options.brokerCount, options.basePort);
+  const clusterId = newClusterId();
+  for (const node of nodes) {
+    const nodeDir = nodeDirectory(options.stateDir, node.nodeId);
+    rmSync(nodeDir, { recursive: true, force: true });
+    mkdirSync(nodeDir, { recursive: true });
+    const propertiesFile = join(nodeDir, 'server.properties');
+    writeFileSync(propertiesFile, serverProperties(node, nodes, join(nodeDir, 'data')));
+    writeFileSync(join(nodeDir, 'log4j.properties'), LOG4J_PROPERTIES);
+    const format = await runCommand('java', [
+      ...javaArgs(libs, nodeDir, options.version),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propertiesFile,
+      '--ignore-formatted',
+    ]);
+    if (format.code !== 0) throw new Error(`kafka storage format failed for node ${node.nodeId}:\n${format.output}`);
+  }
+  for (const node of nodes) startKafkaNode(libs, options, node);
+  const running: RunningLocalKafka = {
+    brokers: brokerAddresses(nodes),
+    nodes,
+    stop: () => stopLocalKafka(options.stateDir, nodes),
+  };
+  try {
+    await waitForKafka(running.brokers, nodes.length, 90_000);
+  } catch (error) {
+    const logs = nodes.map((n) => tailOfLog(join(nodeDirectory(options.stateDir, n.nodeId), 'kafka.out'))).join('\n');
+    await running.stop();
+    throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`);
+  }
+  options.log(`kafka ${options.version}: ${nodes.length} broker(s) ready at ${running.brokers.join(',')}`);
+  return running;
+}
+
+/** Starts one node on its already formatted storage (also used to restart a killed broker). */
+export function startKafkaNode(libs: string, options: Pick<LocalKafkaOptions, 'stateDir' | 'version'>, node: KafkaNodeSpec): number {
+  const nodeDir = nodeDirectory(options.stateDir, node.nodeId);
+  const out = openSync(join(nodeDir, 'kafka.out'), 'a');
+  const child = spawn(
+    'java',
+    [...javaArgs(libs, nodeDir, options.version), 'kafka.Kafka', join(nodeDir, 'server.properties')],
+    detachedSpawnOptions(out),
+  );
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start kafka node ${node.nodeId}`);
+  writePidFile(join(nodeDir, 'kafka.pid'), child.pid);
+  return child.pid;
+}
+
+export async function stopLocalKafka(stateDir: string, nodes: KafkaNodeSpec[]): Promise<void> {
+  await Promise.all(nodes.map((node) => stopProcess(join(nodeDirectory(stateDir, node.nodeId), 'kafka.pid'))));
+}
+
+/** Ready means every broker is registered and the admin API answers: no sleeping on a guess. */
+export async function waitForKafka(brokers: string[], expectedBrokers: number, timeoutMs: number): Promise<void> {
+  const kafka = new Kafka({ clientId: 'redpacket-infra', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const admin = kafka.admin();
+  try {
+    await pollUntil(
+      `${expectedBrokers} kafka broker(s) at ${brokers.join(',')}`,
+      async () => {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length >= expectedBrokers && cluster.controller !== null ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function isKafkaReachable(brokers: string[]): Promise<boolean> {
+  try {
+    await waitForKafka(brokers, 1, 3_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tailOfLog(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8').slice(-2000) : `(no ${path})`;
+}

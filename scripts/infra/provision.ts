@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tryStartContainers } from './containers';
+import type { Infrastructure, ProvisionOptions } from './infra.types';
+import {
+  DEFAULT_KAFKA_BASE_PORT,
+  DEFAULT_KAFKA_VERSION,
+  isJavaAvailable,
+  isKafkaReachable,
+  startLocalKafka,
+} from './local-kafka';
+import { DEFAULT_DATABASE_URL, isPostgresReachable, startThrowawayPostgres } from './local-postgres';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.infra', 'run');
+const STATE_FILE = 'state.json';
+
+interface SavedState {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  cluster: boolean;
+}
+
+/**
+ * The one way every caller gets infrastructure, in order of preference:
+ * 1. KAFKA_BROKERS and DATABASE_URL from the environment (or a stack left up by `npm run infra:up`);
+ * 2. containers, when a Docker engine answers;
+ * 3. local processes: Kafka from its Maven Central jars, Postgres on 127.0.0.1:5432 or a throw-away cluster.
+ */
+export async function provisionInfrastructure(options: ProvisionOptions = {}): Promise<Infrastructure> {
+  const log = options.log ?? ((message: string) => console.log(`[infra] ${message}`));
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const cluster = options.cluster ?? false;
+
+  const { KAFKA_BROKERS, DATABASE_URL } = process.env;
+  if (KAFKA_BROKERS && DATABASE_URL) {
+    return external(KAFKA_BROKERS.split(','), DATABASE_URL);
+  }
+  const saved = await reusableState(stateDir, cluster);
+  if (saved) {
+    log(`reusing the stack started by infra:up (${saved.kafkaBrokers.join(',')})`);
+    return external(saved.kafkaBrokers, saved.databaseUrl);
+  }
+
+  if (!cluster) {
+    const containers = await tryStartContainers(log);
+    if (containers) return { mode: 'testcontainers', ...containers };
+  }
+
+  if (!(await isJavaAvailable())) {
+    throw new Error(
+      'No infrastructure available: set KAFKA_BROKERS and DATABASE_URL, or install Docker, ' +
+        'or install Java 17+ and Maven (apt install openjdk-17-jre-headless maven) so Kafka can run from its jars.',
+    );
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const kafka = await startLocalKafka({
+    version: options.kafkaVersion ?? process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION,
+    brokerCount: cluster ? 3 : 1,
+    basePort: Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT),
+    stateDir,
+    log,
+  });
+  const defaultUrl = DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const postgres = (await isPostgresReachable(defaultUrl))
+    ? { url: defaultUrl, stop: async () => undefined }
+    : await startThrowawayPostgres(stateDir);
+  return {
+    mode: 'local',
+    kafkaBrokers: kafka.brokers,
+    databaseUrl: postgres.url,
+    stop: async () => {
+      await kafka.stop();
+      await postgres.stop();
+    },
+  };
+}
+
+function external(kafkaBrokers: string[], databaseUrl: string): Infrastructure {
+  return { mode: 'external', kafkaBrokers, databaseUrl, stop: async () => undefined };
+}
+
+async function reusableState(stateDir: string, cluster: boolean): Promise<SavedState | undefined> {
+  const file = join(stateDir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+  if (state.cluster !== cluster) return undefined;
+  const alive = (await isKafkaReachable(state.kafkaBrokers)) && (await isPostgresReachable(state.databaseUrl));
+  return alive ? state : undefined;
+}
+
+export function saveState(stateDir: string, state: SavedState): void {
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(join(stateDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
+}
+
+export function readState(stateDir: string): SavedState | undefined {
+  const file = join(stateDir, STATE_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SavedState) : undefined;
+}
+
+export function clearState(stateDir: string): void {
+  rmSync(join(stateDir, STATE_FILE), { force: true });
+}
