@@ -14,12 +14,16 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
     await infra.stop();
     return;
   }
-  if (infra.mode === 'local') saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
+  if (infra.mode === 'local')
+    saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
   printEnv(infra.kafkaBrokers, infra.databaseUrl);
 }
 
 async function down(): Promise<void> {
-  await stopLocalKafka(DEFAULT_STATE_DIR, kafkaNodeSpecs(3, Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT)));
+  await stopLocalKafka(
+    DEFAULT_STATE_DIR,
+    kafkaNodeSpecs(3, Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT)),
+  );
   await stopThrowawayPostgres(DEFAULT_STATE_DIR);
   clearState(DEFAULT_STATE_DIR);
   console.log('local infrastructure stopped');
@@ -34,7 +38,9 @@ async function status(): Promise<void> {
   }
   const kafka = await isKafkaReachable(state.kafkaBrokers);
   const postgres = await isPostgresReachable(state.databaseUrl);
-  console.log(`kafka    ${state.kafkaBrokers.join(',')}  ${kafka ? 'up' : 'DOWN'}${state.cluster ? '  (3-broker cluster)' : ''}`);
+  console.log(
+    `kafka    ${state.kafkaBrokers.join(',')}  ${kafka ? 'up' : 'DOWN'}${state.cluster ? '  (3-broker cluster)' : ''}`,
+  );
   console.log(`postgres ${state.databaseUrl}  ${postgres ? 'up' : 'DOWN'}`);
   if (!kafka || !postgres) process.exitCode = 1;
 }

@@ -28,7 +28,10 @@ export async function tryStartContainers(log: (message: string) => void): Promis
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const [postgres, kafka] = await Promise.all([
     new PostgreSqlContainer('postgres:17-alpine').withUsername('postgres').withPassword('postgres').start(),
-    new KafkaContainer('confluentinc/cp-kafka:7.9.1').withKraft().withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' }).start(),
+    new KafkaContainer('confluentinc/cp-kafka:7.9.1')
+      .withKraft()
+      .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' })
+      .start(),
   ]);
   const databaseUrl = `postgres://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}/postgres`;
   return {

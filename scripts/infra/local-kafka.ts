@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ignoreKafkajsTimeoutWarning } from '@redpacket/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
@@ -188,14 +189,18 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   } catch (error) {
     const logs = nodes.map((n) => tailOfLog(join(nodeDirectory(options.stateDir, n.nodeId), 'kafka.out'))).join('\n');
     await running.stop();
-    throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`);
+    throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`, { cause: error });
   }
   options.log(`kafka ${options.version}: ${nodes.length} broker(s) ready at ${running.brokers.join(',')}`);
   return running;
 }
 
 /** Starts one node on its already formatted storage (also used to restart a killed broker). */
-export function startKafkaNode(libs: string, options: Pick<LocalKafkaOptions, 'stateDir' | 'version'>, node: KafkaNodeSpec): number {
+export function startKafkaNode(
+  libs: string,
+  options: Pick<LocalKafkaOptions, 'stateDir' | 'version'>,
+  node: KafkaNodeSpec,
+): number {
   const nodeDir = nodeDirectory(options.stateDir, node.nodeId);
   const out = openSync(join(nodeDir, 'kafka.out'), 'a');
   const child = spawn(
@@ -215,6 +220,7 @@ export async function stopLocalKafka(stateDir: string, nodes: KafkaNodeSpec[]): 
 
 /** Ready means every broker is registered and the admin API answers: no sleeping on a guess. */
 export async function waitForKafka(brokers: string[], expectedBrokers: number, timeoutMs: number): Promise<void> {
+  ignoreKafkajsTimeoutWarning();
   const kafka = new Kafka({ clientId: 'redpacket-infra', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   try {

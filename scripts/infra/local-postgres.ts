@@ -39,7 +39,8 @@ export interface ThrowawayPostgres {
 /** A private cluster for machines where nothing answers on the default URL. */
 export async function startThrowawayPostgres(stateDir: string): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
-  if (!bin) throw new Error('No PostgreSQL answers and initdb was not found: install PostgreSQL (e.g. apt install postgresql)');
+  if (!bin)
+    throw new Error('No PostgreSQL answers and initdb was not found: install PostgreSQL (e.g. apt install postgresql)');
   const dataDir = join(stateDir, 'postgres');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -47,14 +48,34 @@ export async function startThrowawayPostgres(stateDir: string): Promise<Throwawa
     const { uid, gid } = statSync('/var/lib/postgresql');
     chownSync(dataDir, uid, gid);
   }
-  const [initdb, initArgs] = asPostgresUser(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const [initdb, initArgs] = asPostgresUser(join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+  ]);
   const init = await runCommand(initdb, initArgs);
   if (init.code !== 0) throw new Error(`initdb failed:\n${init.output}`);
   const options = `-p ${THROWAWAY_PORT} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  const [pgCtl, startArgs] = asPostgresUser(join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(dataDir, 'server.log'), '-w', 'start']);
+  const [pgCtl, startArgs] = asPostgresUser(join(bin, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-o',
+    options,
+    '-l',
+    join(dataDir, 'server.log'),
+    '-w',
+    'start',
+  ]);
   const started = await runCommand(pgCtl, startArgs);
   if (started.code !== 0) throw new Error(`pg_ctl start failed:\n${started.output}`);
-  return { url: `postgres://postgres@127.0.0.1:${THROWAWAY_PORT}/postgres`, stop: () => stopThrowawayPostgres(stateDir) };
+  return {
+    url: `postgres://postgres@127.0.0.1:${THROWAWAY_PORT}/postgres`,
+    stop: () => stopThrowawayPostgres(stateDir),
+  };
 }
 
 export async function stopThrowawayPostgres(stateDir: string): Promise<void> {

@@ -7,11 +7,7 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion, capturing stdout and stderr together. */
-export function runCommand(
-  command: string,
-  args: string[],
-  options: SpawnOptions = {},
-): Promise<CommandResult> {
+export function runCommand(command: string, args: string[], options: SpawnOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

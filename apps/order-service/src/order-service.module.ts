@@ -6,6 +6,11 @@ import { HealthModule } from '@redpacket/platform';
 import { OrderServiceConfig } from './order-service.config';
 
 @Module({
-  imports: [ConfigModule.forRoot(OrderServiceConfig), DatabaseModule.forRoot([], 'order-service'), KafkaModule, HealthModule],
+  imports: [
+    ConfigModule.forRoot(OrderServiceConfig),
+    DatabaseModule.forRoot([], 'order-service'),
+    KafkaModule,
+    HealthModule,
+  ],
 })
 export class OrderServiceModule {}

@@ -6,6 +6,11 @@ import { HealthModule } from '@redpacket/platform';
 import { ReconcilerConfig } from './reconciler.config';
 
 @Module({
-  imports: [ConfigModule.forRoot(ReconcilerConfig), DatabaseModule.forRoot([], 'reconciler'), KafkaModule, HealthModule],
+  imports: [
+    ConfigModule.forRoot(ReconcilerConfig),
+    DatabaseModule.forRoot([], 'reconciler'),
+    KafkaModule,
+    HealthModule,
+  ],
 })
 export class ReconcilerModule {}

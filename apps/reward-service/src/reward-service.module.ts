@@ -6,6 +6,11 @@ import { HealthModule } from '@redpacket/platform';
 import { RewardServiceConfig } from './reward-service.config';
 
 @Module({
-  imports: [ConfigModule.forRoot(RewardServiceConfig), DatabaseModule.forRoot([], 'reward-service'), KafkaModule, HealthModule],
+  imports: [
+    ConfigModule.forRoot(RewardServiceConfig),
+    DatabaseModule.forRoot([], 'reward-service'),
+    KafkaModule,
+    HealthModule,
+  ],
 })
 export class RewardServiceModule {}

@@ -12,7 +12,10 @@ export class ConfigValidationError extends Error {
 
   static fromValidationErrors(errors: ValidationError[]): ConfigValidationError {
     return new ConfigValidationError(
-      errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${describe(error.value)})`),
+      errors.map(
+        (error) =>
+          `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${describe(error.value)})`,
+      ),
     );
   }
 }

@@ -8,7 +8,10 @@ import { type ConfigClass, loadConfig } from './load-config';
  */
 @Module({})
 export class ConfigModule {
-  static forRoot<T extends object>(configClass: ConfigClass<T>, env: Record<string, string | undefined> = process.env): DynamicModule {
+  static forRoot<T extends object>(
+    configClass: ConfigClass<T>,
+    env: Record<string, string | undefined> = process.env,
+  ): DynamicModule {
     return {
       module: ConfigModule,
       global: true,

@@ -2,7 +2,9 @@ import { Transform } from 'class-transformer';
 
 /** Environment values are strings; these turn them into typed values, leaving bad ones for the validators. */
 export const ToInt = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value,
+  );
 
 export const ToBoolean = () =>
   Transform(({ value }: { value: unknown }) => {
@@ -13,5 +15,10 @@ export const ToBoolean = () =>
 
 export const ToList = () =>
   Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value,
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value,
   );

@@ -26,7 +26,12 @@ export class DatabaseModule {
           inject: [BaseConfig],
           useFactory: (config: BaseConfig) =>
             new DataSource(
-              postgresDataSourceOptions({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, entities, applicationName }),
+              postgresDataSourceOptions({
+                url: config.DATABASE_URL,
+                poolSize: config.DATABASE_POOL_SIZE,
+                entities,
+                applicationName,
+              }),
             ).initialize(),
         },
         DataSourceCloser,

@@ -10,13 +10,17 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:
-          return logger.error(message, fields, context);
+          logger.error(message, fields, context);
+          return;
         case logLevel.WARN:
-          return logger.warn(message, fields, context);
+          logger.warn(message, fields, context);
+          return;
         case logLevel.INFO:
-          return logger.log(message, fields, context);
+          logger.log(message, fields, context);
+          return;
         case logLevel.DEBUG:
-          return logger.debug?.(message, fields, context);
+          logger.debug?.(message, fields, context);
+          return;
       }
     };
 }

@@ -28,7 +28,9 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
     for (const spec of present) {
       const found = metadata.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
       if (found < spec.numPartitions) {
-        throw new TopicMismatchError(`topic ${spec.topic} has ${found} partitions, ${spec.numPartitions} are configured`);
+        throw new TopicMismatchError(
+          `topic ${spec.topic} has ${found} partitions, ${spec.numPartitions} are configured`,
+        );
       }
     }
   }

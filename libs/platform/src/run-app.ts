@@ -14,7 +14,9 @@ export interface AppDefinition<C extends BaseConfig> {
 }
 
 /** Validates configuration, then builds the app: bad configuration never half-starts anything. */
-export async function createApp<C extends BaseConfig>(definition: AppDefinition<C>): Promise<{ app: NestFastifyApplication; config: C }> {
+export async function createApp<C extends BaseConfig>(
+  definition: AppDefinition<C>,
+): Promise<{ app: NestFastifyApplication; config: C }> {
   const config = loadConfig(definition.config);
   const logger = createJsonLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(
