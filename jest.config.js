@@ -19,7 +19,9 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
   // NestJS 12 (and cookie, via fastify's inject) ship ES modules only; jest's CommonJS runtime needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|cookie|content-disposition|glob|minimatch|path-scurry|minipass|jackspeak|package-json-from-dist|foreground-child|balanced-match|brace-expansion|@isaacs)/)',
+  ],
 };
 
 const onRealInfrastructure = {

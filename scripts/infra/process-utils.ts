@@ -67,21 +67,21 @@ export async function pollUntil<T>(
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}${cause}`);
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after the grace period. */
+/** SIGTERM, then SIGKILL if the process is still there after the grace period (0: SIGKILL at once). */
 export async function stopProcess(pidFile: string, graceMs = 15_000): Promise<boolean> {
   const pid = readPidFile(pidFile);
   if (pid === undefined || !isProcessAlive(pid)) {
     rmSync(pidFile, { force: true });
     return false;
   }
-  process.kill(pid, 'SIGTERM');
-  try {
-    await pollUntil(`pid ${pid} to exit`, async () => (isProcessAlive(pid) ? undefined : true), {
-      timeoutMs: graceMs,
-      intervalMs: 100,
-    });
-  } catch {
+  const gone = async () => (isProcessAlive(pid) ? undefined : true);
+  if (graceMs > 0) {
+    process.kill(pid, 'SIGTERM');
+    await pollUntil(`pid ${pid} to exit`, gone, { timeoutMs: graceMs, intervalMs: 100 }).catch(() => undefined);
+  }
+  if (isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
+    await pollUntil(`pid ${pid} to die`, gone, { timeoutMs: 10_000, intervalMs: 50 });
   }
   rmSync(pidFile, { force: true });
   return true;

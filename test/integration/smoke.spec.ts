@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigModule } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { allMigrations } from '../../migrations';
 import { IdempotentProducer, ensureTopics, systemTopics } from '@redpacket/kafka';
@@ -65,19 +64,32 @@ describe('the plumbing on real Kafka and Postgres', () => {
     await admin.disconnect();
   });
 
-  const apps = [
-    { name: 'order-service', module: OrderServiceModule, config: OrderServiceConfig },
-    { name: 'reward-service', module: RewardServiceModule, config: RewardServiceConfig },
-    { name: 'reconciler', module: ReconcilerModule, config: ReconcilerConfig },
-    { name: 'monitor', module: MonitorModule, config: MonitorConfig },
+  const apps: { name: string; boot: () => Promise<{ app: NestFastifyApplication }> }[] = [
+    {
+      name: 'order-service',
+      boot: () => createApp({ name: 'order-service', config: OrderServiceConfig, module: OrderServiceModule.register }),
+    },
+    {
+      name: 'reward-service',
+      boot: () =>
+        createApp({ name: 'reward-service', config: RewardServiceConfig, module: RewardServiceModule.register }),
+    },
+    {
+      name: 'reconciler',
+      boot: () => createApp({ name: 'reconciler', config: ReconcilerConfig, module: ReconcilerModule.register }),
+    },
+    {
+      name: 'monitor',
+      boot: () => createApp({ name: 'monitor', config: MonitorConfig, module: MonitorModule.register }),
+    },
   ];
 
-  it.each(apps)('boots $name against the real services and reports ready', async (definition) => {
+  it.each(apps)('boots $name against the real services and reports ready', async ({ boot }) => {
     process.env.KAFKA_NAMESPACE = namespace;
     process.env.LOG_LEVEL = 'warn';
     let app: NestFastifyApplication | undefined;
     try {
-      ({ app } = await createApp(definition));
+      ({ app } = await boot());
       await app.init();
       const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health/ready' });
       expect(response.statusCode).toBe(200);
@@ -91,7 +103,6 @@ describe('the plumbing on real Kafka and Postgres', () => {
   });
 
   it('refuses to boot with bad configuration, naming every bad variable', () => {
-    expect(() => ConfigModule.forRoot(OrderServiceConfig)).not.toThrow();
     expect(() => loadConfig(OrderServiceConfig, { KAFKA_BROKERS: 'nope', DATABASE_URL: 'mysql://x' })).toThrow(
       /DATABASE_URL[\s\S]*KAFKA_BROKERS/,
     );

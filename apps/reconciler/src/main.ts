@@ -3,4 +3,4 @@ import { runApp } from '@redpacket/platform';
 import { ReconcilerConfig } from './reconciler.config';
 import { ReconcilerModule } from './reconciler.module';
 
-void runApp({ name: 'reconciler', module: ReconcilerModule, config: ReconcilerConfig });
+void runApp({ name: 'reconciler', module: (config) => ReconcilerModule.register(config), config: ReconcilerConfig });

@@ -3,4 +3,8 @@ import { runApp } from '@redpacket/platform';
 import { RewardServiceConfig } from './reward-service.config';
 import { RewardServiceModule } from './reward-service.module';
 
-void runApp({ name: 'reward-service', module: RewardServiceModule, config: RewardServiceConfig });
+void runApp({
+  name: 'reward-service',
+  module: (config) => RewardServiceModule.register(config),
+  config: RewardServiceConfig,
+});

@@ -10,13 +10,16 @@ import { type ConfigClass, loadConfig } from './load-config';
 export class ConfigModule {
   static forRoot<T extends object>(
     configClass: ConfigClass<T>,
-    env: Record<string, string | undefined> = process.env,
+    /** The already validated object (apps validate before building modules); loaded here if absent. */
+    loaded?: T,
   ): DynamicModule {
     return {
       module: ConfigModule,
       global: true,
       providers: [
-        { provide: configClass, useFactory: () => loadConfig(configClass, env) },
+        loaded
+          ? { provide: configClass, useValue: loaded }
+          : { provide: configClass, useFactory: () => loadConfig(configClass) },
         // Libraries depend on the common part only, whatever the app's own class is.
         ...(configClass === (BaseConfig as unknown) ? [] : [{ provide: BaseConfig, useExisting: configClass }]),
       ],

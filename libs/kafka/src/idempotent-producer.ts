@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 
 /**
  * A kafkajs idempotent producer (acks=all, one request in flight) whose sends are serialized:
@@ -15,6 +15,8 @@ export class IdempotentProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // murmur2, as the Java client: a key maps to the same partition whichever client wrote it.
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
   }

@@ -6,20 +6,20 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...fields } = log;
-      const context = `kafkajs:${namespace}`;
+      const entry = { ...fields, kafkajs: namespace };
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:
-          logger.error(message, fields, context);
+          logger.error(message, entry);
           return;
         case logLevel.WARN:
-          logger.warn(message, fields, context);
+          logger.warn(message, entry);
           return;
         case logLevel.INFO:
-          logger.log(message, fields, context);
+          logger.log(message, entry);
           return;
         case logLevel.DEBUG:
-          logger.debug?.(message, fields, context);
+          logger.debug?.(message, entry);
           return;
       }
     };

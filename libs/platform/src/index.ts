@@ -1,2 +1,3 @@
 export * from './health/health.module';
 export * from './run-app';
+export * from './http/validation';

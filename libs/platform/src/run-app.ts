@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type BaseConfig, type ConfigClass, ConfigValidationError, loadConfig } from '@redpacket/config';
@@ -6,7 +6,8 @@ import { createJsonLogger } from '@redpacket/observability';
 
 export interface AppDefinition<C extends BaseConfig> {
   name: string;
-  module: unknown;
+  /** Builds the root module from the validated configuration. */
+  module: (config: C) => DynamicModule;
   config: ConfigClass<C>;
   /** Extra setup before listening (OpenAPI, pipes, ...). */
   configure?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
@@ -20,7 +21,7 @@ export async function createApp<C extends BaseConfig>(
   const config = loadConfig(definition.config);
   const logger = createJsonLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module as never,
+    definition.module(config),
     new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 64 * 1024 }),
     { logger, bufferLogs: true, abortOnError: false },
   );

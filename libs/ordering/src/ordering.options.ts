@@ -1,0 +1,8 @@
+import type { OutboxLocation } from '@redpacket/outbox';
+
+export const ORDERING_OPTIONS = Symbol('ORDERING_OPTIONS');
+
+export interface OrderingOptions {
+  idempotencyKeyTtlSeconds: number;
+  outbox: OutboxLocation;
+}

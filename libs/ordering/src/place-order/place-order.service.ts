@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BaseConfig } from '@redpacket/config';
+import { namespaced, newEventId, ORDER_PURCHASED, type OrderPurchasedV1, TOPICS } from '@redpacket/contracts';
+import { TransactionRunner } from '@redpacket/database';
+import { type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
+import type { EntityManager } from 'typeorm';
+import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
+import { IdempotencyKeyStore, type StoredResponse } from '../idempotency/idempotency-key.store';
+import { requestFingerprint } from '../idempotency/request-fingerprint';
+import { type OrderRow, toOrderView } from '../order.view';
+import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
+import { orderTotals } from './order-totals';
+import type { PlaceOrderDto } from './place-order.dto';
+
+export interface PlaceOrderResult extends StoredResponse {
+  replayed: boolean;
+}
+
+/**
+ * Places an order exactly once per Idempotency-Key. In ONE transaction: lock the key, replay or
+ * refuse a known key, insert the order and its lines, append OrderPurchased to the outbox, store
+ * the response under the key.
+ */
+@Injectable()
+export class PlaceOrderService {
+  private readonly keys = new IdempotencyKeyStore();
+  private readonly outbox: OutboxWriter;
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    @Inject(ORDERING_OPTIONS) private readonly options: OrderingOptions,
+    @Inject(BaseConfig) private readonly config: BaseConfig,
+  ) {
+    this.outbox = new OutboxWriter(transactions, options.outbox);
+  }
+
+  placeOrder(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+    const requestHash = requestFingerprint(order);
+    return this.transactions.run(async (manager) => {
+      if (!(await this.keys.tryLock(manager, idempotencyKey))) throw new IdempotencyKeyInFlightError();
+      const previous = await this.keys.find(manager, idempotencyKey);
+      if (previous) {
+        if (previous.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+        return { status: previous.status, body: previous.body, replayed: true };
+      }
+      const row = await this.insertOrder(manager, order);
+      await this.outbox.append(this.orderPurchasedEvent(row));
+      const response = { status: 201, body: toOrderView(row) };
+      await this.keys.save(
+        manager,
+        idempotencyKey,
+        { ...response, requestHash },
+        this.options.idempotencyKeyTtlSeconds,
+      );
+      return { ...response, replayed: false };
+    });
+  }
+
+  private async insertOrder(manager: EntityManager, order: PlaceOrderDto): Promise<OrderRow> {
+    const { itemCount, totalCents } = orderTotals(order.items);
+    const [row] = await manager.query<OrderRow[]>(
+      `INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status)
+       VALUES ($1, $2, $3, $4, 'PLACED')
+       RETURNING order_id, user_id, item_count, total_cents, status, created_at`,
+      [newEventId(), order.userId, itemCount, totalCents.toString()],
+    );
+    await manager.query(
+      `INSERT INTO ordering.order_items (order_id, line_no, sku, quantity, unit_price_cents)
+       SELECT $1, line_no, sku, quantity, unit_price_cents
+         FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS item(sku, quantity, unit_price_cents, line_no)`,
+      [
+        row.order_id,
+        order.items.map((item) => item.sku),
+        order.items.map((item) => item.quantity),
+        order.items.map((item) => item.unitPriceCents),
+      ],
+    );
+    return row;
+  }
+
+  private orderPurchasedEvent(row: OrderRow): OutboxEvent {
+    const payload: OrderPurchasedV1 = {
+      eventId: newEventId(),
+      orderId: row.order_id,
+      userId: row.user_id,
+      itemCount: row.item_count,
+      totalCents: Number(row.total_cents),
+      occurredAt: row.created_at.toISOString(),
+    };
+    return {
+      eventId: payload.eventId,
+      topic: namespaced(this.config.KAFKA_NAMESPACE, TOPICS.orderPurchased),
+      key: row.user_id,
+      eventType: ORDER_PURCHASED,
+      schemaVersion: 1,
+      payload,
+    };
+  }
+}

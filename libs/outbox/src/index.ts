@@ -1,0 +1,6 @@
+export * from './idle-backoff';
+export * from './outbox-listener';
+export * from './outbox-relay';
+export * from './outbox.types';
+export * from './outbox.writer';
+export * from './outbox-relay.service';

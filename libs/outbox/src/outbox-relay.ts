@@ -1,0 +1,193 @@
+import type { LoggerService } from '@nestjs/common';
+import { EVENT_HEADERS } from '@redpacket/contracts';
+import { deleteInBatches } from '@redpacket/database';
+import { failpoint } from '@redpacket/failpoints';
+import type { Message } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { IdleBackoff, retryDelayMs } from './idle-backoff';
+import { OutboxListener } from './outbox-listener';
+import type { OutboxLocation } from './outbox.types';
+
+export interface EventSender {
+  send(topic: string, messages: Message[]): Promise<unknown>;
+}
+
+export interface OutboxRelayOptions {
+  location: OutboxLocation;
+  databaseUrl: string;
+  batchSize: number;
+  idleMinMs?: number;
+  idleMaxMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  event_type: string;
+  schema_version: number;
+  payload: object;
+  attempts: number;
+}
+
+export interface RelayStats {
+  published: number;
+  failedBatches: number;
+}
+
+/**
+ * Publishes outbox rows to Kafka: claim a batch (FOR UPDATE SKIP LOCKED, so several relays share
+ * the work), send it with the idempotent producer, mark it published, commit. A crash between send
+ * and mark leaves the rows unpublished: they are sent again (a duplicate the consumer absorbs),
+ * never lost. A failed send records the error and reschedules the rows with backoff.
+ */
+export class OutboxRelay {
+  readonly stats: RelayStats = { published: 0, failedBatches: 0 };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly backoff: IdleBackoff;
+  private readonly listener: OutboxListener;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sender: EventSender,
+    private readonly options: OutboxRelayOptions,
+    private readonly logger: LoggerService,
+  ) {
+    this.backoff = new IdleBackoff(options.idleMinMs ?? 10, options.idleMaxMs ?? 100);
+    this.listener = new OutboxListener(options.databaseUrl, options.location.channel, () => this.wake?.(), logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listener.start();
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in hand, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener.stop();
+  }
+
+  /** Claims and publishes one batch; returns how many rows were published. */
+  publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await this.claimUnpublishedBatch(manager);
+      if (rows.length === 0) return 0;
+      const ids = rows.map((row) => row.id);
+      try {
+        for (const [topic, topicRows] of groupByTopic(rows)) {
+          await this.sender.send(topic, topicRows.map(toKafkaMessage));
+        }
+      } catch (error) {
+        await this.recordFailure(manager, rows, error as Error);
+        return 0;
+      }
+      await failpoint('outbox-relay.after-send');
+      await manager.query(
+        `UPDATE ${this.options.location.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`,
+        [ids],
+      );
+      this.stats.published += rows.length;
+      return rows.length;
+    });
+  }
+
+  /** Deletes published rows older than the retention, a small batch at a time. */
+  purgePublished(olderThanSeconds: number, batchSize = 1_000): Promise<number> {
+    const table = this.options.location.table;
+    return deleteInBatches(
+      this.dataSource,
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      [olderThanSeconds],
+      batchSize,
+    );
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+      } catch (error) {
+        this.logger.error('outbox relay iteration failed', { error: (error as Error).message });
+      }
+      if (published > 0) {
+        this.backoff.reset();
+        continue;
+      }
+      await this.idle(this.backoff.next());
+    }
+  }
+
+  /** Waits for a NOTIFY or the backoff delay, whichever comes first. */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => {
+        this.backoff.reset();
+        done();
+      };
+      this.wake = wake;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private claimUnpublishedBatch(manager: EntityManager): Promise<OutboxRow[]> {
+    return manager.query(
+      `SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts
+         FROM ${this.options.location.table}
+        WHERE published_at IS NULL AND next_attempt_at <= now()
+        ORDER BY id
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED`,
+      [this.options.batchSize],
+    );
+  }
+
+  private async recordFailure(manager: EntityManager, rows: OutboxRow[], error: Error): Promise<void> {
+    this.stats.failedBatches += 1;
+    const attempts = Math.max(...rows.map((row) => row.attempts)) + 1;
+    const delayMs = retryDelayMs(attempts);
+    this.logger.warn?.('outbox publish failed; rows stay unpublished and will be retried', {
+      rows: rows.length,
+      attempts,
+      retryInMs: delayMs,
+      error: error.message,
+    });
+    await manager.query(
+      `UPDATE ${this.options.location.table}
+          SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+        WHERE id = ANY($1)`,
+      [rows.map((row) => row.id), error.message.slice(0, 1_000), delayMs / 1_000],
+    );
+  }
+}
+
+function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
+  const groups = new Map<string, OutboxRow[]>();
+  for (const row of rows) groups.set(row.topic, [...(groups.get(row.topic) ?? []), row]);
+  return groups;
+}
+
+function toKafkaMessage(row: OutboxRow): Message {
+  return {
+    key: row.message_key,
+    value: JSON.stringify(row.payload),
+    headers: {
+      [EVENT_HEADERS.eventId]: row.event_id,
+      [EVENT_HEADERS.eventType]: row.event_type,
+      [EVENT_HEADERS.schemaVersion]: String(row.schema_version),
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** An event waiting in a service's outbox table to be published. */
+export interface OutboxEvent {
+  eventId: string;
+  topic: string;
+  /** Kafka message key: all events of one key land on one partition, in order. */
+  key: string;
+  eventType: string;
+  schemaVersion: number;
+  payload: object;
+}
+
+/** Where a service keeps its outbox: a schema-qualified table and the NOTIFY channel that wakes its relay. */
+export interface OutboxLocation {
+  table: string;
+  channel: string;
+}
+
+export function outboxLocation(schema: string): OutboxLocation {
+  return { table: `${schema}.outbox`, channel: `${schema}_outbox` };
+}
