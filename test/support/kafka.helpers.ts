@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { createKafkaClient } from '@redpacket/kafka';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 
-export function testKafka(clientId = 'redpacket-test'): Kafka {
+export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafka {
   return createKafkaClient({
-    brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+    brokers: brokers ?? (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId,
     logger: new Logger('KafkaTest'),
     logLevel: 'error',

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { IdempotencyKeyStore } from '@redpacket/ordering';
+import { testNamespace } from '../../support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+
+const order = (userId: string, quantity = 3) => ({ userId, items: [{ sku: 'MUG', quantity, unitPriceCents: 1250 }] });
+
+describe('POST /orders with an Idempotency-Key', () => {
+  let service: OrderServiceUnderTest;
+
+  beforeAll(async () => {
+    service = await startOrderService({ KAFKA_NAMESPACE: testNamespace(__filename), OUTBOX_RELAY_ENABLED: 'false' });
+  });
+  afterAll(() => service.close());
+
+  const place = (key: string, body: unknown) =>
+    service.request({ method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
+
+  async function ordersOf(userId: string): Promise<number> {
+    const [row] = await service.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM ordering.orders WHERE user_id = $1',
+      [userId],
+    );
+    return Number(row.n);
+  }
+
+  async function outboxEventsOf(userId: string): Promise<number> {
+    const [row] = await service.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM ordering.outbox WHERE message_key = $1',
+      [userId],
+    );
+    return Number(row.n);
+  }
+
+  it('replays the stored response for the same key and body, and creates one order', async () => {
+    const userId = `replay-${randomUUID()}`;
+    const key = randomUUID();
+    const first = await place(key, order(userId));
+    const second = await place(key, order(userId));
+
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.json()).toEqual(first.json());
+    expect(first.json()).toMatchObject({ userId, itemCount: 3, totalCents: 3750, status: 'PLACED' });
+    expect(await ordersOf(userId)).toBe(1);
+    expect(await outboxEventsOf(userId)).toBe(1);
+  });
+
+  it('treats the same body with keys in another order as the same request', async () => {
+    const userId = `reordered-${randomUUID()}`;
+    const key = randomUUID();
+    await place(key, order(userId));
+    const reordered = `{"items":[{"unitPriceCents":1250,"quantity":3,"sku":"MUG"}],"userId":"${userId}"}`;
+    expect((await place(key, reordered)).headers['idempotent-replayed']).toBe('true');
+    expect(await ordersOf(userId)).toBe(1);
+  });
+
+  it('refuses the same key with a different body (422) and changes nothing', async () => {
+    const userId = `mismatch-${randomUUID()}`;
+    const key = randomUUID();
+    await place(key, order(userId, 3));
+    const different = await place(key, order(userId, 4));
+    expect(different.statusCode).toBe(422);
+    expect(await ordersOf(userId)).toBe(1);
+    expect(await outboxEventsOf(userId)).toBe(1);
+  });
+
+  it('creates exactly one order when many requests race with one key; the rest get 409 or the replay', async () => {
+    const userId = `race-${randomUUID()}`;
+    const key = randomUUID();
+    const responses = await Promise.all(Array.from({ length: 12 }, () => place(key, order(userId))));
+
+    const created = responses.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']);
+    const others = responses.filter((r) => !created.includes(r));
+    expect(created).toHaveLength(1);
+    for (const response of others) {
+      expect([409, 201]).toContain(response.statusCode);
+      if (response.statusCode === 201) expect(response.json()).toEqual(created[0].json());
+    }
+    expect(await ordersOf(userId)).toBe(1);
+    expect(await outboxEventsOf(userId)).toBe(1);
+  });
+
+  it('accepts a key again once it has expired, and purges expired keys', async () => {
+    const userId = `expiry-${randomUUID()}`;
+    const key = randomUUID();
+    await place(key, order(userId));
+    await service.dataSource.query(
+      `UPDATE ordering.idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = $1`,
+      [key],
+    );
+    const again = await place(key, order(userId));
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(await ordersOf(userId)).toBe(2);
+
+    await service.dataSource.query(
+      `UPDATE ordering.idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = $1`,
+      [key],
+    );
+    expect(await new IdempotencyKeyStore().purgeExpired(service.dataSource.manager, 1)).toBeGreaterThanOrEqual(1);
+    const [row] = await service.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM ordering.idempotency_keys WHERE idempotency_key = $1',
+      [key],
+    );
+    expect(Number(row.n)).toBe(0);
+  });
+
+  it('pages a user’s orders newest first with a keyset cursor', async () => {
+    const userId = `pages-${randomUUID()}`;
+    const placed: string[] = [];
+    for (let i = 0; i < 5; i++)
+      placed.push((await place(randomUUID(), order(userId))).json<{ orderId: string }>().orderId);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/users/${userId}/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await service.request({ method: 'GET', url })).json<{
+        items: { orderId: string }[];
+        nextCursor: string | null;
+      }>();
+      seen.push(...page.items.map((item) => item.orderId));
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    expect(seen).toEqual([...placed].reverse());
+    const one = await service.request({ method: 'GET', url: `/orders/${placed[0]}` });
+    expect(one.json()).toMatchObject({ orderId: placed[0], userId });
+  });
+});

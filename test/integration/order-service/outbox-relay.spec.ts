@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { EVENT_HEADERS, namespaced, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
+import { PlaceOrderService } from '@redpacket/ordering';
+import { TransactionRunner } from '@redpacket/database';
+import type { DataSource } from 'typeorm';
+import { spawnApp } from '../../support/app-process';
+import { testKafka } from '../../support/kafka.helpers';
+import { testNamespace } from '../../support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { TopicReader } from '../../support/topic-reader';
+import { PrivateKafka } from '../../support/private-kafka';
+import { pollUntil } from '../../../scripts/infra/process-utils';
+
+const order = (userId: string) => ({ userId, items: [{ sku: 'BOOK', quantity: 3, unitPriceCents: 2000 }] });
+
+async function placeOrders(
+  service: OrderServiceUnderTest,
+  userIds: string[],
+): Promise<{ orderId: string; userId: string }[]> {
+  const placed = [];
+  for (const userId of userIds) {
+    const response = await service.request({
+      method: 'POST',
+      url: '/orders',
+      payload: order(userId),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(response.statusCode).toBe(201);
+    placed.push(response.json<{ orderId: string; userId: string }>());
+  }
+  return placed;
+}
+
+async function outboxEventIds(dataSource: DataSource, orderIds: string[]): Promise<string[]> {
+  const rows = await dataSource.query<{ event_id: string }[]>(
+    `SELECT event_id FROM ordering.outbox WHERE payload->>'orderId' = ANY($1) ORDER BY id`,
+    [orderIds],
+  );
+  return rows.map((row) => row.event_id);
+}
+
+/** The relay marks rows after the send, so a consumer may see an event just before its row is marked. */
+function waitUntilPublished(dataSource: DataSource, eventIds: string[], timeoutMs = 30_000): Promise<true> {
+  return pollUntil(
+    `${eventIds.length} outbox row(s) marked published`,
+    async () => ((await unpublishedCount(dataSource, eventIds)) === 0 ? true : undefined),
+    { timeoutMs },
+  );
+}
+
+async function unpublishedCount(dataSource: DataSource, eventIds: string[]): Promise<number> {
+  const [row] = await dataSource.query<{ n: string }[]>(
+    'SELECT count(*) AS n FROM ordering.outbox WHERE event_id = ANY($1) AND published_at IS NULL',
+    [eventIds],
+  );
+  return Number(row.n);
+}
+
+function relayFor(dataSource: DataSource, brokers: string[] | undefined, batchSize = 50) {
+  const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, brokers);
+  const producer = new IdempotentProducer(kafka, 2);
+  const relay = new OutboxRelay(
+    dataSource,
+    producer,
+    { location: outboxLocation('ordering'), databaseUrl: process.env.DATABASE_URL ?? '', batchSize },
+    new Logger('TestRelay'),
+  );
+  return {
+    relay,
+    start: async () => {
+      await producer.connect();
+      await relay.start();
+    },
+    stop: async () => {
+      await relay.stop();
+      await producer.disconnect();
+    },
+  };
+}
+
+describe('the transactional outbox and its relay', () => {
+  const namespace = testNamespace(__filename);
+  const topic = namespaced(namespace, TOPICS.orderPurchased);
+  let service: OrderServiceUnderTest;
+  let reader: TopicReader;
+
+  beforeAll(async () => {
+    service = await startOrderService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'true' });
+    reader = await TopicReader.start(testKafka(), topic, `${namespace}.reader`);
+  });
+  afterAll(async () => {
+    await reader.stop();
+    await service.close();
+  });
+
+  it('publishes every committed order as OrderPurchased, keyed by user, with id, type and version headers', async () => {
+    const users = ['alice', 'bob', 'carol'].map((name) => `${name}-${randomUUID()}`);
+    const placed = await placeOrders(service, [...users, ...users, ...users]);
+    const eventIds = await outboxEventIds(
+      service.dataSource,
+      placed.map((o) => o.orderId),
+    );
+    expect(eventIds).toHaveLength(placed.length);
+
+    await reader.waitForEvents(eventIds);
+    for (const placedOrder of placed) {
+      const message = reader.messages.find(
+        (m) => JSON.parse(m.value?.toString() ?? '{}').orderId === placedOrder.orderId,
+      );
+      expect(message?.key?.toString()).toBe(placedOrder.userId);
+      expect(message?.headers?.[EVENT_HEADERS.eventType]?.toString()).toBe('OrderPurchased');
+      expect(message?.headers?.[EVENT_HEADERS.schemaVersion]?.toString()).toBe('1');
+      expect(JSON.parse(message?.value?.toString() ?? '{}')).toMatchObject({
+        orderId: placedOrder.orderId,
+        userId: placedOrder.userId,
+        itemCount: 3,
+        totalCents: 6000,
+      });
+    }
+    await waitUntilPublished(service.dataSource, eventIds);
+  });
+
+  it('publishes nothing for an order whose transaction rolled back', async () => {
+    const userId = `rollback-${randomUUID()}`;
+    const transactions = service.app.get(TransactionRunner);
+    const placeOrders_ = service.app.get(PlaceOrderService);
+    let rolledBackOrderId = '';
+    await expect(
+      transactions.run(async () => {
+        const result = await placeOrders_.placeOrder(randomUUID(), order(userId));
+        rolledBackOrderId = (result.body as { orderId: string }).orderId;
+        throw new Error('the business transaction fails after writing the order');
+      }),
+    ).rejects.toThrow('fails after writing');
+
+    // A later order of the same user goes to the same partition; once it has arrived,
+    // the rolled-back one would have arrived before it.
+    const [later] = await placeOrders(service, [userId]);
+    const [laterEventId] = await outboxEventIds(service.dataSource, [later.orderId]);
+    await reader.waitForEvents([laterEventId]);
+    expect(await outboxEventIds(service.dataSource, [rolledBackOrderId])).toEqual([]);
+    expect(reader.messages.some((m) => m.value?.toString().includes(rolledBackOrderId))).toBe(false);
+  });
+
+  it('republishes the same event id when the relay dies after sending and before marking the row', async () => {
+    await service.relay.relay.stop();
+    try {
+      const [placed] = await placeOrders(service, [`crash-${randomUUID()}`]);
+      const [eventId] = await outboxEventIds(service.dataSource, [placed.orderId]);
+
+      const crashing = spawnApp('order-service', {
+        KAFKA_NAMESPACE: namespace,
+        FAILPOINTS: 'outbox-relay.after-send=crash',
+      });
+      const exit = await crashing.exited;
+      expect(exit.signal).toBe('SIGKILL');
+      await reader.waitForEvents([eventId]);
+      expect(await unpublishedCount(service.dataSource, [eventId])).toBe(1);
+
+      await service.relay.relay.start();
+      await reader.waitFor('the event a second time', () => reader.countOf(eventId) === 2);
+      await waitUntilPublished(service.dataSource, [eventId]);
+    } finally {
+      await service.relay.relay.start();
+    }
+  });
+
+  it('loses nothing and publishes each row once when two relays drain one backlog', async () => {
+    await service.relay.relay.stop();
+    const placed = await placeOrders(
+      service,
+      Array.from({ length: 120 }, (_, i) => `pair-${i % 7}-${namespace}`),
+    );
+    const eventIds = await outboxEventIds(
+      service.dataSource,
+      placed.map((o) => o.orderId),
+    );
+    const relays = [relayFor(service.dataSource, undefined, 10), relayFor(service.dataSource, undefined, 10)];
+    await Promise.all(relays.map((r) => r.start()));
+    try {
+      await reader.waitForEvents(eventIds);
+      await waitUntilPublished(service.dataSource, eventIds, 10_000);
+      const published = relays.map((r) => r.relay.stats.published);
+      expect(published[0] + published[1]).toBe(eventIds.length);
+      for (const eventId of eventIds) expect(reader.countOf(eventId)).toBe(1);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await service.relay.relay.start();
+    }
+  });
+});
+
+describe('the outbox while the broker is down', () => {
+  it('keeps accepting orders, records the failed attempts, and publishes everything once the broker is back', async () => {
+    const kafka = await PrivateKafka.start();
+    const namespace = testNamespace(__filename);
+    const service = await startOrderService({
+      KAFKA_NAMESPACE: namespace,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      OUTBOX_SEND_RETRIES: '1',
+    });
+    try {
+      await kafka.stopBroker();
+      const placed = await placeOrders(
+        service,
+        Array.from({ length: 20 }, (_, i) => `down-${i % 4}`),
+      );
+      const eventIds = await outboxEventIds(
+        service.dataSource,
+        placed.map((o) => o.orderId),
+      );
+      await pollUntil(
+        'a failed publish attempt recorded on the outbox rows',
+        async () => {
+          const [row] = await service.dataSource.query<{ n: string }[]>(
+            'SELECT count(*) AS n FROM ordering.outbox WHERE event_id = ANY($1) AND attempts > 0 AND last_error IS NOT NULL',
+            [eventIds],
+          );
+          return Number(row.n) > 0 ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect(await unpublishedCount(service.dataSource, eventIds)).toBe(eventIds.length);
+
+      await kafka.startBroker();
+      const reader = await TopicReader.start(
+        testKafka('down-reader', kafka.brokers),
+        namespaced(namespace, TOPICS.orderPurchased),
+        `${namespace}.reader`,
+      );
+      try {
+        await reader.waitForEvents(eventIds, 90_000);
+        await waitUntilPublished(service.dataSource, eventIds, 30_000);
+      } finally {
+        await reader.stop();
+      }
+    } finally {
+      await service.close();
+      await kafka.destroy();
+    }
+  });
+});
