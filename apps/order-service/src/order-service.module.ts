@@ -3,7 +3,7 @@ import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
 import { OrderingModule } from '@redpacket/ordering';
-import { outboxLocation } from '@redpacket/outbox';
+import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
 import { OrderServiceConfig } from './order-service.config';
@@ -23,16 +23,12 @@ export class OrderServiceModule {
         KafkaModule,
         HealthModule,
         OrderingModule.forRoot(
-          { idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS, outbox: outboxLocation('ordering') },
           {
-            location: outboxLocation('ordering'),
-            enabled: config.OUTBOX_RELAY_ENABLED,
-            databaseUrl: config.DATABASE_URL,
-            batchSize: config.OUTBOX_BATCH_SIZE,
-            sendRetries: config.OUTBOX_SEND_RETRIES,
-            retentionSeconds: config.OUTBOX_RETENTION_SECONDS,
-            purgeIntervalMs: config.RETENTION_INTERVAL_MS,
+            idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,
+            outbox: outboxLocation('ordering'),
+            eventCarriesWalletVersion: config.ORDER_EVENT_CARRIES_WALLET_VERSION,
           },
+          outboxRelayOptions(config, 'ordering'),
         ),
       ],
       controllers: [ReadWalletController],

@@ -3,3 +3,4 @@ export * from './config.errors';
 export * from './config.module';
 export * from './env-transforms';
 export * from './load-config';
+export * from './outbox.config';

@@ -6,3 +6,5 @@ export * from './node-warnings';
 export * from './topic-bootstrap';
 export * from './system-topics';
 export * from './kafka-admin.service';
+export * from './consumer/offset-watermark';
+export * from './consumer/process-by-key';

@@ -4,3 +4,4 @@ export * from './outbox-relay';
 export * from './outbox.types';
 export * from './outbox.writer';
 export * from './outbox-relay.service';
+export * from './outbox-relay-options';

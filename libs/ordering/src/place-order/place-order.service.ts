@@ -44,7 +44,7 @@ export class PlaceOrderService {
         return { status: previous.status, body: previous.body, replayed: true };
       }
       const row = await this.insertOrder(manager, order);
-      await this.outbox.append(this.orderPurchasedEvent(row));
+      await this.outbox.append(await this.orderPurchasedEvent(manager, row));
       const response = { status: 201, body: toOrderView(row) };
       await this.keys.save(
         manager,
@@ -78,7 +78,7 @@ export class PlaceOrderService {
     return row;
   }
 
-  private orderPurchasedEvent(row: OrderRow): OutboxEvent {
+  private async orderPurchasedEvent(manager: EntityManager, row: OrderRow): Promise<OutboxEvent> {
     const payload: OrderPurchasedV1 = {
       eventId: newEventId(),
       orderId: row.order_id,
@@ -87,6 +87,7 @@ export class PlaceOrderService {
       totalCents: Number(row.total_cents),
       occurredAt: row.created_at.toISOString(),
     };
+    if (this.options.eventCarriesWalletVersion) payload.walletVersion = await this.walletVersionOf(manager, row.user_id);
     return {
       eventId: payload.eventId,
       topic: namespaced(this.config.KAFKA_NAMESPACE, TOPICS.orderPurchased),
@@ -95,5 +96,13 @@ export class PlaceOrderService {
       schemaVersion: 1,
       payload,
     };
+  }
+
+  /** The textbook variant's read of the consumer's state, kept only to show why it loses rewards. */
+  private async walletVersionOf(manager: EntityManager, userId: string): Promise<number> {
+    const [row] = await manager.query<{ version: string }[]>('SELECT version FROM rewards.wallets WHERE user_id = $1', [
+      userId,
+    ]);
+    return row ? Number(row.version) : 0;
   }
 }

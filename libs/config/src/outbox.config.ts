@@ -1,0 +1,33 @@
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { BaseConfig } from './base.config';
+import { ToBoolean, ToInt } from './env-transforms';
+
+/** For apps that own an outbox and run its relay. */
+export class OutboxConfig extends BaseConfig {
+  @ToBoolean()
+  @IsBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_BATCH_SIZE = 200;
+
+  /** Producer retries of one send (with backoff) before the rows are rescheduled with an error recorded. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  OUTBOX_SEND_RETRIES = 3;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  OUTBOX_RETENTION_SECONDS = 60 * 60;
+
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  RETENTION_INTERVAL_MS = 60_000;
+}

@@ -1,0 +1,15 @@
+import type { OutboxConfig } from '@redpacket/config';
+import type { OutboxRelayServiceOptions } from './outbox-relay.service';
+import { outboxLocation } from './outbox.types';
+
+export function outboxRelayOptions(config: OutboxConfig, schema: string): OutboxRelayServiceOptions {
+  return {
+    location: outboxLocation(schema),
+    enabled: config.OUTBOX_RELAY_ENABLED,
+    databaseUrl: config.DATABASE_URL,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    sendRetries: config.OUTBOX_SEND_RETRIES,
+    retentionSeconds: config.OUTBOX_RETENTION_SECONDS,
+    purgeIntervalMs: config.RETENTION_INTERVAL_MS,
+  };
+}

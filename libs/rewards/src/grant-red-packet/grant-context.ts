@@ -1,0 +1,72 @@
+import { namespaced, newEventId, RED_PACKET_GRANTED, type RedPacketGrantedV1, TOPICS } from '@redpacket/contracts';
+import type { TransactionRunner } from '@redpacket/database';
+import type { OutboxEvent, OutboxWriter } from '@redpacket/outbox';
+import type { DataSource } from 'typeorm';
+import type { RewardRule } from '../domain/reward-rule';
+import { OptimisticConflictExhaustedError } from './grant.errors';
+import type { GrantRequest, GrantStats } from './grant.types';
+import { ProcessedMessageRepository, type GrantedPacket, RedPacketRepository } from './red-packet.repository';
+import { OptimisticConflict, WalletRepository } from './wallet.repository';
+
+/** What every grant strategy works with. */
+export class GrantContext {
+  readonly wallets = new WalletRepository();
+  readonly packets = new RedPacketRepository();
+  readonly processed = new ProcessedMessageRepository();
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly transactions: TransactionRunner,
+    readonly outbox: OutboxWriter,
+    readonly settings: {
+      rule: RewardRule;
+      consumerGroup: string;
+      kafkaNamespace: string;
+      maxOptimisticAttempts: number;
+    },
+    readonly stats: GrantStats,
+  ) {}
+
+  grantedEvent(request: GrantRequest, amountCents: number, packet: GrantedPacket): OutboxEvent {
+    const payload: RedPacketGrantedV1 = {
+      eventId: newEventId(),
+      packetId: packet.packetId,
+      orderId: request.orderId,
+      userId: request.userId,
+      amountCents,
+      source: request.source,
+      grantedAt: packet.grantedAt.toISOString(),
+    };
+    return {
+      eventId: payload.eventId,
+      topic: namespaced(this.settings.kafkaNamespace, TOPICS.redPacketGranted),
+      key: request.userId,
+      eventType: RED_PACKET_GRANTED,
+      schemaVersion: 1,
+      payload,
+    };
+  }
+
+  /**
+   * Runs a whole grant transaction again when its optimistic lock lost, with jittered backoff,
+   * a bounded number of times; then gives up with a retriable error (the message is not committed).
+   */
+  async withOptimisticRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof OptimisticConflict)) throw error;
+        if (tries >= this.settings.maxOptimisticAttempts) throw new OptimisticConflictExhaustedError(tries);
+        this.stats.optimisticRetries += 1;
+        await jitteredBackoff(tries);
+      }
+    }
+  }
+}
+
+/** Full jitter: a random wait up to 5 ms × 2^tries, capped at 200 ms, so racing writers spread out. */
+function jitteredBackoff(tries: number): Promise<void> {
+  const ceiling = Math.min(200, 5 * 2 ** tries);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

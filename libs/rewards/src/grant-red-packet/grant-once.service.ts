@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionRunner } from '@redpacket/database';
+import { OutboxWriter } from '@redpacket/outbox';
+import { DataSource } from 'typeorm';
+import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
+import { GrantContext } from './grant-context';
+import { emptyGrantStats, type GrantOutcome, type GrantRequest, type GrantStats, type GrantStrategy } from './grant.types';
+import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
+import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
+import { NoDedupStrategy } from './strategies/no-dedup.strategy';
+import { VersionInMessageStrategy } from './strategies/version-in-message.strategy';
+
+/** The one grant path, used by the consumer and by the reconciler alike. */
+@Injectable()
+export class GrantOnceService {
+  readonly stats: GrantStats = emptyGrantStats();
+  readonly strategy: GrantStrategy;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    transactions: TransactionRunner,
+    @Inject(REWARDS_OPTIONS) options: RewardsOptions,
+  ) {
+    const context = new GrantContext(
+      dataSource,
+      transactions,
+      new OutboxWriter(transactions, options.outbox),
+      {
+        rule: options.rule,
+        consumerGroup: options.consumerGroup,
+        kafkaNamespace: options.kafkaNamespace,
+        maxOptimisticAttempts: options.maxOptimisticAttempts,
+      },
+      this.stats,
+    );
+    const strategies: Record<RewardsOptions['strategy'], () => GrantStrategy> = {
+      'inbox-tx': () => new InboxTransactionStrategy(context),
+      none: () => new NoDedupStrategy(context),
+      'version-in-message': () => new VersionInMessageStrategy(context),
+      'inbox-no-tx': () => new InboxWithoutTransactionStrategy(context),
+    };
+    this.strategy = strategies[options.strategy]();
+  }
+
+  async grantOnce(request: GrantRequest): Promise<GrantOutcome> {
+    const outcome = await this.strategy.grant(request);
+    if (outcome === 'granted') this.stats.granted += 1;
+    else if (outcome === 'duplicate-message' || outcome === 'version-mismatch') this.stats.duplicates += 1;
+    else if (outcome === 'already-granted') this.stats.alreadyGranted += 1;
+    else this.stats.ineligible += 1;
+    return outcome;
+  }
+}

@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
+import { CONSUMER_OPTIONS, type ConsumerOptions, OrderPurchasedConsumer } from './consume-orders/order-purchased.consumer';
+import { GrantOnceService } from './grant-red-packet/grant-once.service';
+import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
+
+@Module({})
+export class RewardsModule {
+  static forRoot(rewards: RewardsOptions, consumer: ConsumerOptions, relay: OutboxRelayServiceOptions): DynamicModule {
+    return {
+      module: RewardsModule,
+      providers: [
+        { provide: REWARDS_OPTIONS, useValue: rewards },
+        { provide: CONSUMER_OPTIONS, useValue: consumer },
+        { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
+        GrantOnceService,
+        OrderPurchasedConsumer,
+        OutboxRelayService,
+      ],
+      exports: [GrantOnceService, OrderPurchasedConsumer],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { newEventId } from '@redpacket/contracts';
+import { rewardFor } from '@redpacket/rewards';
+import { orderPurchased } from '../../support/events';
+import { testNamespace } from '../../support/namespace';
+import { expectLedgerConsistent } from '../../support/rewards-ledger';
+import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+
+describe('grantOnce', () => {
+  let service: RewardServiceUnderTest;
+
+  beforeAll(async () => {
+    service = await startRewardService({
+      KAFKA_NAMESPACE: testNamespace(__filename),
+      REWARD_CONSUMER_ENABLED: 'false',
+      OUTBOX_RELAY_ENABLED: 'false',
+      REWARD_MAX_OPTIMISTIC_ATTEMPTS: '50',
+    });
+  });
+  afterAll(() => service.close());
+
+  it('gives two packets and an exact balance when different orders of one user are granted at the same moment', async () => {
+    const userId = `hot-${newEventId()}`;
+    const events = Array.from({ length: 20 }, () => orderPurchased({ userId }));
+    const retriesBefore = service.grants.stats.optimisticRetries;
+
+    const outcomes = await Promise.all(events.map((e) => service.grants.grantOnce({ source: 'event', ...e })));
+
+    expect(outcomes.every((o) => o === 'granted')).toBe(true);
+    await expectLedgerConsistent(service.dataSource, userId, {
+      orderIds: events.map((e) => e.orderId),
+      amountsCents: events.map((e) => rewardFor(e)),
+    });
+    expect(service.grants.stats.optimisticRetries - retriesBefore).toBeGreaterThan(0);
+  });
+
+  it('gives one packet when the event and a reconciliation grant the same order at once', async () => {
+    const event = orderPurchased();
+    const outcomes = await Promise.all([
+      service.grants.grantOnce({ source: 'event', ...event }),
+      service.grants.grantOnce({ source: 'reconciliation', ...event, eventId: undefined }),
+    ]);
+    expect(outcomes.sort()).toEqual(['already-granted', 'granted']);
+    await expectLedgerConsistent(service.dataSource, event.userId, { orderIds: [event.orderId] });
+  });
+
+  it('writes RedPacketGranted to the reward service outbox in the grant transaction', async () => {
+    const event = orderPurchased();
+    await service.grants.grantOnce({ source: 'event', ...event });
+    const rows = await service.dataSource.query<
+      { event_type: string; payload: { orderId: string; amountCents: number } }[]
+    >(`SELECT event_type, payload FROM rewards.outbox WHERE payload->>'orderId' = $1`, [event.orderId]);
+    expect(rows).toEqual([
+      {
+        event_type: 'RedPacketGranted',
+        payload: expect.objectContaining({ orderId: event.orderId, amountCents: rewardFor(event) }),
+      },
+    ]);
+  });
+});

@@ -1,0 +1,119 @@
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { DEAD_LETTER_HEADERS, rewardFor } from '@redpacket/rewards';
+import type { Admin } from 'kafkajs';
+import { waitForGroupCaughtUp } from '../../support/consumer-group';
+import { asMessage, orderPurchased } from '../../support/events';
+import { testKafka } from '../../support/kafka.helpers';
+import { testNamespace } from '../../support/namespace';
+import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
+import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import { TopicReader } from '../../support/topic-reader';
+
+describe('the reward service consuming order.purchased', () => {
+  const namespace = testNamespace(__filename);
+  const topic = namespaced(namespace, TOPICS.orderPurchased);
+  const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
+  const kafka = testKafka();
+  let service: RewardServiceUnderTest;
+  let producer: IdempotentProducer;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    service = await startRewardService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' });
+    producer = new IdempotentProducer(kafka);
+    admin = kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+  });
+  afterAll(async () => {
+    await service.close();
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
+  });
+
+  it('grants one packet and one credit when the same event is delivered five times', async () => {
+    const event = orderPurchased();
+    const duplicatesBefore = service.grants.stats.duplicates;
+    await producer.send(
+      topic,
+      Array.from({ length: 5 }, () => asMessage(event)),
+    );
+    await waitForGroupCaughtUp(admin, group, topic);
+
+    await expectLedgerConsistent(service.dataSource, event.userId, {
+      orderIds: [event.orderId],
+      amountsCents: [rewardFor(event)],
+    });
+    expect((await ledgerOf(service.dataSource, event.userId)).walletVersion).toBe(1);
+    expect(service.grants.stats.duplicates - duplicatesBefore).toBe(4);
+  });
+
+  it('records an ineligible order as processed and grants nothing', async () => {
+    const event = orderPurchased({ itemCount: 2 });
+    await producer.send(topic, [asMessage(event), asMessage(event)]);
+    await waitForGroupCaughtUp(admin, group, topic);
+    await expectLedgerConsistent(service.dataSource, event.userId, { orderIds: [] });
+    const [row] = await service.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM rewards.processed_messages WHERE consumer_group = $1 AND event_id = $2',
+      [group, event.eventId],
+    );
+    expect(Number(row.n)).toBe(1);
+  });
+
+  it('grants every order of a user delivered in one burst, each once, with an exact balance', async () => {
+    const userId = `burst-${namespace}`;
+    const events = Array.from({ length: 30 }, () => orderPurchased({ userId }));
+    await producer.send(
+      topic,
+      [...events, ...events.slice(0, 10)].map((e) => asMessage(e)),
+    );
+    await waitForGroupCaughtUp(admin, group, topic);
+    await expectLedgerConsistent(service.dataSource, userId, {
+      orderIds: events.map((e) => e.orderId),
+      amountsCents: events.map((e) => rewardFor(e)),
+    });
+  });
+
+  it('dead-letters poison messages and keeps processing the ones behind them on the same partition', async () => {
+    const userId = `poison-${namespace}`;
+    const good = orderPurchased({ userId });
+    const { eventId: _unused, ...missingEventId } = orderPurchased({ userId });
+    const poison = [
+      { key: userId, value: '{"not": json', headers: asMessage(good).headers },
+      asMessage(orderPurchased({ userId }), { 'schema-version': '2' }),
+      { ...asMessage(good), value: JSON.stringify(missingEventId) },
+      asMessage(orderPurchased({ userId, totalCents: -5 })),
+    ];
+    const dlqReader = await TopicReader.start(
+      kafka,
+      namespaced(namespace, TOPICS.orderPurchasedDeadLetter),
+      `${namespace}.dlq`,
+    );
+    try {
+      await producer.send(
+        topic,
+        [...poison, asMessage(good)].map((m) => ({ ...m, partition: 0 })),
+      );
+      await waitForGroupCaughtUp(admin, group, topic);
+
+      await expectLedgerConsistent(service.dataSource, userId, { orderIds: [good.orderId] });
+      await dlqReader.waitFor('4 dead letters', (messages) => messages.length === 4);
+      const codes = dlqReader.messages.map((m) => m.headers?.[DEAD_LETTER_HEADERS.errorCode]?.toString());
+      expect(codes).toEqual(['INVALID_JSON', 'UNKNOWN_SCHEMA_VERSION', 'CONTRACT_VIOLATION', 'CONTRACT_VIOLATION']);
+      expect(dlqReader.messages[0].value?.toString()).toBe('{"not": json');
+      expect(dlqReader.messages[0].key?.toString()).toBe(userId);
+      expect(dlqReader.messages[0].headers?.[DEAD_LETTER_HEADERS.sourceTopic]?.toString()).toBe(topic);
+    } finally {
+      await dlqReader.stop();
+    }
+  });
+
+  it('drops probe messages from business logic', async () => {
+    const probesBefore = service.consumer.stats.probes;
+    await producer.send(topic, [
+      { key: 'probe', value: '{}', headers: { probe: 'true', 'probe-sent-at': String(Date.now()) } },
+    ]);
+    await waitForGroupCaughtUp(admin, group, topic);
+    expect(service.consumer.stats.probes - probesBefore).toBe(1);
+    expect(service.consumer.stats.deadLettered).toBe(4);
+  });
+});

@@ -1,0 +1,29 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { EVENT_HEADERS, newEventId, ORDER_PURCHASED, type OrderPurchasedV1 } from '@redpacket/contracts';
+import type { IHeaders, Message } from 'kafkajs';
+
+/** An OrderPurchased event as the order service would write it; qualifying unless told otherwise. */
+export function orderPurchased(overrides: Partial<OrderPurchasedV1> = {}): OrderPurchasedV1 {
+  return {
+    eventId: newEventId(),
+    orderId: newEventId(),
+    userId: `user-${randomUUID().slice(0, 8)}`,
+    itemCount: 3,
+    totalCents: 10_000 + randomInt(90_000),
+    occurredAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export function asMessage(event: OrderPurchasedV1, headers: IHeaders = {}): Message {
+  return {
+    key: event.userId,
+    value: JSON.stringify(event),
+    headers: {
+      [EVENT_HEADERS.eventId]: event.eventId,
+      [EVENT_HEADERS.eventType]: ORDER_PURCHASED,
+      [EVENT_HEADERS.schemaVersion]: '1',
+      ...headers,
+    },
+  };
+}
