@@ -52,6 +52,13 @@ export class RewardServiceConfig extends OutboxConfig {
   @Max(100)
   REWARD_MAX_OPTIMISTIC_ATTEMPTS = 10;
 
+  /** How long the group waits for a silent member before giving its partitions to others (broker minimum 6 s). */
+  @ToInt()
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  REWARD_SESSION_TIMEOUT_MS = 30_000;
+
   @ToInt()
   @IsInt()
   @Min(1)

@@ -44,6 +44,7 @@ export class RewardServiceModule {
             enabled: config.REWARD_CONSUMER_ENABLED,
             concurrency: config.REWARD_CONCURRENCY,
             partitionsConsumedConcurrently: config.REWARD_PARTITIONS_CONCURRENTLY,
+            sessionTimeoutMs: config.REWARD_SESSION_TIMEOUT_MS,
           },
           outboxRelayOptions(config, 'rewards'),
         ),

@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
-import { CONSUMER_OPTIONS, type ConsumerOptions, OrderPurchasedConsumer } from './consume-orders/order-purchased.consumer';
+import {
+  CONSUMER_OPTIONS,
+  type ConsumerOptions,
+  OrderPurchasedConsumer,
+} from './consume-orders/order-purchased.consumer';
 import { GrantOnceService } from './grant-red-packet/grant-once.service';
 import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 

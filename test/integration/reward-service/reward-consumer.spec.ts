@@ -76,7 +76,8 @@ describe('the reward service consuming order.purchased', () => {
   it('dead-letters poison messages and keeps processing the ones behind them on the same partition', async () => {
     const userId = `poison-${namespace}`;
     const good = orderPurchased({ userId });
-    const { eventId: _unused, ...missingEventId } = orderPurchased({ userId });
+    const missingEventId: Partial<ReturnType<typeof orderPurchased>> = orderPurchased({ userId });
+    delete missingEventId.eventId;
     const poison = [
       { key: userId, value: '{"not": json', headers: asMessage(good).headers },
       asMessage(orderPurchased({ userId }), { 'schema-version': '2' }),

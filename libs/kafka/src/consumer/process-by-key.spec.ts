@@ -54,15 +54,27 @@ describe('processByKey', () => {
 
   it('starts nothing new after a failure and rethrows it', async () => {
     const seen: number[] = [];
-    const run = processByKey(msgs('a a b'), (m) => m.key, 1, async (m) => {
-      seen.push(m.n);
-      if (m.n === 0) throw new Error('boom');
-    });
+    const run = processByKey(
+      msgs('a a b'),
+      (m) => m.key,
+      1,
+      async (m) => {
+        seen.push(m.n);
+        if (m.n === 0) throw new Error('boom');
+      },
+    );
     await expect(run).rejects.toThrow('boom');
     expect(seen).toEqual([0]);
   });
 
   it('handles an empty batch', async () => {
-    await expect(processByKey([], () => 'k', 3, async () => undefined)).resolves.toBeUndefined();
+    await expect(
+      processByKey(
+        [],
+        () => 'k',
+        3,
+        async () => undefined,
+      ),
+    ).resolves.toBeUndefined();
   });
 });

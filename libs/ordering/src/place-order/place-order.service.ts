@@ -87,7 +87,8 @@ export class PlaceOrderService {
       totalCents: Number(row.total_cents),
       occurredAt: row.created_at.toISOString(),
     };
-    if (this.options.eventCarriesWalletVersion) payload.walletVersion = await this.walletVersionOf(manager, row.user_id);
+    if (this.options.eventCarriesWalletVersion)
+      payload.walletVersion = await this.walletVersionOf(manager, row.user_id);
     return {
       eventId: payload.eventId,
       topic: namespaced(this.config.KAFKA_NAMESPACE, TOPICS.orderPurchased),

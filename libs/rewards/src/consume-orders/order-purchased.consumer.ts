@@ -23,6 +23,7 @@ export interface ConsumerOptions {
   /** Keys (users) processed at once inside one partition's batch. */
   concurrency: number;
   partitionsConsumedConcurrently: number;
+  sessionTimeoutMs: number;
 }
 
 export interface ConsumerStats {
@@ -60,7 +61,14 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     @Optional() @Inject(PROBE_OBSERVER) private readonly probes: ProbeObserver = ignoreProbes,
   ) {
     this.topic = namespaced(rewards.kafkaNamespace, TOPICS.orderPurchased);
-    this.consumer = kafka.consumer({ groupId: rewards.consumerGroup, maxWaitTimeInMs: 100, retry: { retries: 10 } });
+    this.consumer = kafka.consumer({
+      groupId: rewards.consumerGroup,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+      rebalanceTimeout: options.sessionTimeoutMs * 2,
+      retry: { retries: 10 },
+    });
     this.producer = new IdempotentProducer(kafka);
     this.deadLetters = new DeadLetterPublisher(
       this.producer,
@@ -79,7 +87,11 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.processBatch(payload),
     });
-    this.logger.log('consuming', { topic: this.topic, group: this.rewards.consumerGroup, strategy: this.grants.strategy.name });
+    this.logger.log('consuming', {
+      topic: this.topic,
+      group: this.rewards.consumerGroup,
+      strategy: this.grants.strategy.name,
+    });
   }
 
   /** Stop fetching, let the batch in hand finish and commit, then leave the group. */
@@ -89,27 +101,34 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     await this.producer.disconnect();
   }
 
-  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
+    const canContinue = () => payload.isRunning() && !payload.isStale();
     const watermark = new OffsetWatermark();
     for (const message of batch.messages) watermark.track(message.offset);
     let failure: unknown;
     try {
-      await processByKey(batch.messages, (m) => m.key?.toString() ?? '', this.options.concurrency, async (message) => {
-        await this.handleWithRetry(topic, partition, message, () => isRunning() && !isStale());
-        watermark.complete(message.offset);
-        await heartbeat();
-      });
+      await processByKey(
+        batch.messages,
+        (m) => m.key?.toString() ?? '',
+        this.options.concurrency,
+        async (message) => {
+          await this.handleWithRetry(topic, partition, message, canContinue);
+          watermark.complete(message.offset);
+          await payload.heartbeat();
+        },
+      );
     } catch (error) {
       failure = error;
     }
     const next = watermark.committable();
     if (next !== undefined) {
-      resolveOffset((BigInt(next) - 1n).toString());
+      payload.resolveOffset((BigInt(next) - 1n).toString());
       await failpoint('reward.before-offset-commit');
       await this.commit(topic, partition, next);
     }
-    if (failure !== undefined && !(failure instanceof StopRequested)) throw failure;
+    if (failure !== undefined && !(failure instanceof StopRequested)) throw asError(failure);
   }
 
   private async handleWithRetry(topic: string, partition: number, message: KafkaMessage, canContinue: () => boolean) {
@@ -159,10 +178,20 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     try {
       await this.consumer.commitOffsets([{ topic, partition, offset }]);
     } catch (error) {
-      const type = (error as { type?: string }).type ?? '';
+      const type = kafkaErrorType(error);
       if (!LOST_OWNERSHIP.has(type)) throw error;
       // Someone else owns the partition now; it resumes from the last commit and the inbox absorbs the repeats.
       this.logger.warn('offset commit refused after a rebalance', { topic, partition, offset, type });
     }
   }
+}
+
+/** kafkajs wraps the broker's error (with its `type`) in a retry error as `cause`. */
+function kafkaErrorType(error: unknown): string {
+  const { type, cause } = error as { type?: string; cause?: { type?: string } };
+  return type ?? cause?.type ?? '';
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

@@ -4,7 +4,13 @@ import { OutboxWriter } from '@redpacket/outbox';
 import { DataSource } from 'typeorm';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { GrantContext } from './grant-context';
-import { emptyGrantStats, type GrantOutcome, type GrantRequest, type GrantStats, type GrantStrategy } from './grant.types';
+import {
+  emptyGrantStats,
+  type GrantOutcome,
+  type GrantRequest,
+  type GrantStats,
+  type GrantStrategy,
+} from './grant.types';
 import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
 import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
 import { NoDedupStrategy } from './strategies/no-dedup.strategy';

@@ -9,7 +9,11 @@ export interface GrantedPacket {
 
 export class RedPacketRepository {
   /** Inserts the order's packet; undefined when the order already has one (unique per order). */
-  async insertOnce(manager: EntityManager, request: GrantRequest, amountCents: number): Promise<GrantedPacket | undefined> {
+  async insertOnce(
+    manager: EntityManager,
+    request: GrantRequest,
+    amountCents: number,
+  ): Promise<GrantedPacket | undefined> {
     const [row] = await manager.query<{ packet_id: string; granted_at: Date }[]>(
       `INSERT INTO rewards.red_packets (packet_id, order_id, user_id, amount_cents, source, event_id)
        VALUES ($1, $2, $3, $4, $5, $6)

@@ -36,7 +36,12 @@ export class WalletRepository {
   }
 
   /** Credits if the wallet is still at `expectedVersion`; returns false when it is not. */
-  async creditIfVersion(manager: EntityManager, userId: string, amountCents: number, expectedVersion: bigint): Promise<boolean> {
+  async creditIfVersion(
+    manager: EntityManager,
+    userId: string,
+    amountCents: number,
+    expectedVersion: bigint,
+  ): Promise<boolean> {
     const updated = await execute(
       manager,
       `UPDATE rewards.wallets

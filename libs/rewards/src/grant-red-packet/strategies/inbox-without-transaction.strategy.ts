@@ -15,7 +15,10 @@ export class InboxWithoutTransactionStrategy implements GrantStrategy {
 
   async grant(request: GrantRequest): Promise<GrantOutcome> {
     const { dataSource, transactions, processed, packets, wallets, outbox, settings } = this.context;
-    if (request.eventId && (await processed.wasProcessed(dataSource.manager, settings.consumerGroup, request.eventId))) {
+    if (
+      request.eventId &&
+      (await processed.wasProcessed(dataSource.manager, settings.consumerGroup, request.eventId))
+    ) {
       return 'duplicate-message';
     }
     const outcome = await this.context.withOptimisticRetry(() =>
