@@ -1,10 +1,12 @@
 import { CreateServiceSchemas1764000000000 } from './1764000000000-create-service-schemas';
 import { CreateOrderingTables1764000000001 } from './1764000000001-create-ordering-tables';
 import { CreateRewardsTables1764000000002 } from './1764000000002-create-rewards-tables';
+import { CreateReconciliation1764000000003 } from './1764000000003-create-reconciliation';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
   CreateServiceSchemas1764000000000,
   CreateOrderingTables1764000000001,
   CreateRewardsTables1764000000002,
+  CreateReconciliation1764000000003,
 ];

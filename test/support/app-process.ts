@@ -14,7 +14,12 @@ export interface AppProcess {
 
 /** Starts an app as its own process, as in production, with the test's environment on top. */
 export function spawnApp(app: AppName, env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['-r', './scripts/register.cjs', `apps/${app}/src/main.ts`], {
+  return spawnTypeScript([`apps/${app}/src/main.ts`], env);
+}
+
+/** Runs a TypeScript entry point of the repo (an app's main.ts or a script) in a child process. */
+export function spawnTypeScript(args: string[], env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, ['-r', './scripts/register.cjs', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

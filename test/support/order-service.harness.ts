@@ -32,7 +32,10 @@ export async function startOrderService(env: Record<string, string>): Promise<Or
       bodyLimitBytes: ORDER_BODY_LIMIT_BYTES,
     }),
   );
-  await app.init();
+  await app.init().catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
   const fastify = app.getHttpAdapter().getInstance();
   return {
     app,

@@ -19,7 +19,10 @@ export async function startRewardService(env: Record<string, string>): Promise<R
   const { app } = await withEnv({ LOG_LEVEL: 'warn', ...env }, () =>
     createApp({ name: 'reward-service', config: RewardServiceConfig, module: (c) => RewardServiceModule.register(c) }),
   );
-  await app.init();
+  await app.init().catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
   return {
     app,
     dataSource: app.get(DataSource),

@@ -1,6 +1,13 @@
 import 'reflect-metadata';
-import { runApp } from '@redpacket/platform';
+import { createValidationPipe, runApp } from '@redpacket/platform';
 import { ReconcilerConfig } from './reconciler.config';
 import { ReconcilerModule } from './reconciler.module';
 
-void runApp({ name: 'reconciler', module: (config) => ReconcilerModule.register(config), config: ReconcilerConfig });
+void runApp({
+  name: 'reconciler',
+  module: (config) => ReconcilerModule.register(config),
+  config: ReconcilerConfig,
+  configure: (app) => {
+    app.useGlobalPipes(createValidationPipe());
+  },
+});

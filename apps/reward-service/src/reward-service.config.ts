@@ -1,34 +1,8 @@
-import { OutboxConfig, ToBoolean, ToInt } from '@redpacket/config';
-import { GRANT_STRATEGIES, type GrantStrategyName } from '@redpacket/rewards';
-import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
+import { ToBoolean, ToInt } from '@redpacket/config';
+import { RewardsConfig } from '@redpacket/rewards';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 
-export class RewardServiceConfig extends OutboxConfig {
-  /** `inbox-tx` is the only safe choice; the others exist to show in tests what they fail to survive. */
-  @IsIn(GRANT_STRATEGIES)
-  REWARD_STRATEGY: GrantStrategyName = 'inbox-tx';
-
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  REWARD_MIN_ITEMS = 3;
-
-  /** Packet size in basis points of the order total: 500 = 5 %. */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
-  REWARD_PERCENT_BASIS_POINTS = 500;
-
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  REWARD_MIN_CENTS = 100;
-
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  REWARD_MAX_CENTS = 5_000;
-
+export class RewardServiceConfig extends RewardsConfig {
   @ToBoolean()
   @IsBoolean()
   REWARD_CONSUMER_ENABLED = true;
@@ -45,12 +19,6 @@ export class RewardServiceConfig extends OutboxConfig {
   @Min(1)
   @Max(64)
   REWARD_PARTITIONS_CONCURRENTLY = 3;
-
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  REWARD_MAX_OPTIMISTIC_ATTEMPTS = 10;
 
   /** How long the group waits for a silent member before giving its partitions to others (broker minimum 6 s). */
   @ToInt()

@@ -1,3 +1,4 @@
 export * from './health/health.module';
 export * from './run-app';
 export * from './http/validation';
+export * from './auth/admin-token.guard';

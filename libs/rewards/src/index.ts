@@ -9,3 +9,4 @@ export * from './read-wallet/read-wallet.controller';
 export * from './read-wallet/wallet.queries';
 export * from './rewards.module';
 export * from './rewards.options';
+export * from './rewards.config';

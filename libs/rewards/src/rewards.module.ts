@@ -10,6 +10,15 @@ import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 
 @Module({})
 export class RewardsModule {
+  /** Only the grant path, for apps that grant without consuming (the reconciler). */
+  static forGrants(rewards: RewardsOptions): DynamicModule {
+    return {
+      module: RewardsModule,
+      providers: [{ provide: REWARDS_OPTIONS, useValue: rewards }, GrantOnceService],
+      exports: [GrantOnceService, REWARDS_OPTIONS],
+    };
+  }
+
   static forRoot(rewards: RewardsOptions, consumer: ConsumerOptions, relay: OutboxRelayServiceOptions): DynamicModule {
     return {
       module: RewardsModule,

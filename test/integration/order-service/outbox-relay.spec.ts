@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { EVENT_HEADERS, namespaced, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
-import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import { PlaceOrderService } from '@redpacket/ordering';
 import { TransactionRunner } from '@redpacket/database';
 import type { DataSource } from 'typeorm';
@@ -11,6 +8,7 @@ import { testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
 import { TopicReader } from '../../support/topic-reader';
+import { relayFor } from '../../support/relay';
 import { PrivateKafka } from '../../support/private-kafka';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 
@@ -57,28 +55,6 @@ async function unpublishedCount(dataSource: DataSource, eventIds: string[]): Pro
     [eventIds],
   );
   return Number(row.n);
-}
-
-function relayFor(dataSource: DataSource, brokers: string[] | undefined, batchSize = 50) {
-  const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, brokers);
-  const producer = new IdempotentProducer(kafka, 2);
-  const relay = new OutboxRelay(
-    dataSource,
-    producer,
-    { location: outboxLocation('ordering'), databaseUrl: process.env.DATABASE_URL ?? '', batchSize },
-    new Logger('TestRelay'),
-  );
-  return {
-    relay,
-    start: async () => {
-      await producer.connect();
-      await relay.start();
-    },
-    stop: async () => {
-      await relay.stop();
-      await producer.disconnect();
-    },
-  };
 }
 
 describe('the transactional outbox and its relay', () => {
@@ -178,7 +154,7 @@ describe('the transactional outbox and its relay', () => {
       service.dataSource,
       placed.map((o) => o.orderId),
     );
-    const relays = [relayFor(service.dataSource, undefined, 10), relayFor(service.dataSource, undefined, 10)];
+    const relays = [relayFor(service.dataSource, { batchSize: 10 }), relayFor(service.dataSource, { batchSize: 10 })];
     await Promise.all(relays.map((r) => r.start()));
     try {
       await reader.waitForEvents(eventIds);

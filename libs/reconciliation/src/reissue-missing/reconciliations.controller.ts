@@ -1,0 +1,31 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminTokenGuard } from '@redpacket/platform';
+import type { ReconciliationRun } from './reconciliation-run';
+import { ReissueMissingService } from './reissue-missing.service';
+import { StartReconciliationDto } from './start-reconciliation.dto';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('admin/reconciliations')
+export class ReconciliationsController {
+  constructor(private readonly reconciliations: ReissueMissingService) {}
+
+  /** Runs a reconciliation now and returns its report; 409 while another one runs. */
+  @Post()
+  @HttpCode(201)
+  start(@Body() body: StartReconciliationDto): Promise<ReconciliationRun> {
+    return this.reconciliations.run({
+      trigger: 'api',
+      since: body.since ? new Date(body.since) : undefined,
+      until: body.until ? new Date(body.until) : undefined,
+      dryRun: body.dryRun,
+    });
+  }
+
+  @Get(':runId')
+  report(@Param('runId', new ParseUUIDPipe()) runId: string): Promise<ReconciliationRun> {
+    return this.reconciliations.report(runId);
+  }
+}

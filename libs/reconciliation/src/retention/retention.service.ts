@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigValidationError } from '@redpacket/config';
+import { deleteInBatches } from '@redpacket/database';
+import { KafkaAdmin } from '@redpacket/kafka';
+import { ConfigResourceTypes } from 'kafkajs';
+import { DataSource } from 'typeorm';
+
+export const RETENTION_OPTIONS = Symbol('RETENTION_OPTIONS');
+
+export interface RetentionOptions {
+  /** Processed-message ids are the dedup window; 0 keeps them forever. */
+  processedMessagesRetentionHours: number;
+  /** The window must outlast the topic's retention by this much (a replay may come late). */
+  dedupMarginHours: number;
+  /** The topic whose redeliveries the processed-message ids guard against. */
+  dedupTopic: string;
+  publishedOutboxRetentionSeconds: number;
+  batchSize: number;
+}
+
+export interface RetentionReport {
+  processedMessages: number;
+  publishedOrderingOutbox: number;
+  publishedRewardsOutbox: number;
+  expiredIdempotencyKeys: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Keeps the dedup and buffer tables bounded. Deletes run in small batches (each its own short
+ * statement) so they never hold locks the hot path waits on.
+ */
+@Injectable()
+export class RetentionService implements OnModuleInit {
+  private readonly logger = new Logger(RetentionService.name);
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
+    @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
+  ) {}
+
+  /** Refuses to boot with a dedup window that a redelivery could outlive. */
+  async onModuleInit(): Promise<void> {
+    if (this.options.processedMessagesRetentionHours === 0) return;
+    const retentionMs = await this.topicRetentionMs();
+    const windowMs = this.options.processedMessagesRetentionHours * HOUR_MS;
+    const requiredMs = retentionMs < 0 ? Infinity : retentionMs + this.options.dedupMarginHours * HOUR_MS;
+    if (windowMs < requiredMs) {
+      throw new ConfigValidationError([
+        `PROCESSED_MESSAGES_RETENTION_HOURS: ${this.options.processedMessagesRetentionHours} h is shorter than ` +
+          `${this.options.dedupTopic}'s retention (${retentionMs < 0 ? 'forever' : `${retentionMs / HOUR_MS} h`}) ` +
+          `plus a margin of ${this.options.dedupMarginHours} h: an old message replayed after its id was deleted would be granted again`,
+      ]);
+    }
+  }
+
+  async purge(): Promise<RetentionReport> {
+    const { batchSize } = this.options;
+    const report: RetentionReport = {
+      processedMessages:
+        this.options.processedMessagesRetentionHours === 0
+          ? 0
+          : await deleteInBatches(
+              this.dataSource,
+              `DELETE FROM rewards.processed_messages WHERE (consumer_group, event_id) IN (
+                 SELECT consumer_group, event_id FROM rewards.processed_messages
+                  WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+              [this.options.processedMessagesRetentionHours],
+              batchSize,
+            ),
+      publishedOrderingOutbox: await this.purgePublished('ordering.outbox'),
+      publishedRewardsOutbox: await this.purgePublished('rewards.outbox'),
+      expiredIdempotencyKeys: await deleteInBatches(
+        this.dataSource,
+        `DELETE FROM ordering.idempotency_keys WHERE idempotency_key IN (
+           SELECT idempotency_key FROM ordering.idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
+        [],
+        batchSize,
+      ),
+    };
+    this.logger.log('retention purge finished', { ...report });
+    return report;
+  }
+
+  private purgePublished(table: string): Promise<number> {
+    return deleteInBatches(
+      this.dataSource,
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      [this.options.publishedOutboxRetentionSeconds],
+      this.options.batchSize,
+    );
+  }
+
+  private async topicRetentionMs(): Promise<number> {
+    const described = await this.kafkaAdmin.withAdmin((admin) =>
+      admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.options.dedupTopic, configNames: ['retention.ms'] }],
+        includeSynonyms: false,
+      }),
+    );
+    const value = described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    return Number(value ?? 7 * 24 * HOUR_MS);
+  }
+}

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { ReconciliationAlreadyRunningError, type ReconciliationRun } from '@redpacket/reconciliation';
+import { rewardFor } from '@redpacket/rewards';
+import type { DataSource } from 'typeorm';
+import { pollUntil } from '../../../scripts/infra/process-utils';
+import { spawnTypeScript } from '../../support/app-process';
+import { testNamespace } from '../../support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { type ReconcilerUnderTest, startReconciler, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
+import { relayFor } from '../../support/relay';
+import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
+import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+
+const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 3, unitPriceCents: 4000 }] });
+const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2, unitPriceCents: 300 }] });
+
+/** Places an order whose event never reaches Kafka: its outbox row is deleted before any relay runs. */
+async function placeOrderAndLoseItsEvent(orders: OrderServiceUnderTest, body: { userId: string }) {
+  const response = await orders.request({
+    method: 'POST',
+    url: '/orders',
+    payload: body,
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  const order = response.json<{ orderId: string; userId: string; itemCount: number; totalCents: number }>();
+  await orders.dataSource.query(`DELETE FROM ordering.outbox WHERE payload->>'orderId' = $1`, [order.orderId]);
+  return order;
+}
+
+async function ordersWindowStart(dataSource: DataSource): Promise<Date> {
+  const [row] = await dataSource.query<{ now: Date }[]>('SELECT now() AS now');
+  return row.now;
+}
+
+describe('the reconciler', () => {
+  const namespace = testNamespace(__filename);
+  let orders: OrderServiceUnderTest;
+  let reconciler: ReconcilerUnderTest;
+
+  beforeAll(async () => {
+    orders = await startOrderService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' });
+    reconciler = await startReconciler({ KAFKA_NAMESPACE: namespace });
+  });
+  afterAll(async () => {
+    await reconciler.close();
+    await orders.close();
+  });
+
+  it('grants exactly one packet for an order whose event was lost, and nothing on a second run', async () => {
+    const since = await ordersWindowStart(orders.dataSource);
+    const order = await placeOrderAndLoseItsEvent(orders, qualifying(`lost-${randomUUID()}`));
+
+    const first = await reconciler.reconciliations.run({ trigger: 'cli', since });
+    expect(first).toMatchObject({ status: 'succeeded', scanned: 1, eligible: 1, missing: 1, reissued: 1, failed: 0 });
+    await expectLedgerConsistent(reconciler.dataSource, order.userId, {
+      orderIds: [order.orderId],
+      amountsCents: [rewardFor(order)],
+    });
+    expect((await ledgerOf(reconciler.dataSource, order.userId)).packets[0].source).toBe('reconciliation');
+
+    const second = await reconciler.reconciliations.run({ trigger: 'cli', since });
+    expect(second).toMatchObject({ status: 'succeeded', scanned: 1, eligible: 1, missing: 0, reissued: 0 });
+    await expectLedgerConsistent(reconciler.dataSource, order.userId, { orderIds: [order.orderId] });
+  });
+
+  it('never grants an ineligible order, and a dry run changes nothing', async () => {
+    const since = await ordersWindowStart(orders.dataSource);
+    const userId = `dry-${randomUUID()}`;
+    const small = await placeOrderAndLoseItsEvent(orders, ineligible(userId));
+    const big = await placeOrderAndLoseItsEvent(orders, qualifying(userId));
+
+    const dry = await reconciler.reconciliations.run({ trigger: 'cli', since, dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, scanned: 2, eligible: 1, missing: 1, reissued: 0 });
+    await expectLedgerConsistent(reconciler.dataSource, userId, { orderIds: [] });
+
+    const real = await reconciler.reconciliations.run({ trigger: 'cli', since });
+    expect(real).toMatchObject({ scanned: 2, eligible: 1, missing: 1, reissued: 1 });
+    await expectLedgerConsistent(reconciler.dataSource, userId, { orderIds: [big.orderId] });
+    expect((await ledgerOf(reconciler.dataSource, userId)).packets.map((p) => p.orderId)).not.toContain(small.orderId);
+  });
+
+  it('leaves orders younger than the grace period to the event path', async () => {
+    const graceful = await startReconciler({ KAFKA_NAMESPACE: namespace, RECONCILER_GRACE_SECONDS: '300' });
+    try {
+      const since = await ordersWindowStart(orders.dataSource);
+      const order = await placeOrderAndLoseItsEvent(orders, qualifying(`young-${randomUUID()}`));
+      const run = await graceful.reconciliations.run({ trigger: 'cli', since });
+      expect(run).toMatchObject({ scanned: 0, reissued: 0 });
+      await expectLedgerConsistent(graceful.dataSource, order.userId, { orderIds: [] });
+    } finally {
+      await graceful.close();
+    }
+  });
+
+  it('runs one reconciliation at a time across instances: a second one is refused while the first runs', async () => {
+    const since = await ordersWindowStart(orders.dataSource);
+    const holder = spawnTypeScript(['scripts/reconcile.ts', '--since', since.toISOString()], {
+      KAFKA_NAMESPACE: namespace,
+      RECONCILER_GRACE_SECONDS: '0',
+      FAILPOINTS: 'reconciler.after-lock=delay:5000',
+    });
+    try {
+      await pollUntil(
+        'the other reconciler to hold the lock',
+        async () =>
+          (
+            await reconciler.dataSource.query<unknown[]>(
+              `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'reconciler'
+                  AND a.pid <> pg_backend_pid() AND a.datname = current_database()`,
+            )
+          ).length > 0
+            ? true
+            : undefined,
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      await expect(reconciler.reconciliations.run({ trigger: 'cli', since })).rejects.toBeInstanceOf(
+        ReconciliationAlreadyRunningError,
+      );
+      const viaApi = await reconciler.request({
+        method: 'POST',
+        url: '/admin/reconciliations',
+        payload: {},
+        token: TEST_ADMIN_TOKEN,
+      });
+      expect(viaApi.statusCode).toBe(409);
+    } finally {
+      const exit = await holder.exited;
+      expect(exit.code).toBe(0);
+    }
+    await expect(reconciler.reconciliations.run({ trigger: 'cli', since })).resolves.toMatchObject({
+      status: 'succeeded',
+    });
+  });
+
+  it('guards the admin endpoint with a bearer token and reports runs', async () => {
+    expect((await reconciler.request({ method: 'POST', url: '/admin/reconciliations', payload: {} })).statusCode).toBe(
+      401,
+    );
+    expect(
+      (
+        await reconciler.request({
+          method: 'POST',
+          url: '/admin/reconciliations',
+          payload: {},
+          token: 'wrong-token-0123456789',
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (await reconciler.request({ method: 'GET', url: `/admin/reconciliations/${randomUUID()}` })).statusCode,
+    ).toBe(401);
+
+    const since = await ordersWindowStart(orders.dataSource);
+    const order = await placeOrderAndLoseItsEvent(orders, qualifying(`api-${randomUUID()}`));
+    const started = await reconciler.request({
+      method: 'POST',
+      url: '/admin/reconciliations',
+      payload: { since: since.toISOString() },
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(started.statusCode).toBe(201);
+    const run = started.json<ReconciliationRun>();
+    expect(run).toMatchObject({ trigger: 'api', reissued: 1, status: 'succeeded' });
+
+    const report = await reconciler.request({
+      method: 'GET',
+      url: `/admin/reconciliations/${run.runId}`,
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(report.statusCode).toBe(200);
+    expect(report.json()).toEqual(run);
+    const missing = await reconciler.request({
+      method: 'GET',
+      url: `/admin/reconciliations/${randomUUID()}`,
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(missing.statusCode).toBe(404);
+    const bad = await reconciler.request({
+      method: 'POST',
+      url: '/admin/reconciliations',
+      payload: { since: 'yesterday' },
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(bad.statusCode).toBe(400);
+    await expectLedgerConsistent(reconciler.dataSource, order.userId, { orderIds: [order.orderId] });
+  });
+});
+
+describe('the reconciler racing the event path', () => {
+  const namespace = testNamespace(__filename);
+  let orders: OrderServiceUnderTest;
+  let rewards: RewardServiceUnderTest;
+
+  beforeAll(async () => {
+    orders = await startOrderService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' });
+    rewards = await startRewardService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' });
+  });
+  afterAll(async () => {
+    await rewards.close();
+    await orders.close();
+  });
+
+  it('gives one packet and one credit when a delayed event is released while the reconciler reissues', async () => {
+    const since = await ordersWindowStart(orders.dataSource);
+    const userId = `race-${randomUUID()}`;
+    const response = await orders.request({
+      method: 'POST',
+      url: '/orders',
+      payload: qualifying(userId),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    const order = response.json<{ orderId: string; itemCount: number; totalCents: number }>();
+
+    // The reconciler finds the order without a packet, then pauses just before granting it.
+    const cli = spawnTypeScript(['scripts/reconcile.ts', '--since', since.toISOString()], {
+      KAFKA_NAMESPACE: namespace,
+      RECONCILER_GRACE_SECONDS: '0',
+      FAILPOINTS: 'reconciler.before-grant=delay:4000',
+    });
+    await pollUntil(
+      'the reconciliation run to start',
+      async () =>
+        (
+          await orders.dataSource.query<unknown[]>(
+            `SELECT 1 FROM reconciliation.runs WHERE trigger = 'cli' AND window_since = $1 AND status = 'running'`,
+            [since],
+          )
+        ).length > 0
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    // Meanwhile the delayed event is released and the consumer grants the packet.
+    const relay = relayFor(orders.dataSource);
+    await relay.start();
+    try {
+      await pollUntil(
+        'the event path to grant the packet',
+        async () => ((await ledgerOf(orders.dataSource, userId)).packets.length === 1 ? true : undefined),
+        { timeoutMs: 30_000 },
+      );
+      const exit = await cli.exited;
+      expect(exit.code).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+    const report = JSON.parse(cli.output().slice(cli.output().indexOf('{\n'))) as ReconciliationRun;
+    expect(report).toMatchObject({ missing: 1, reissued: 0, alreadyGranted: 1 });
+    await expectLedgerConsistent(orders.dataSource, userId, {
+      orderIds: [order.orderId],
+      amountsCents: [rewardFor(order)],
+    });
+    expect((await ledgerOf(orders.dataSource, userId)).packets[0].source).toBe('event');
+  });
+});

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
+import type { DataSource } from 'typeorm';
+import { testKafka } from './kafka.helpers';
+
+/** A relay of the test's own for a service's outbox, started and stopped when the test says so. */
+export function relayFor(
+  dataSource: DataSource,
+  options: { brokers?: string[]; batchSize?: number; schema?: string } = {},
+) {
+  const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, options.brokers);
+  const producer = new IdempotentProducer(kafka, 2);
+  const relay = new OutboxRelay(
+    dataSource,
+    producer,
+    {
+      location: outboxLocation(options.schema ?? 'ordering'),
+      databaseUrl: process.env.DATABASE_URL ?? '',
+      batchSize: options.batchSize ?? 50,
+    },
+    new Logger('TestRelay'),
+  );
+  return {
+    relay,
+    start: async () => {
+      await producer.connect();
+      await relay.start();
+    },
+    stop: async () => {
+      await relay.stop();
+      await producer.disconnect();
+    },
+  };
+}
