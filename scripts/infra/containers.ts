@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { warmUpKafka } from './local-kafka';
 
 /** A cheap check before loading testcontainers: is there any Docker endpoint to talk to? */
 export function dockerEndpointConfigured(): boolean {
@@ -34,8 +35,10 @@ export async function tryStartContainers(log: (message: string) => void): Promis
       .start(),
   ]);
   const databaseUrl = `postgres://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}/postgres`;
+  const kafkaBrokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
+  await warmUpKafka(kafkaBrokers, 1);
   return {
-    kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
+    kafkaBrokers,
     databaseUrl,
     stop: async () => {
       await Promise.all([kafka.stop(), postgres.stop()]);

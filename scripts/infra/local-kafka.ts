@@ -193,6 +193,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
     await running.stop();
     throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`, { cause: error });
   }
+  await warmUpKafka(running.brokers, nodes.length >= 3 ? 3 : 1);
   options.log(`kafka ${options.version}: ${nodes.length} broker(s) ready at ${running.brokers.join(',')}`);
   return running;
 }
@@ -237,6 +238,41 @@ export async function waitForKafka(brokers: string[], expectedBrokers: number, t
     );
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * A fresh broker creates its internal topics (__consumer_offsets, the transaction state log) on
+ * first use and answers "coordinator is loading" until they are ready. One round trip through an
+ * idempotent producer and a consumer group that commits makes it ready before any test relies on it.
+ */
+export async function warmUpKafka(brokers: string[], replicationFactor: number, timeoutMs = 120_000): Promise<void> {
+  ignoreKafkajsTimeoutWarning();
+  const kafka = new Kafka({ clientId: 'redpacket-warm-up', brokers, logLevel: logLevel.NOTHING });
+  const topic = '__redpacket_warm_up';
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor }], waitForLeaders: true });
+    }
+    await pollUntil(
+      'the broker to accept an idempotent write and a group commit',
+      async () => {
+        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        try {
+          await producer.connect();
+          await producer.send({ topic, acks: -1, messages: [{ value: 'warm-up' }] });
+          await admin.setOffsets({ groupId: 'redpacket-warm-up', topic, partitions: [{ partition: 0, offset: '1' }] });
+          return true;
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } finally {
+    await admin.disconnect();
   }
 }
 

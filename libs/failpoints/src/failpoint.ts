@@ -1,8 +1,9 @@
 /**
  * Named points where tests make a process crash or stall, to prove recovery.
  * Inert unless FAILPOINTS names them, e.g. FAILPOINTS="relay.after-send=crash,grant.before-commit=delay:500".
+ * Actions: crash (SIGKILL), delay:<ms>, delay-once:<ms> (the first hit only), error.
  */
-export type FailpointAction = { kind: 'crash' } | { kind: 'delay'; ms: number } | { kind: 'error' };
+export type FailpointAction = { kind: 'crash' } | { kind: 'delay'; ms: number; once?: boolean } | { kind: 'error' };
 
 export function parseFailpoints(spec: string | undefined): Map<string, FailpointAction> {
   const points = new Map<string, FailpointAction>();
@@ -14,6 +15,8 @@ export function parseFailpoints(spec: string | undefined): Map<string, Failpoint
     if (action === 'crash') points.set(name, { kind: 'crash' });
     else if (action === 'error') points.set(name, { kind: 'error' });
     else if (action.startsWith('delay:')) points.set(name, { kind: 'delay', ms: Number(action.slice(6)) });
+    else if (action.startsWith('delay-once:'))
+      points.set(name, { kind: 'delay', ms: Number(action.slice(11)), once: true });
     else throw new Error(`unknown failpoint action "${action}" for ${name}`);
   }
   return points;
@@ -38,6 +41,7 @@ export async function failpoint(name: string): Promise<void> {
       await new Promise(() => undefined); // never resumes
       return;
     case 'delay':
+      if (action.once) active.delete(name);
       await new Promise((resolve) => setTimeout(resolve, action.ms));
       return;
     case 'error':

@@ -1,0 +1,71 @@
+import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
+import type { SystemUnderTest } from './system';
+import { groupLag, totalLag } from '../../support/consumer-group';
+
+/** What a scenario ended with, measured from the database and the broker, never from the apps. */
+export interface ScenarioOutcome {
+  orders: number;
+  /** Qualifying orders: each must end with exactly one packet. */
+  expected: number;
+  granted: number;
+  /** Credits beyond one per packet (a wallet's version counts its credits). */
+  double: number;
+  /** Qualifying orders without a packet. */
+  missing: number;
+  /** Ineligible orders that got a packet anyway. */
+  wronglyGranted: number;
+  /** Wallets whose balance differs from the sum of their packets. */
+  walletMismatches: number;
+  lag: number;
+  deadLetters: number;
+}
+
+export function passes(outcome: ScenarioOutcome, expectedDeadLetters = 0): boolean {
+  return (
+    outcome.missing === 0 &&
+    outcome.double === 0 &&
+    outcome.wronglyGranted === 0 &&
+    outcome.walletMismatches === 0 &&
+    outcome.lag === 0 &&
+    outcome.deadLetters === expectedDeadLetters
+  );
+}
+
+export async function measureOutcome(system: SystemUnderTest): Promise<ScenarioOutcome> {
+  const prefix = `${system.userPrefix}-%`;
+  const orders = await system.dataSource.query<
+    { order_id: string; item_count: number; total_cents: string; packets: string }[]
+  >(
+    `SELECT o.order_id, o.item_count, o.total_cents,
+            (SELECT count(*) FROM rewards.red_packets p WHERE p.order_id = o.order_id) AS packets
+       FROM ordering.orders o WHERE o.user_id LIKE $1`,
+    [prefix],
+  );
+  const wallets = await system.dataSource.query<
+    { balance: string; version: string; packets: string; packet_sum: string }[]
+  >(
+    `SELECT w.balance_cents AS balance, w.version,
+            (SELECT count(*) FROM rewards.red_packets p WHERE p.user_id = w.user_id) AS packets,
+            (SELECT coalesce(sum(amount_cents), 0) FROM rewards.red_packets p WHERE p.user_id = w.user_id) AS packet_sum
+       FROM rewards.wallets w WHERE w.user_id LIKE $1`,
+    [prefix],
+  );
+  const qualifies = (o: { item_count: number; total_cents: string }) =>
+    rewardFor({ itemCount: o.item_count, totalCents: Number(o.total_cents) }, DEFAULT_REWARD_RULE) > 0;
+  const qualifying = orders.filter(qualifies);
+  const [deadLetterOffsets, lag] = await Promise.all([
+    system.admin.fetchTopicOffsets(system.deadLetterTopic),
+    groupLag(system.admin, system.group, system.topic),
+  ]);
+  return {
+    orders: orders.length,
+    expected: qualifying.length,
+    granted: qualifying.filter((o) => Number(o.packets) > 0).length,
+    double: wallets.reduce((sum, w) => sum + Math.max(0, Number(w.version) - Number(w.packets)), 0),
+    missing: qualifying.filter((o) => Number(o.packets) === 0).length,
+    wronglyGranted: orders.filter((o) => !qualifies(o) && Number(o.packets) > 0).length,
+    walletMismatches: wallets.filter((w) => w.balance !== w.packet_sum).length,
+    lag: Number(totalLag(lag)),
+    deadLetters: deadLetterOffsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0),
+  };
+}

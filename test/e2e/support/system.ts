@@ -1,0 +1,185 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { ensureTopics, systemTopics } from '@redpacket/kafka';
+import type { GrantStrategyName } from '@redpacket/rewards';
+import { loadConfig, BaseConfig } from '@redpacket/config';
+import type { Admin, Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { pollUntil } from '../../../scripts/infra/process-utils';
+import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
+import { waitForGroupCaughtUp } from '../../support/consumer-group';
+import { testKafka } from '../../support/kafka.helpers';
+
+export interface PlacedOrder {
+  orderId: string;
+  userId: string;
+  itemCount: number;
+  totalCents: number;
+}
+
+export interface OrderPlan {
+  userId: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+/** A mix of qualifying (3+ items) and ineligible orders spread over `users` users. */
+export function mixedOrders(prefix: string, count: number, users: number): OrderPlan[] {
+  return Array.from({ length: count }, (_, i) => ({
+    userId: `${prefix}-u${i % users}`,
+    quantity: 1 + randomInt(5),
+    unitPriceCents: 500 + randomInt(20_000),
+  }));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface RunningApp {
+  name: AppName;
+  process: AppProcess;
+  url: string;
+}
+
+/**
+ * The whole system for one scenario: each app its own process (as in production) on the real
+ * broker and database, isolated from other scenarios by a namespace for topics, groups and users.
+ */
+export class SystemUnderTest {
+  readonly namespace = `e2e-${Date.now().toString(36)}-${randomUUID().slice(0, 4)}`;
+  readonly topic = namespaced(this.namespace, TOPICS.orderPurchased);
+  readonly deadLetterTopic = namespaced(this.namespace, TOPICS.orderPurchasedDeadLetter);
+  readonly group = namespaced(this.namespace, CONSUMER_GROUPS.rewardService);
+  readonly kafka: Kafka = testKafka(`${this.namespace}-harness`);
+  readonly admin: Admin = this.kafka.admin();
+  readonly apps: RunningApp[] = [];
+  dataSource!: DataSource;
+
+  constructor(readonly strategy: GrantStrategyName) {}
+
+  get userPrefix(): string {
+    return this.namespace;
+  }
+
+  async start(): Promise<void> {
+    this.dataSource = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
+    await this.admin.connect();
+    const config = loadConfig(BaseConfig, {
+      ...process.env,
+      KAFKA_NAMESPACE: this.namespace,
+      ORDER_TOPIC_PARTITIONS: '6',
+    });
+    await ensureTopics(this.admin, systemTopics(config));
+  }
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      KAFKA_NAMESPACE: this.namespace,
+      REWARD_STRATEGY: this.strategy,
+      ORDER_EVENT_CARRIES_WALLET_VERSION: String(this.strategy === 'version-in-message'),
+      REWARD_SESSION_TIMEOUT_MS: '6000',
+      RECONCILER_SCHEDULE_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      ...extra,
+    };
+  }
+
+  /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
+  async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
+    const port = await freePort();
+    const process = spawnApp(name, this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...extraEnv }));
+    const app = { name, process, url: `http://127.0.0.1:${port}` };
+    this.apps.push(app);
+    if (waitReady) await this.waitReady(app);
+    return app;
+  }
+
+  async waitReady(app: RunningApp): Promise<void> {
+    let exited = false;
+    void app.process.exited.then(() => (exited = true));
+    await pollUntil(
+      `${app.name} to be ready`,
+      async () => {
+        if (exited) throw new Error(`${app.name} exited:\n${app.process.output().slice(-2000)}`);
+        const response = await fetch(`${app.url}/health/ready`);
+        return response.ok ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+  }
+
+  /** Waits until every running reward-service instance is in the group. */
+  async waitForRewardMembers(count: number): Promise<void> {
+    await pollUntil(
+      `${count} reward-service member(s) in ${this.group}`,
+      async () => {
+        const { groups } = await this.admin.describeGroups([this.group]);
+        return groups[0]?.state === 'Stable' && groups[0].members.length === count ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  }
+
+  async placeOrders(via: RunningApp | RunningApp[], plan: OrderPlan[], concurrency = 8): Promise<PlacedOrder[]> {
+    const targets = Array.isArray(via) ? via : [via];
+    const placed: PlacedOrder[] = [];
+    let next = 0;
+    const worker = async (w: number) => {
+      for (let i = next++; i < plan.length; i = next++) {
+        const order = plan[i];
+        const target = targets[(i + w) % targets.length];
+        const response = await fetch(`${target.url}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify({
+            userId: order.userId,
+            items: [{ sku: 'E2E', quantity: order.quantity, unitPriceCents: order.unitPriceCents }],
+          }),
+        });
+        if (response.status !== 201)
+          throw new Error(`POST /orders answered ${response.status}: ${await response.text()}`);
+        placed.push((await response.json()) as PlacedOrder);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+    return placed;
+  }
+
+  /** Every outbox row of this scenario published and every event consumed (group lag 0). */
+  async waitForQuiescence(timeoutMs = 90_000): Promise<void> {
+    await pollUntil(
+      'every outbox row of the scenario to be published',
+      async () => {
+        const [row] = await this.dataSource.query<{ n: string }[]>(
+          `SELECT count(*) AS n FROM ordering.outbox WHERE published_at IS NULL AND message_key LIKE $1`,
+          [`${this.userPrefix}-%`],
+        );
+        return Number(row.n) === 0 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+    await waitForGroupCaughtUp(this.admin, this.group, this.topic, timeoutMs);
+  }
+
+  /** One reconciliation from the CLI, in its own process; returns the printed report. */
+  async reconcile(extraEnv: Record<string, string> = {}, since?: Date): Promise<AppProcess> {
+    const args = ['scripts/reconcile.ts', ...(since ? ['--since', since.toISOString()] : [])];
+    const cli = spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...extraEnv }));
+    return cli;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.apps.map((app) => app.process.kill('SIGKILL')));
+    await this.admin.disconnect();
+    await this.dataSource?.destroy();
+  }
+}
