@@ -1,4 +1,5 @@
 import { type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
+import { breaksProducerSession } from './kafka-errors';
 
 /**
  * A kafkajs idempotent producer (acks=all, one request in flight) whose sends are serialized:
@@ -7,31 +8,58 @@ import { type Kafka, type Message, Partitioners, type Producer, type RecordMetad
  * across sessions the event id in the message is what lets consumers deduplicate.
  */
 export class IdempotentProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private connected = false;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(kafka: Kafka, retries = 5) {
-    this.producer = kafka.producer({
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly retries = 5,
+  ) {
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // murmur2, as the Java client: a key maps to the same partition whichever client wrote it.
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries, initialRetryTime: 100, maxRetryTime: 2_000 },
+      retry: { retries: this.retries, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    await this.producer.disconnect();
   }
 
   send(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
-    const sending = this.tail.then(() => this.producer.send({ topic, messages, acks: -1 }));
+    const sending = this.tail.then(() => this.sendNow(topic, messages));
     this.tail = sending.catch(() => undefined);
     return sending;
+  }
+
+  private async sendNow(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+    try {
+      return await this.producer.send({ topic, messages, acks: -1 });
+    } catch (error) {
+      // After an unclean broker restart the broker may have lost this session's sequence state;
+      // kafkajs would then fail every later send. Start a new session (new producer id) for the next one.
+      if (breaksProducerSession(error) && this.connected) await this.renewSession();
+      throw error;
+    }
+  }
+
+  private async renewSession(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.createProducer();
+    await this.producer.connect();
   }
 }

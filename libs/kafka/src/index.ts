@@ -8,3 +8,4 @@ export * from './system-topics';
 export * from './kafka-admin.service';
 export * from './consumer/offset-watermark';
 export * from './consumer/process-by-key';
+export * from './kafka-errors';

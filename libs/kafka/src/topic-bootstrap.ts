@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { kafkaErrorType } from './kafka-errors';
 
 export interface TopicSpec {
   topic: string;
@@ -19,9 +20,7 @@ export class TopicMismatchError extends Error {
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
-  if (missing.length > 0) {
-    await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
-  }
+  if (missing.length > 0) await createWithLeaders(admin, missing);
   const present = specs.filter((spec) => existing.has(spec.topic));
   if (present.length > 0) {
     const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
@@ -45,4 +44,20 @@ function toTopicConfig(spec: TopicSpec): ITopicConfig {
     // With three replicas, acks=all only means something if two must hold the write.
     configEntries: spec.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
   };
+}
+
+/** A new cluster may briefly answer "does not host this topic-partition" while leaders are elected. */
+async function createWithLeaders(admin: Admin, specs: TopicSpec[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.createTopics({ topics: specs.map(toTopicConfig), waitForLeaders: true });
+      return;
+    } catch (error) {
+      const type = kafkaErrorType(error);
+      const transient = type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+      if (!transient || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }

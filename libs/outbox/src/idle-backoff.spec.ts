@@ -14,6 +14,6 @@ describe('IdleBackoff', () => {
 describe('retryDelayMs', () => {
   it('doubles per attempt and is capped', () => {
     expect([1, 2, 3, 4].map((a) => retryDelayMs(a))).toEqual([500, 1000, 2000, 4000]);
-    expect(retryDelayMs(50)).toBe(30_000);
+    expect(retryDelayMs(50)).toBe(10_000);
   });
 });

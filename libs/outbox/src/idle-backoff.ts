@@ -20,7 +20,7 @@ export class IdleBackoff {
   }
 }
 
-/** Delay before an outbox row that failed to publish is tried again: 0.5 s, 1 s, 2 s, ... capped. */
-export function retryDelayMs(attempts: number, capMs = 30_000): number {
+/** Delay before an outbox row that failed to publish is tried again: 0.5 s, 1 s, 2 s, ... capped at 10 s. */
+export function retryDelayMs(attempts: number, capMs = 10_000): number {
   return Math.min(500 * 2 ** Math.max(0, attempts - 1), capMs);
 }

@@ -29,8 +29,7 @@ export async function runScenario(scenario: Scenario, strategy: GrantStrategyNam
     await system.waitForQuiescence();
     return await measureOutcome(system);
   } catch (error) {
-    const logs = system.apps.map((a) => `--- ${a.name} ---\n${a.process.output().slice(-1500)}`).join('\n');
-    throw new Error(`${scenario.id} under ${strategy} failed: ${(error as Error).message}\n${logs}`, { cause: error });
+    throw new Error(`${scenario.id} under ${strategy} failed: ${(error as Error).message}`, { cause: error });
   } finally {
     await system.stop();
   }

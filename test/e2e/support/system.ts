@@ -59,12 +59,18 @@ export class SystemUnderTest {
   readonly topic = namespaced(this.namespace, TOPICS.orderPurchased);
   readonly deadLetterTopic = namespaced(this.namespace, TOPICS.orderPurchasedDeadLetter);
   readonly group = namespaced(this.namespace, CONSUMER_GROUPS.rewardService);
-  readonly kafka: Kafka = testKafka(`${this.namespace}-harness`);
-  readonly admin: Admin = this.kafka.admin();
+  readonly kafka: Kafka;
+  readonly admin: Admin;
   readonly apps: RunningApp[] = [];
   dataSource!: DataSource;
 
-  constructor(readonly strategy: GrantStrategyName) {}
+  constructor(
+    readonly strategy: GrantStrategyName,
+    private readonly cluster: { brokers?: string[]; replicationFactor?: number } = {},
+  ) {
+    this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers);
+    this.admin = this.kafka.admin();
+  }
 
   get userPrefix(): string {
     return this.namespace;
@@ -89,6 +95,9 @@ export class SystemUnderTest {
       REWARD_SESSION_TIMEOUT_MS: '6000',
       RECONCILER_SCHEDULE_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      ORDER_TOPIC_PARTITIONS: '6',
+      ...(this.cluster.brokers ? { KAFKA_BROKERS: this.cluster.brokers.join(',') } : {}),
+      KAFKA_REPLICATION_FACTOR: String(this.cluster.replicationFactor ?? 1),
       ...extra,
     };
   }
@@ -129,6 +138,10 @@ export class SystemUnderTest {
     );
   }
 
+  /**
+   * Places orders over HTTP like a careful client: a failed request (connection cut, 5xx) is
+   * retried with the SAME Idempotency-Key, so a retry can never create a second order.
+   */
   async placeOrders(via: RunningApp | RunningApp[], plan: OrderPlan[], concurrency = 8): Promise<PlacedOrder[]> {
     const targets = Array.isArray(via) ? via : [via];
     const placed: PlacedOrder[] = [];
@@ -136,26 +149,52 @@ export class SystemUnderTest {
     const worker = async (w: number) => {
       for (let i = next++; i < plan.length; i = next++) {
         const order = plan[i];
-        const target = targets[(i + w) % targets.length];
-        const response = await fetch(`${target.url}/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify({
-            userId: order.userId,
-            items: [{ sku: 'E2E', quantity: order.quantity, unitPriceCents: order.unitPriceCents }],
-          }),
+        const body = JSON.stringify({
+          userId: order.userId,
+          items: [{ sku: 'E2E', quantity: order.quantity, unitPriceCents: order.unitPriceCents }],
         });
-        if (response.status !== 201)
-          throw new Error(`POST /orders answered ${response.status}: ${await response.text()}`);
-        placed.push((await response.json()) as PlacedOrder);
+        placed.push(await this.postOrder(targets[(i + w) % targets.length], randomUUID(), body));
       }
     };
     await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
     return placed;
   }
 
+  private async postOrder(target: RunningApp, key: string, body: string): Promise<PlacedOrder> {
+    let last = '';
+    for (let attempt = 1; attempt <= 40; attempt++) {
+      try {
+        const response = await fetch(`${target.url}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body,
+        });
+        if (response.status === 201) return (await response.json()) as PlacedOrder;
+        last = `${response.status} ${await response.text()}`;
+        if (response.status < 500 && response.status !== 409) break;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250)); // a client's retry backoff
+    }
+    throw new Error(`POST /orders kept failing: ${last}`);
+  }
+
   /** Every outbox row of this scenario published and every event consumed (group lag 0). */
   async waitForQuiescence(timeoutMs = 90_000): Promise<void> {
+    try {
+      await this.waitForPublishedAndConsumed(timeoutMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${this.logs()}`, { cause: error });
+    }
+  }
+
+  /** The last lines each app printed: what a failing test shows next to what it expected. */
+  logs(): string {
+    return this.apps.map((a) => `--- ${a.name} ---\n${a.process.output().slice(-1500)}`).join('\n');
+  }
+
+  private async waitForPublishedAndConsumed(timeoutMs: number): Promise<void> {
     await pollUntil(
       'every outbox row of the scenario to be published',
       async () => {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { EVENT_HEADERS, headerText, namespaced, parseOrderPurchased, TOPICS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
-import { IdempotentProducer, OffsetWatermark, processByKey } from '@redpacket/kafka';
+import { IdempotentProducer, kafkaErrorType, OffsetWatermark, processByKey } from '@redpacket/kafka';
 import { type Consumer, type EachBatchPayload, Kafka, type KafkaMessage } from 'kafkajs';
 import { classifyError } from '../grant-red-packet/grant.errors';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
@@ -184,12 +184,6 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
       this.logger.warn('offset commit refused after a rebalance', { topic, partition, offset, type });
     }
   }
-}
-
-/** kafkajs wraps the broker's error (with its `type`) in a retry error as `cause`. */
-function kafkaErrorType(error: unknown): string {
-  const { type, cause } = error as { type?: string; cause?: { type?: string } };
-  return type ?? cause?.type ?? '';
 }
 
 function asError(value: unknown): Error {

@@ -1,0 +1,18 @@
+import { breaksProducerSession, kafkaErrorType } from './kafka-errors';
+
+describe('kafka error helpers', () => {
+  it('reads the type from the error or from the cause a retry wrapped', () => {
+    expect(kafkaErrorType({ type: 'REBALANCE_IN_PROGRESS' })).toBe('REBALANCE_IN_PROGRESS');
+    expect(kafkaErrorType({ name: 'KafkaJSNonRetriableError', cause: { type: 'UNKNOWN_MEMBER_ID' } })).toBe(
+      'UNKNOWN_MEMBER_ID',
+    );
+    expect(kafkaErrorType(new Error('plain'))).toBe('');
+    expect(kafkaErrorType(undefined)).toBe('');
+  });
+
+  it('knows which errors need a new producer session', () => {
+    expect(breaksProducerSession({ cause: { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' } })).toBe(true);
+    expect(breaksProducerSession({ type: 'UNKNOWN_PRODUCER_ID' })).toBe(true);
+    expect(breaksProducerSession({ type: 'REQUEST_TIMED_OUT' })).toBe(false);
+  });
+});

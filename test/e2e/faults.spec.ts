@@ -1,0 +1,149 @@
+import { EVENT_HEADERS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { PrivateKafka } from '../support/private-kafka';
+import { measureOutcome, type ScenarioOutcome } from './support/outcome';
+import { mixedOrders, type OrderPlan, SystemUnderTest } from './support/system';
+
+jest.setTimeout(300_000);
+
+const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
+
+function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0): void {
+  expect(outcome).toMatchObject({ double: 0, missing: 0, wronglyGranted: 0, walletMismatches: 0, lag: 0, deadLetters });
+  expect(outcome.granted).toBe(outcome.expected);
+  expect(outcome.orders).toBeGreaterThan(0);
+}
+
+/** Places the plan in waves, running `fault` after the first wave while the rest is still arriving. */
+async function underLoad(system: SystemUnderTest, plan: OrderPlan[], fault: () => Promise<void>): Promise<void> {
+  const orders = system.apps.find((a) => a.name === 'order-service');
+  if (!orders) throw new Error('start an order service first');
+  const half = Math.floor(plan.length / 2);
+  await system.placeOrders(orders, plan.slice(0, half));
+  await Promise.all([fault(), system.placeOrders(orders, plan.slice(half), 4)]);
+}
+
+describe('the whole system under infrastructure faults (inbox-tx)', () => {
+  let system: SystemUnderTest | undefined;
+  let kafka: PrivateKafka | undefined;
+
+  afterEach(async () => {
+    await system?.stop();
+    await kafka?.destroy();
+    system = undefined;
+    kafka = undefined;
+  });
+
+  it('loses nothing and pays nothing twice when the single broker restarts under load', async () => {
+    kafka = await PrivateKafka.start(1);
+    system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers });
+    await system.start();
+    await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
+    await system.startApp('reward-service');
+    const broker = kafka;
+    await underLoad(system, mixedOrders(system.userPrefix, ORDERS, ORDERS / 5), async () => {
+      await broker.stopBroker(1);
+      await broker.startBroker(1);
+    });
+    await system.waitForQuiescence(60_000);
+    expectInvariants(await measureOutcome(system));
+  });
+
+  it('recovers when Postgres cuts every app connection under load', async () => {
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+    await system.startApp('order-service');
+    await system.startApp('reward-service');
+    const sut = system;
+    await underLoad(system, mixedOrders(system.userPrefix, ORDERS, ORDERS / 5), async () => {
+      for (let cut = 0; cut < 3; cut++) {
+        await sut.dataSource.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND application_name IN ('order-service', 'reward-service', 'outbox-listener')`,
+        );
+      }
+    });
+    await system.waitForQuiescence(60_000);
+    expectInvariants(await measureOutcome(system));
+  });
+
+  it('answers hostile input with clear errors or the dead-letter topic, and changes nothing else', async () => {
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+    const orders = await system.startApp('order-service');
+    await system.startApp('reward-service');
+    await system.placeOrders(orders, mixedOrders(system.userPrefix, 40, 8));
+
+    const hostile: [string, RequestInit, number][] = [
+      [
+        'prototype pollution',
+        // Written as text: in an object literal `__proto__` would set the prototype, not a key.
+        {
+          ...body({}),
+          body: '{"userId":"u","items":[{"sku":"A","quantity":3,"unitPriceCents":1}],"__proto__":{"admin":true}}',
+        },
+        400,
+      ],
+      [
+        'constructor key',
+        body({ userId: 'u', items: [{ sku: 'A', quantity: 3, unitPriceCents: 1, constructor: {} }] }),
+        400,
+      ],
+      [
+        'SQL in the user id',
+        body({ userId: "u'; DROP TABLE ordering.orders;--", items: [{ sku: 'A', quantity: 3, unitPriceCents: 1 }] }),
+        400,
+      ],
+      [
+        'a number beyond 2^53',
+        {
+          ...body({}),
+          body: '{"userId":"u","items":[{"sku":"A","quantity":3,"unitPriceCents":99999999999999999999}]}',
+        },
+        400,
+      ],
+      [
+        'deeply nested JSON',
+        { ...body({}), body: `{"userId":"u","items":${'['.repeat(5000)}${']'.repeat(5000)}}` },
+        400,
+      ],
+      ['a 1 MB body', { ...body({}), body: `{"userId":"${'u'.repeat(1_000_000)}"}` }, 413],
+      [
+        'a text/plain body',
+        { method: 'POST', headers: { 'content-type': 'text/plain', 'idempotency-key': 'k' }, body: 'hello' },
+        400,
+      ],
+    ];
+    for (const [what, init, status] of hostile) {
+      const response = await fetch(`${orders.url}/orders`, init);
+      expect({ what, status: response.status }).toEqual({ what, status });
+    }
+    const producer = new IdempotentProducer(system.kafka);
+    await producer.connect();
+    await producer.send(system.topic, [
+      { key: 'x', value: '\u0000\u0001 not json' },
+      {
+        key: 'x',
+        value: '{"eventId":"1; DROP TABLE rewards.wallets"}',
+        headers: { [EVENT_HEADERS.schemaVersion]: '1' },
+      },
+      { key: 'x', value: JSON.stringify({ hello: 'world' }), headers: { [EVENT_HEADERS.eventType]: 'Something' } },
+    ]);
+    await producer.disconnect();
+
+    await system.waitForQuiescence();
+    const outcome = await measureOutcome(system);
+    expect(outcome.orders).toBe(40);
+    expectInvariants(outcome, 3);
+    expect((await fetch(`${orders.url}/health/ready`)).status).toBe(200);
+  });
+});
+
+function body(value: object): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `hostile-${Math.random()}` },
+    body: JSON.stringify(value),
+  };
+}
