@@ -253,12 +253,13 @@ export async function warmUpKafka(brokers: string[], replicationFactor: number, 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor }], waitForLeaders: true });
-    }
     await pollUntil(
       'the broker to accept an idempotent write and a group commit',
       async () => {
+        // Leaders of a new cluster take a moment: creation itself is retried until it holds.
+        if (!(await admin.listTopics()).includes(topic)) {
+          await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor }], waitForLeaders: true });
+        }
         const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
         try {
           await producer.connect();
