@@ -1,0 +1,2 @@
+export * from './consumer-lag/consumer-lag';
+export * from './consumer-lag/lag-table';

@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
+import { createKafkaClient } from '@redpacket/kafka';
+import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
+
+const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group when no group is given)';
+
+/** Prints consumer lag the way `kafka-consumer-groups.sh --describe` does. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { group: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  if (values.help) return void console.log(USAGE);
+  const config = loadConfig(BaseConfig, { DATABASE_URL: 'postgres://unused', ...process.env });
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'redpacket-lag',
+    logger: new Logger('lag'),
+    logLevel: 'error',
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const groups = values.group
+      ? [values.group]
+      : (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !g.startsWith('redpacket-warm-up'));
+    const rows: LagRow[] = [];
+    for (const group of groups.sort()) rows.push(...(await describeConsumerLag(admin, group)));
+    console.log(rows.length > 0 ? formatLagTable(rows) : 'no committed offsets for the group(s)');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigValidationError ? error.message : ((error as Error).message ?? error));
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { describeConsumerLag, formatLagTable } from '@redpacket/monitoring';
+import type { Admin } from 'kafkajs';
+import { pollUntil } from '../../../scripts/infra/process-utils';
+import { spawnTypeScript } from '../../support/app-process';
+import { waitForGroupCaughtUp } from '../../support/consumer-group';
+import { asMessage, orderPurchased } from '../../support/events';
+import { testKafka } from '../../support/kafka.helpers';
+import { testNamespace } from '../../support/namespace';
+import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+
+const totalLag = (rows: { lag: string }[]) =>
+  rows.reduce((sum, row) => sum + (row.lag === '-' ? 0 : Number(row.lag)), 0);
+
+describe('consumer lag', () => {
+  const namespace = testNamespace(__filename);
+  const topic = namespaced(namespace, TOPICS.orderPurchased);
+  const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
+  const kafka = testKafka();
+  const env = { KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false', REWARD_SESSION_TIMEOUT_MS: '6000' };
+  let producer: IdempotentProducer;
+  let admin: Admin;
+  let service: RewardServiceUnderTest | undefined;
+
+  beforeAll(async () => {
+    producer = new IdempotentProducer(kafka);
+    admin = kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
+  });
+
+  it('rises while the consumer is stopped and returns to 0 after it resumes', async () => {
+    // One user, one partition: its committed offset exists before the consumer stops. (Partitions
+    // the group never committed to show '-' for the lag, as kafka-consumer-groups prints them.)
+    const userId = `lagging-${namespace}`;
+    service = await startRewardService(env);
+    await producer.send(topic, [asMessage(orderPurchased({ userId })), asMessage(orderPurchased({ userId }))]);
+    await waitForGroupCaughtUp(admin, group, topic);
+    const caughtUp = await describeConsumerLag(admin, group);
+    expect(totalLag(caughtUp)).toBe(0);
+    expect(caughtUp.some((row) => row.consumerId !== '-')).toBe(true);
+
+    await service.close();
+    service = undefined;
+    await producer.send(
+      topic,
+      Array.from({ length: 5 }, () => asMessage(orderPurchased({ userId }))),
+    );
+    const stopped = await describeConsumerLag(admin, group);
+    expect(totalLag(stopped)).toBe(5);
+    expect(stopped.every((row) => row.consumerId === '-')).toBe(true);
+
+    service = await startRewardService(env);
+    await pollUntil(
+      'the lag to return to 0',
+      async () => (totalLag(await describeConsumerLag(admin, group)) === 0 ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  });
+
+  it('prints the same table from `npm run lag`', async () => {
+    const cli = spawnTypeScript(['scripts/lag.ts', '--group', group], {});
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    const expected = formatLagTable(await describeConsumerLag(admin, group)).split('\n');
+    const printed = cli.output().trim().split('\n');
+    expect(printed[0]).toBe(expected[0]);
+    expect(printed.map((line) => line.split(/\s+/).slice(0, 6).join(' '))).toEqual(
+      expected.map((line) => line.split(/\s+/).slice(0, 6).join(' ')),
+    );
+  });
+});
