@@ -6,8 +6,6 @@ import { ignoreKafkajsTimeoutWarning } from '@redpacket/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
-export { stopProcess };
-
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
 export const DEFAULT_KAFKA_BASE_PORT = 19092;
 

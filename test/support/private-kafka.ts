@@ -8,10 +8,10 @@ import {
   nodeDirectory,
   startKafkaNode,
   startLocalKafka,
-  stopProcess,
   waitForKafka,
   type RunningLocalKafka,
 } from '../../scripts/infra/local-kafka';
+import { stopProcess } from '../../scripts/infra/process-utils';
 import { REPO_ROOT } from '../../scripts/infra/provision';
 
 /**

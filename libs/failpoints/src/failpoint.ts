@@ -22,6 +22,8 @@ export function parseFailpoints(spec: string | undefined): Map<string, Failpoint
   return points;
 }
 
+// Read straight from the environment, not the config library: failpoints are a test harness concern,
+// must work in every process and script (including those without an app config), and are inert when unset.
 const active = parseFailpoints(process.env.FAILPOINTS);
 
 export class FailpointError extends Error {

@@ -5,3 +5,4 @@ export * from './outbox.types';
 export * from './outbox.writer';
 export * from './outbox-relay.service';
 export * from './outbox-relay-options';
+export * from './purge-published';

@@ -1,11 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { deleteInBatches } from '@redpacket/database';
 import { failpoint } from '@redpacket/failpoints';
 import type { Message } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdleBackoff, retryDelayMs } from './idle-backoff';
 import { OutboxListener } from './outbox-listener';
+import { purgePublishedOutbox } from './purge-published';
 import type { OutboxLocation } from './outbox.types';
 
 export interface EventSender {
@@ -101,14 +101,7 @@ export class OutboxRelay {
 
   /** Deletes published rows older than the retention, a small batch at a time. */
   purgePublished(olderThanSeconds: number, batchSize = 1_000): Promise<number> {
-    const table = this.options.location.table;
-    return deleteInBatches(
-      this.dataSource,
-      `DELETE FROM ${table} WHERE id IN (
-         SELECT id FROM ${table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [olderThanSeconds],
-      batchSize,
-    );
+    return purgePublishedOutbox(this.dataSource, this.options.location.table, olderThanSeconds, batchSize);
   }
 
   private async run(): Promise<void> {

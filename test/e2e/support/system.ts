@@ -161,23 +161,25 @@ export class SystemUnderTest {
   }
 
   private async postOrder(target: RunningApp, key: string, body: string): Promise<PlacedOrder> {
-    let last = '';
-    for (let attempt = 1; attempt <= 40; attempt++) {
-      try {
+    let refused: string | undefined;
+    const placed = await pollUntil(
+      `POST /orders (Idempotency-Key ${key}) to succeed`,
+      async () => {
+        if (refused) return 'refused' as const;
         const response = await fetch(`${target.url}/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': key },
           body,
         });
         if (response.status === 201) return (await response.json()) as PlacedOrder;
-        last = `${response.status} ${await response.text()}`;
-        if (response.status < 500 && response.status !== 409) break;
-      } catch (error) {
-        last = (error as Error).message;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250)); // a client's retry backoff
-    }
-    throw new Error(`POST /orders kept failing: ${last}`);
+        // A 5xx, a 409 (still in flight) or a cut connection is retried; any other answer is final.
+        if (response.status < 500 && response.status !== 409) refused = `${response.status} ${await response.text()}`;
+        return undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 250 },
+    );
+    if (placed === 'refused') throw new Error(`POST /orders refused: ${refused}`);
+    return placed;
   }
 
   /** Every outbox row of this scenario published and every event consumed (group lag 0). */

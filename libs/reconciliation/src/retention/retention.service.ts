@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin } from '@redpacket/kafka';
+import { IdempotencyKeyStore } from '@redpacket/ordering';
+import { purgePublishedOutbox } from '@redpacket/outbox';
 import { ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
@@ -34,6 +36,7 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class RetentionService implements OnModuleInit {
   private readonly logger = new Logger(RetentionService.name);
+  private readonly keys = new IdempotencyKeyStore();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -72,24 +75,17 @@ export class RetentionService implements OnModuleInit {
             ),
       publishedOrderingOutbox: await this.purgePublished('ordering.outbox'),
       publishedRewardsOutbox: await this.purgePublished('rewards.outbox'),
-      expiredIdempotencyKeys: await deleteInBatches(
-        this.dataSource,
-        `DELETE FROM ordering.idempotency_keys WHERE idempotency_key IN (
-           SELECT idempotency_key FROM ordering.idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
-        [],
-        batchSize,
-      ),
+      expiredIdempotencyKeys: await this.keys.purgeExpired(this.dataSource.manager, batchSize),
     };
     this.logger.log('retention purge finished', { ...report });
     return report;
   }
 
   private purgePublished(table: string): Promise<number> {
-    return deleteInBatches(
+    return purgePublishedOutbox(
       this.dataSource,
-      `DELETE FROM ${table} WHERE id IN (
-         SELECT id FROM ${table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [this.options.publishedOutboxRetentionSeconds],
+      table,
+      this.options.publishedOutboxRetentionSeconds,
       this.options.batchSize,
     );
   }
