@@ -75,27 +75,32 @@ export class OutboxRelay {
     await this.listener.stop();
   }
 
-  /** Claims and publishes one batch; returns how many rows were published. */
+  /**
+   * Claims and publishes one batch; returns how many rows were published. Rows are sent one topic
+   * at a time and a topic that fails only reschedules its own rows: a missing or unwritable topic
+   * never holds back the events of the others.
+   */
   publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.claimUnpublishedBatch(manager);
       if (rows.length === 0) return 0;
-      const ids = rows.map((row) => row.id);
-      try {
-        for (const [topic, topicRows] of groupByTopic(rows)) {
+      const sent: OutboxRow[] = [];
+      for (const [topic, topicRows] of groupByTopic(rows)) {
+        try {
           await this.sender.send(topic, topicRows.map(toKafkaMessage));
+          sent.push(...topicRows);
+        } catch (error) {
+          await this.recordFailure(manager, topic, topicRows, error as Error);
         }
-      } catch (error) {
-        await this.recordFailure(manager, rows, error as Error);
-        return 0;
       }
+      if (sent.length === 0) return 0;
       await failpoint('outbox-relay.after-send');
       await manager.query(
         `UPDATE ${this.options.location.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`,
-        [ids],
+        [sent.map((row) => row.id)],
       );
-      this.stats.published += rows.length;
-      return rows.length;
+      this.stats.published += sent.length;
+      return sent.length;
     });
   }
 
@@ -148,11 +153,12 @@ export class OutboxRelay {
     );
   }
 
-  private async recordFailure(manager: EntityManager, rows: OutboxRow[], error: Error): Promise<void> {
+  private async recordFailure(manager: EntityManager, topic: string, rows: OutboxRow[], error: Error): Promise<void> {
     this.stats.failedBatches += 1;
     const attempts = Math.max(...rows.map((row) => row.attempts)) + 1;
     const delayMs = retryDelayMs(attempts);
     this.logger.warn?.('outbox publish failed; rows stay unpublished and will be retried', {
+      topic,
       rows: rows.length,
       attempts,
       retryInMs: delayMs,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_HEADERS, namespaced, TOPICS } from '@redpacket/contracts';
+import { EVENT_HEADERS, namespaced, newEventId, TOPICS } from '@redpacket/contracts';
 import { PlaceOrderService } from '@redpacket/ordering';
 import { TransactionRunner } from '@redpacket/database';
 import type { DataSource } from 'typeorm';
@@ -164,6 +164,36 @@ describe('the transactional outbox and its relay', () => {
       for (const eventId of eventIds) expect(reader.countOf(eventId)).toBe(1);
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
+      await service.relay.relay.start();
+    }
+  });
+
+  it('keeps publishing other topics while one topic cannot be written, and records the failure on its rows', async () => {
+    // The stranded row and the orders are claimed in one batch: the relay is stopped until all are in.
+    await service.relay.relay.stop();
+    const strandedEventId = newEventId();
+    try {
+      await service.dataSource.query(
+        `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload)
+         VALUES ($1, $2, 'nobody', 'OrderPurchased', 1, '{}')`,
+        [strandedEventId, `${namespace}.no-such-topic`],
+      );
+      const placed = await placeOrders(service, [`beside-${randomUUID()}`, `beside-${randomUUID()}`]);
+      const eventIds = await outboxEventIds(
+        service.dataSource,
+        placed.map((o) => o.orderId),
+      );
+      await service.relay.relay.start();
+
+      await reader.waitForEvents(eventIds);
+      await waitUntilPublished(service.dataSource, eventIds);
+      const [stranded] = await service.dataSource.query<
+        { published_at: Date | null; attempts: number; last_error: string | null }[]
+      >('SELECT published_at, attempts, last_error FROM ordering.outbox WHERE event_id = $1', [strandedEventId]);
+      expect(stranded).toMatchObject({ published_at: null, attempts: 1 });
+      expect(stranded.last_error).toEqual(expect.any(String));
+    } finally {
+      await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = $1', [strandedEventId]);
       await service.relay.relay.start();
     }
   });
