@@ -1,3 +1,39 @@
-import { BaseConfig } from '@redpacket/config';
+import { BaseConfig, ToBoolean, ToInt } from '@redpacket/config';
+import { IsBoolean, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
-export class MonitorConfig extends BaseConfig {}
+export class MonitorConfig extends BaseConfig {
+  /** How often consumer lag, outbox backlog and counters are read. */
+  @ToInt()
+  @IsInt()
+  @Min(200)
+  @Max(300_000)
+  MONITOR_POLL_INTERVAL_MS = 2_000;
+
+  /** How much history the live page charts. */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  MONITOR_HISTORY_SECONDS = 600;
+
+  @ToBoolean()
+  @IsBoolean()
+  PROBES_ENABLED = true;
+
+  /** A probe goes into every partition of order.purchased this often. */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  PROBE_INTERVAL_MS = 5_000;
+
+  /** A probe seen later than this (or not at all by then) raises an alert. */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  PROBE_ALERT_THRESHOLD_MS = 5_000;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PROBE_ALERT_WEBHOOK_URL?: string;
+}

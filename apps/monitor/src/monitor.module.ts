@@ -2,9 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
+import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
+import { LivePageController } from './live-page.controller';
 import { MonitorConfig } from './monitor.config';
+import { SystemWatch } from './system-watch.service';
 
+/** Watches the running system: consumer lag, outbox backlog, probes; serves the live page. */
 @Module({})
 export class MonitorModule {
   static register(config: MonitorConfig): DynamicModule {
@@ -15,7 +19,10 @@ export class MonitorModule {
         DatabaseModule.forRoot([], 'monitor'),
         KafkaModule,
         HealthModule,
+        MetricsModule,
       ],
+      controllers: [LivePageController],
+      providers: [SystemWatch],
     };
   }
 }

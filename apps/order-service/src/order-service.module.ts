@@ -4,6 +4,7 @@ import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
+import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
 import { OrderServiceConfig } from './order-service.config';
@@ -22,6 +23,7 @@ export class OrderServiceModule {
         DatabaseModule.forRoot([], 'order-service'),
         KafkaModule,
         HealthModule,
+        MetricsModule,
         OrderingModule.forRoot(
           {
             idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,

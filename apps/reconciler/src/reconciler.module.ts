@@ -3,6 +3,7 @@ import { ConfigModule } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
+import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { ReconciliationModule } from '@redpacket/reconciliation';
 import { rewardsOptionsFrom } from '@redpacket/rewards';
@@ -19,6 +20,7 @@ export class ReconcilerModule {
         DatabaseModule.forRoot([], 'reconciler'),
         KafkaModule,
         HealthModule,
+        MetricsModule,
         ReconciliationModule.forRoot({
           rewards: rewardsOptionsFrom(config),
           reconciliation: { graceSeconds: config.RECONCILER_GRACE_SECONDS, batchSize: config.RECONCILER_BATCH_SIZE },

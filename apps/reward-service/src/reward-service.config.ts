@@ -1,6 +1,6 @@
 import { ToBoolean, ToInt } from '@redpacket/config';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
 export class RewardServiceConfig extends RewardsConfig {
   @ToBoolean()
@@ -32,4 +32,14 @@ export class RewardServiceConfig extends RewardsConfig {
   @Min(1)
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
+
+  /** A monitor probe that arrives later than this raises an alert (warn log, metric, webhook). */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  PROBE_ALERT_THRESHOLD_MS = 5_000;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PROBE_ALERT_WEBHOOK_URL?: string;
 }

@@ -1,8 +1,10 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
+import { ProbeAlerter, ProbeDelayRecorder } from '@redpacket/monitoring';
 import { outboxRelayOptions } from '@redpacket/outbox';
+import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { RewardsModule, rewardsOptionsFrom } from '@redpacket/rewards';
 import { RewardServiceConfig } from './reward-service.config';
@@ -18,6 +20,7 @@ export class RewardServiceModule {
         DatabaseModule.forRoot([], 'reward-service'),
         KafkaModule,
         HealthModule,
+        MetricsModule,
         RewardsModule.forRoot(
           rewardsOptionsFrom(config),
           {
@@ -27,6 +30,11 @@ export class RewardServiceModule {
             sessionTimeoutMs: config.REWARD_SESSION_TIMEOUT_MS,
           },
           outboxRelayOptions(config, 'rewards'),
+          (metrics) => {
+            const alerts = { thresholdMs: config.PROBE_ALERT_THRESHOLD_MS, webhookUrl: config.PROBE_ALERT_WEBHOOK_URL };
+            const alerter = new ProbeAlerter(alerts, metrics, new Logger('ProbeDelay'));
+            return new ProbeDelayRecorder('reward-service', metrics, alerter);
+          },
         ),
       ],
     };

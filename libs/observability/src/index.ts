@@ -1,1 +1,3 @@
 export * from './json-logger';
+export * from './metrics/metrics';
+export * from './metrics/metrics.module';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IdempotentProducer } from '@redpacket/kafka';
+import { Metrics } from '@redpacket/observability';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from './outbox-relay';
@@ -31,9 +32,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayServiceOptions,
     @Inject(Kafka) kafka: Kafka,
     @Inject(DataSource) dataSource: DataSource,
+    @Inject(Metrics) metrics: Metrics,
   ) {
     this.producer = new IdempotentProducer(kafka, options.sendRetries);
-    this.relay = new OutboxRelay(dataSource, this.producer, options, this.logger);
+    this.relay = new OutboxRelay(dataSource, this.producer, { ...options, metrics }, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {

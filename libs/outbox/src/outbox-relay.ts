@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
+import { Metrics } from '@redpacket/observability';
 import type { Message } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdleBackoff, retryDelayMs } from './idle-backoff';
@@ -18,6 +19,8 @@ export interface OutboxRelayOptions {
   batchSize: number;
   idleMinMs?: number;
   idleMaxMs?: number;
+  /** Where published and retried counts go; a private registry when not given. */
+  metrics?: Metrics;
 }
 
 interface OutboxRow {
@@ -49,6 +52,7 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private readonly backoff: IdleBackoff;
   private readonly listener: OutboxListener;
+  private readonly metrics: Metrics;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +60,7 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
     private readonly logger: LoggerService,
   ) {
+    this.metrics = options.metrics ?? new Metrics();
     this.backoff = new IdleBackoff(options.idleMinMs ?? 10, options.idleMaxMs ?? 100);
     this.listener = new OutboxListener(options.databaseUrl, options.location.channel, () => this.wake?.(), logger);
   }
@@ -100,6 +105,7 @@ export class OutboxRelay {
         [sent.map((row) => row.id)],
       );
       this.stats.published += sent.length;
+      this.metrics.outboxPublished.inc({ table: this.options.location.table }, sent.length);
       return sent.length;
     });
   }
@@ -155,6 +161,7 @@ export class OutboxRelay {
 
   private async recordFailure(manager: EntityManager, topic: string, rows: OutboxRow[], error: Error): Promise<void> {
     this.stats.failedBatches += 1;
+    this.metrics.outboxRetried.inc({ table: this.options.location.table, topic }, rows.length);
     const attempts = Math.max(...rows.map((row) => row.attempts)) + 1;
     const delayMs = retryDelayMs(attempts);
     this.logger.warn?.('outbox publish failed; rows stay unpublished and will be retried', {

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { Metrics } from '@redpacket/observability';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import {
   CONSUMER_OPTIONS,
   type ConsumerOptions,
   OrderPurchasedConsumer,
 } from './consume-orders/order-purchased.consumer';
+import { PROBE_OBSERVER, type ProbeObserver } from './consume-orders/probe-observer';
 import { GrantOnceService } from './grant-red-packet/grant-once.service';
 import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 
@@ -19,13 +21,20 @@ export class RewardsModule {
     };
   }
 
-  static forRoot(rewards: RewardsOptions, consumer: ConsumerOptions, relay: OutboxRelayServiceOptions): DynamicModule {
+  /** The consumer, the grant path and the outbox relay; probes the consumer reads go to `probeObserver`. */
+  static forRoot(
+    rewards: RewardsOptions,
+    consumer: ConsumerOptions,
+    relay: OutboxRelayServiceOptions,
+    probeObserver?: (metrics: Metrics) => ProbeObserver,
+  ): DynamicModule {
     return {
       module: RewardsModule,
       providers: [
         { provide: REWARDS_OPTIONS, useValue: rewards },
         { provide: CONSUMER_OPTIONS, useValue: consumer },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
+        ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),
         GrantOnceService,
         OrderPurchasedConsumer,
         OutboxRelayService,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, newEventId, ORDER_PURCHASED, type OrderPurchasedV1, TOPICS } from '@redpacket/contracts';
 import { TransactionRunner } from '@redpacket/database';
+import { Metrics } from '@redpacket/observability';
 import { type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
 import type { EntityManager } from 'typeorm';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
@@ -30,11 +31,18 @@ export class PlaceOrderService {
     private readonly transactions: TransactionRunner,
     @Inject(ORDERING_OPTIONS) private readonly options: OrderingOptions,
     @Inject(BaseConfig) private readonly config: BaseConfig,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     this.outbox = new OutboxWriter(transactions, options.outbox);
   }
 
-  placeOrder(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+  async placeOrder(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+    const result = await this.placeOnce(idempotencyKey, order);
+    (result.replayed ? this.metrics.idempotentReplays : this.metrics.ordersPlaced).inc();
+    return result;
+  }
+
+  private placeOnce(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
     const requestHash = requestFingerprint(order);
     return this.transactions.run(async (manager) => {
       if (!(await this.keys.tryLock(manager, idempotencyKey))) throw new IdempotencyKeyInFlightError();

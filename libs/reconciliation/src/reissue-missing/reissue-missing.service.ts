@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
+import { Metrics } from '@redpacket/observability';
 import { GrantOnceService, REWARDS_OPTIONS, type RewardsOptions, rewardFor } from '@redpacket/rewards';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from '../reconciliation.options';
@@ -41,6 +42,7 @@ export class ReissueMissingService {
     private readonly runs: ReconciliationRunRepository,
     @Inject(REWARDS_OPTIONS) private readonly rewards: RewardsOptions,
     @Inject(RECONCILIATION_OPTIONS) private readonly options: ReconciliationOptions,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async run(request: ReconciliationRequest): Promise<ReconciliationRun> {
@@ -95,14 +97,30 @@ export class ReissueMissingService {
         await this.runs.saveProgress(runId, counts, cursor);
       }
       await this.runs.finish(runId, 'succeeded');
+      this.export(counts, 'succeeded');
     } catch (error) {
       await this.runs.saveProgress(runId, counts, cursor);
       await this.runs.finish(runId, 'failed', (error as Error).message);
+      this.export(counts, 'failed');
       this.logger.error('reconciliation failed', { runId, error: (error as Error).message });
       throw error;
     }
     this.logger.log('reconciliation finished', { runId, ...counts });
     return this.report(runId);
+  }
+
+  /** Adds a finished run's counts to the metrics (a resumed run exports what it counted overall). */
+  private export(counts: ReconciliationCounts, status: 'succeeded' | 'failed'): void {
+    this.metrics.reconciliationRuns.inc({ status });
+    const byName: Record<string, number> = {
+      scanned: counts.scanned,
+      eligible: counts.eligible,
+      missing: counts.missing,
+      reissued: counts.reissued,
+      already_granted: counts.alreadyGranted,
+      failed: counts.failed,
+    };
+    for (const [count, value] of Object.entries(byName)) this.metrics.reconciliationOrders.inc({ count }, value);
   }
 
   /** The window ends at the requested time, but never later than now minus the grace period. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin } from '@redpacket/kafka';
+import { Metrics } from '@redpacket/observability';
 import { IdempotencyKeyStore } from '@redpacket/ordering';
 import { purgePublishedOutbox } from '@redpacket/outbox';
 import { ConfigResourceTypes } from 'kafkajs';
@@ -42,6 +43,7 @@ export class RetentionService implements OnModuleInit {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
     @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   /** Refuses to boot with a dedup window that a redelivery could outlive. */
@@ -78,6 +80,7 @@ export class RetentionService implements OnModuleInit {
       expiredIdempotencyKeys: await this.keys.purgeExpired(this.dataSource.manager, batchSize),
     };
     this.logger.log('retention purge finished', { ...report });
+    for (const [table, deleted] of Object.entries(report)) this.metrics.retentionPurged.inc({ table }, deleted);
     return report;
   }
 

@@ -9,6 +9,7 @@ import {
 import { EVENT_HEADERS, headerText, namespaced, parseOrderPurchased, TOPICS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { IdempotentProducer, kafkaErrorType, OffsetWatermark, processByKey } from '@redpacket/kafka';
+import { Metrics } from '@redpacket/observability';
 import { type Consumer, type EachBatchPayload, Kafka, type KafkaMessage } from 'kafkajs';
 import { classifyError } from '../grant-red-packet/grant.errors';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
@@ -58,6 +59,7 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     private readonly grants: GrantOnceService,
     @Inject(REWARDS_OPTIONS) private readonly rewards: RewardsOptions,
     @Inject(CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(Metrics) private readonly metrics: Metrics,
     @Optional() @Inject(PROBE_OBSERVER) private readonly probes: ProbeObserver = ignoreProbes,
   ) {
     this.topic = namespaced(rewards.kafkaNamespace, TOPICS.orderPurchased);
@@ -143,6 +145,7 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
         if (!retriable) {
           await this.deadLetters.publish({ topic, partition, message }, code, error);
           this.stats.deadLettered += 1;
+          this.metrics.deadLettered.inc({ code });
           this.logger.warn('message dead-lettered', context);
           return;
         }
@@ -163,6 +166,8 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     const event = parseOrderPurchased(message.value, headers);
     const outcome = await this.grants.grantOnce({ source: 'event', ...event });
     this.stats.consumed += 1;
+    this.metrics.eventsConsumed.inc({ outcome });
+    if (outcome === 'granted') this.metrics.grantLatency.observe((Date.now() - Date.parse(event.occurredAt)) / 1_000);
     this.logger.debug?.('order event processed', {
       outcome,
       eventId: event.eventId,

@@ -1,6 +1,7 @@
 import { namespaced, newEventId, RED_PACKET_GRANTED, type RedPacketGrantedV1, TOPICS } from '@redpacket/contracts';
 import type { TransactionRunner } from '@redpacket/database';
 import type { OutboxEvent, OutboxWriter } from '@redpacket/outbox';
+import type { Metrics } from '@redpacket/observability';
 import type { DataSource } from 'typeorm';
 import type { RewardRule } from '../domain/reward-rule';
 import { OptimisticConflictExhaustedError } from './grant.errors';
@@ -25,6 +26,7 @@ export class GrantContext {
       maxOptimisticAttempts: number;
     },
     readonly stats: GrantStats,
+    readonly metrics: Metrics,
   ) {}
 
   grantedEvent(request: GrantRequest, amountCents: number, packet: GrantedPacket): OutboxEvent {
@@ -59,6 +61,7 @@ export class GrantContext {
         if (!(error instanceof OptimisticConflict)) throw error;
         if (tries >= this.settings.maxOptimisticAttempts) throw new OptimisticConflictExhaustedError(tries);
         this.stats.optimisticRetries += 1;
+        this.metrics.optimisticRetries.inc();
         await jitteredBackoff(tries);
       }
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@redpacket/database';
+import { Metrics } from '@redpacket/observability';
 import { OutboxWriter } from '@redpacket/outbox';
 import { DataSource } from 'typeorm';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
@@ -26,6 +27,7 @@ export class GrantOnceService {
     @Inject(DataSource) dataSource: DataSource,
     transactions: TransactionRunner,
     @Inject(REWARDS_OPTIONS) options: RewardsOptions,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     const context = new GrantContext(
       dataSource,
@@ -38,6 +40,7 @@ export class GrantOnceService {
         maxOptimisticAttempts: options.maxOptimisticAttempts,
       },
       this.stats,
+      metrics,
     );
     const strategies: Record<RewardsOptions['strategy'], () => GrantStrategy> = {
       'inbox-tx': () => new InboxTransactionStrategy(context),
@@ -50,9 +53,13 @@ export class GrantOnceService {
 
   async grantOnce(request: GrantRequest): Promise<GrantOutcome> {
     const outcome = await this.strategy.grant(request);
-    if (outcome === 'granted') this.stats.granted += 1;
-    else if (outcome === 'duplicate-message' || outcome === 'version-mismatch') this.stats.duplicates += 1;
-    else if (outcome === 'already-granted') this.stats.alreadyGranted += 1;
+    if (outcome === 'granted') {
+      this.stats.granted += 1;
+      this.metrics.packetsGranted.inc({ source: request.source });
+    } else if (outcome === 'duplicate-message' || outcome === 'version-mismatch') {
+      this.stats.duplicates += 1;
+      this.metrics.duplicatesSkipped.inc();
+    } else if (outcome === 'already-granted') this.stats.alreadyGranted += 1;
     else this.stats.ineligible += 1;
     return outcome;
   }

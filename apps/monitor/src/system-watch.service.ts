@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import {
+  describeConsumerLag,
+  type LagRow,
+  PendingProbes,
+  type ProbeAlert,
+  ProbeAlerter,
+  ProbeReader,
+  ProbeWriter,
+} from '@redpacket/monitoring';
+import { Metrics } from '@redpacket/observability';
+import { type Admin, Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { MonitorConfig } from './monitor.config';
+import { MonitorHistory, type MonitorSample } from './monitor-history';
+import { repeat } from './repeat';
+
+const OUTBOX_TABLES = ['ordering.outbox', 'rewards.outbox'];
+const RECENT_ALERTS = 20;
+/** The monitor's own reader, as opposed to the business groups whose commits are watched. */
+const OWN_READER = 'monitor';
+
+export interface OutboxBacklog {
+  table: string;
+  backlog: number;
+  oldestAgeSeconds: number;
+}
+
+interface DatabaseCounters {
+  orders: number;
+  packetsGranted: number;
+  /** A sum of bigint cents: a string, as JSON numbers could lose precision. */
+  grantedCents: string;
+}
+
+export interface SystemCounters extends DatabaseCounters {
+  /** Probe rounds written (one probe per partition each). */
+  probesWritten: number;
+  probeAlerts: number;
+}
+
+export interface RecentAlert extends Omit<ProbeAlert, 'thresholdMs'> {
+  at: number;
+}
+
+export interface MonitorSnapshot {
+  now: number;
+  thresholdMs: number;
+  counters: SystemCounters;
+  lag: LagRow[];
+  outbox: OutboxBacklog[];
+  alerts: RecentAlert[];
+  history: readonly MonitorSample[];
+}
+
+/**
+ * The monitor's work, on two schedules. Every poll: consumer lag of every group of the system,
+ * the outbox backlog of every service, a few counters, and which probes are overdue. Every probe
+ * interval: one timestamped probe into each partition of order.purchased. A probe is seen by the
+ * monitor's own group when read, and by the reward service when its group commits past it.
+ */
+@Injectable()
+export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SystemWatch.name);
+  private readonly admin: Admin;
+  private readonly producer: IdempotentProducer;
+  private readonly topic: string;
+  private readonly groups: Record<string, string>;
+  private readonly pending: PendingProbes;
+  private readonly alerter: ProbeAlerter;
+  private readonly writer: ProbeWriter;
+  private readonly reader: ProbeReader;
+  private readonly history: MonitorHistory;
+  private readonly stops: (() => Promise<void>)[] = [];
+  private readonly recentAlerts: RecentAlert[] = [];
+  /** The largest delay the monitor's reader saw since the last sample. */
+  private seenDelayMs = 0;
+  private probesWritten = 0;
+  private probeAlerts = 0;
+  private latest: { lag: LagRow[]; outbox: OutboxBacklog[]; database: DatabaseCounters } = {
+    lag: [],
+    outbox: [],
+    database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
+  };
+
+  constructor(
+    @Inject(Kafka) kafka: Kafka,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MonitorConfig) private readonly config: MonitorConfig,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {
+    const namespace = config.KAFKA_NAMESPACE;
+    const writerId = `monitor-${randomUUID()}`;
+    this.topic = namespaced(namespace, TOPICS.orderPurchased);
+    this.groups = {
+      'reward-service': namespaced(namespace, CONSUMER_GROUPS.rewardService),
+      [OWN_READER]: namespaced(namespace, CONSUMER_GROUPS.monitor),
+    };
+    this.admin = kafka.admin();
+    this.producer = new IdempotentProducer(kafka);
+    this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
+    this.alerter = new ProbeAlerter(
+      { thresholdMs: config.PROBE_ALERT_THRESHOLD_MS, webhookUrl: config.PROBE_ALERT_WEBHOOK_URL },
+      metrics,
+      new Logger('ProbeAlert'),
+    );
+    this.writer = new ProbeWriter(this.producer, this.admin, this.topic, writerId);
+    this.reader = new ProbeReader(kafka, this.topic, this.groups[OWN_READER], writerId, (partition, sentAtMs, at) =>
+      this.probeArrived(partition, sentAtMs, at),
+    );
+    this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin.connect();
+    this.stops.push(
+      repeat('monitor poll', this.config.MONITOR_POLL_INTERVAL_MS, async () => void (await this.poll()), this.logger),
+    );
+    if (!this.config.PROBES_ENABLED) return;
+    await this.producer.connect();
+    await this.reader.start();
+    this.stops.push(repeat('probe write', this.config.PROBE_INTERVAL_MS, () => this.writeProbes(), this.logger));
+    this.logger.log('probing', { topic: this.topic, everyMs: this.config.PROBE_INTERVAL_MS });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.stops.map((stop) => stop()));
+    if (this.config.PROBES_ENABLED) {
+      await this.reader.stop();
+      await this.producer.disconnect();
+    }
+    await this.admin.disconnect();
+  }
+
+  snapshot(): MonitorSnapshot {
+    return {
+      now: Date.now(),
+      thresholdMs: this.config.PROBE_ALERT_THRESHOLD_MS,
+      counters: { ...this.latest.database, probesWritten: this.probesWritten, probeAlerts: this.probeAlerts },
+      lag: this.latest.lag,
+      outbox: this.latest.outbox,
+      alerts: [...this.recentAlerts],
+      history: this.history.all(),
+    };
+  }
+
+  /** One reading of everything; also what the tests call to read without waiting for the schedule. */
+  async poll(): Promise<MonitorSnapshot> {
+    const [lag, outbox, database] = await Promise.all([this.readLag(), this.readOutbox(), this.readCounters()]);
+    const now = Date.now();
+    for (const row of lag) {
+      if (row.group !== this.groups['reward-service'] || row.currentOffset === '-') continue;
+      this.pending.committed('reward-service', row.partition, BigInt(row.currentOffset));
+    }
+    for (const probe of this.pending.overdue(now)) {
+      this.alert({ observer: probe.observer, reason: 'not-arrived', partition: probe.partition, delayMs: probe.ageMs });
+    }
+    this.latest = { lag, outbox, database };
+    this.history.add(this.sample(lag, now));
+    return this.snapshot();
+  }
+
+  private async writeProbes(): Promise<void> {
+    for (const probe of await this.writer.writeAll()) this.pending.sent(probe);
+    this.probesWritten += 1;
+  }
+
+  /** The monitor's own reader saw a probe: an exact write-to-read delay, unlike a commit seen at the next poll. */
+  private probeArrived(partition: number, sentAtMs: number, arrivedAtMs: number): void {
+    if (this.pending.arrived(OWN_READER, partition, sentAtMs).length === 0) return;
+    const delayMs = arrivedAtMs - sentAtMs;
+    this.metrics.probeDelay.observe({ observer: OWN_READER, partition: String(partition) }, delayMs / 1_000);
+    this.seenDelayMs = Math.max(this.seenDelayMs, delayMs);
+    if (delayMs > this.config.PROBE_ALERT_THRESHOLD_MS) {
+      this.alert({ observer: OWN_READER, reason: 'late', partition, delayMs });
+    }
+  }
+
+  private alert(alert: Omit<RecentAlert, 'at'>): void {
+    this.alerter.raise(alert);
+    this.probeAlerts += 1;
+    this.recentAlerts.unshift({ at: Date.now(), ...alert });
+    this.recentAlerts.length = Math.min(this.recentAlerts.length, RECENT_ALERTS);
+  }
+
+  private async readLag(): Promise<LagRow[]> {
+    const rows: LagRow[] = [];
+    for (const group of Object.values(this.groups)) rows.push(...(await describeConsumerLag(this.admin, group)));
+    this.metrics.consumerLag.reset();
+    for (const row of rows) {
+      this.metrics.consumerLag.set(
+        { group: row.group, topic: row.topic, partition: String(row.partition) },
+        Number(row.lag),
+      );
+    }
+    return rows;
+  }
+
+  private async readOutbox(): Promise<OutboxBacklog[]> {
+    const backlogs: OutboxBacklog[] = [];
+    for (const table of OUTBOX_TABLES) {
+      const [row] = await this.dataSource.query<{ backlog: number; oldest: number }[]>(
+        `SELECT count(*)::int AS backlog,
+                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+           FROM ${table} WHERE published_at IS NULL`,
+      );
+      backlogs.push({ table, backlog: row.backlog, oldestAgeSeconds: row.oldest });
+      this.metrics.outboxBacklog.set({ table }, row.backlog);
+      this.metrics.outboxOldestAge.set({ table }, row.oldest);
+    }
+    return backlogs;
+  }
+
+  private async readCounters(): Promise<DatabaseCounters> {
+    const [row] = await this.dataSource.query<{ orders: number; packets: number; cents: string }[]>(
+      `SELECT (SELECT count(*) FROM ordering.orders)::int AS orders,
+              (SELECT count(*) FROM rewards.red_packets)::int AS packets,
+              (SELECT coalesce(sum(amount_cents), 0) FROM rewards.red_packets)::text AS cents`,
+    );
+    return { orders: row.orders, packetsGranted: row.packets, grantedCents: row.cents };
+  }
+
+  private sample(lag: LagRow[], now: number): MonitorSample {
+    const byGroup: MonitorSample['lag'] = {};
+    for (const row of lag) {
+      const name = Object.keys(this.groups).find((key) => this.groups[key] === row.group) ?? row.group;
+      (byGroup[name] ??= {})[String(row.partition)] = Number(row.lag);
+    }
+    // The age of the oldest probe an observer has not seen: about 0 while it keeps up, growing while it is stuck.
+    const probeDelayMs: Record<string, number> = {};
+    for (const observer of this.pending.observers) probeDelayMs[observer] = this.pending.oldestAgeMs(observer, now);
+    probeDelayMs[OWN_READER] = Math.max(probeDelayMs[OWN_READER], this.seenDelayMs);
+    this.seenDelayMs = 0;
+    return { at: now, lag: byGroup, probeDelayMs };
+  }
+}

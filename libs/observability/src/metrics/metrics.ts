@@ -1,0 +1,112 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds buckets from 5 ms to 60 s: grant latency and probe delay live in this range. */
+const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * Every series the system exports, in one catalogue so a dashboard author reads one file.
+ * Each app owns one instance (its own registry) and fills the series it has work for; the rest
+ * stay at zero. Names follow Prometheus conventions: `_total` counters, base units (seconds).
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  // order-service
+  readonly ordersPlaced = this.counter(
+    'redpacket_orders_placed_total',
+    'Orders committed (each with its outbox event)',
+  );
+  readonly idempotentReplays = this.counter(
+    'redpacket_idempotent_replays_total',
+    'POST /orders answered from a stored Idempotency-Key response',
+  );
+
+  // every service with an outbox
+  readonly outboxPublished = this.counter('redpacket_outbox_published_total', 'Outbox rows published to Kafka', [
+    'table',
+  ]);
+  readonly outboxRetried = this.counter(
+    'redpacket_outbox_retried_total',
+    'Outbox rows whose send failed and were rescheduled with backoff',
+    ['table', 'topic'],
+  );
+  readonly outboxBacklog = this.gauge('redpacket_outbox_backlog', 'Unpublished outbox rows', ['table']);
+  readonly outboxOldestAge = this.gauge(
+    'redpacket_outbox_oldest_unpublished_age_seconds',
+    'Age of the oldest unpublished outbox row (0 when none)',
+    ['table'],
+  );
+
+  // reward-service
+  readonly eventsConsumed = this.counter(
+    'redpacket_events_consumed_total',
+    'OrderPurchased events handled, by outcome',
+    ['outcome'],
+  );
+  readonly duplicatesSkipped = this.counter(
+    'redpacket_duplicates_skipped_total',
+    'Deliveries recognised as already processed and skipped',
+  );
+  readonly optimisticRetries = this.counter(
+    'redpacket_optimistic_lock_retries_total',
+    'Grant transactions retried because the wallet version moved',
+  );
+  readonly deadLettered = this.counter('redpacket_dead_lettered_total', 'Messages sent to the dead-letter topic', [
+    'code',
+  ]);
+  readonly packetsGranted = this.counter('redpacket_packets_granted_total', 'Red packets granted, by source', [
+    'source',
+  ]);
+  readonly grantLatency = this.histogram(
+    'redpacket_grant_latency_seconds',
+    'Order committed to packet committed (the order event occurredAt to the grant commit)',
+  );
+
+  // monitor and probes
+  readonly consumerLag = this.gauge('redpacket_consumer_lag', 'Log-end offset minus committed offset', [
+    'group',
+    'topic',
+    'partition',
+  ]);
+  readonly probeDelay = this.histogram(
+    'redpacket_probe_delay_seconds',
+    'Probe written by the monitor to probe seen by an observer',
+    ['observer', 'partition'],
+  );
+  readonly probeAlerts = this.counter(
+    'redpacket_probe_alerts_total',
+    'Probes that arrived later than the threshold, or never arrived',
+    ['observer', 'reason'],
+  );
+
+  // reconciler
+  readonly reconciliationOrders = this.counter(
+    'redpacket_reconciliation_orders_total',
+    'Orders seen by reconciliation runs, by count (scanned, eligible, missing, reissued, already_granted, failed)',
+    ['count'],
+  );
+  readonly reconciliationRuns = this.counter('redpacket_reconciliation_runs_total', 'Reconciliation runs, by status', [
+    'status',
+  ]);
+  readonly retentionPurged = this.counter(
+    'redpacket_retention_purged_rows_total',
+    'Rows deleted by retention (processed messages, published outbox rows, expired idempotency keys)',
+    ['table'],
+  );
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(name: string, help: string, labelNames: L[] = []): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets: DELAY_BUCKETS, registers: [this.registry] });
+  }
+}

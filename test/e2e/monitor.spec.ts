@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
+import { pollUntil } from '../../scripts/infra/process-utils';
+import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const THRESHOLD_MS = 2_000;
+
+interface MonitorSnapshot {
+  counters: { orders: number; packetsGranted: number; probesWritten: number; probeAlerts: number };
+  lag: { group: string; partition: number; currentOffset: string; lag: string }[];
+  alerts: { observer: string; reason: string }[];
+  history: { probeDelayMs: Record<string, number> }[];
+}
+
+/** Collects what the alert webhook receives. */
+async function startWebhook(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
+  const alerts: Record<string, unknown>[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      alerts.push(JSON.parse(body) as Record<string, unknown>);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
+}
+
+async function get(app: RunningApp, path: string): Promise<string> {
+  const response = await fetch(`${app.url}${path}`);
+  if (!response.ok) throw new Error(`GET ${path} on ${app.name}: HTTP ${response.status}`);
+  return response.text();
+}
+
+const waitFor = <T>(description: string, condition: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  pollUntil(description, condition, { timeoutMs });
+
+const snapshot = async (monitor: RunningApp) => JSON.parse(await get(monitor, '/api/snapshot')) as MonitorSnapshot;
+
+const rewardLag = (s: MonitorSnapshot) =>
+  s.lag.filter((row) => row.group.endsWith('.reward-service')).reduce((sum, row) => sum + Number(row.lag), 0);
+
+/** The value of one series in a Prometheus text exposition (the sum over matching label sets). */
+function seriesValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  const lines = exposition.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+  const matching = lines.filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)));
+  return matching.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+describe('seeing the delay: monitor, probes, metrics and the live page', () => {
+  let system: SystemUnderTest;
+  let webhook: Awaited<ReturnType<typeof startWebhook>>;
+  let orders: RunningApp;
+  let rewards: RunningApp;
+  let monitor: RunningApp;
+  let reconciler: RunningApp;
+
+  beforeAll(async () => {
+    webhook = await startWebhook();
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+    const probes = {
+      PROBE_ALERT_THRESHOLD_MS: String(THRESHOLD_MS),
+      PROBE_ALERT_WEBHOOK_URL: webhook.url,
+    };
+    [orders, rewards, monitor, reconciler] = await Promise.all([
+      system.startApp('order-service'),
+      system.startApp('reward-service', probes),
+      system.startApp('monitor', { ...probes, PROBE_INTERVAL_MS: '300', MONITOR_POLL_INTERVAL_MS: '300' }),
+      system.startApp('reconciler', { RECONCILER_SCHEDULE_ENABLED: 'false' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    webhook?.server.close();
+  });
+
+  it('exposes the named series on /metrics of every app', async () => {
+    await system.placeOrders(orders, mixedOrders(system.userPrefix, 10, 3));
+    const expected: Record<string, string[]> = {
+      'order-service': [
+        'redpacket_orders_placed_total',
+        'redpacket_idempotent_replays_total',
+        'redpacket_outbox_published_total',
+      ],
+      'reward-service': [
+        'redpacket_events_consumed_total',
+        'redpacket_duplicates_skipped_total',
+        'redpacket_optimistic_lock_retries_total',
+        'redpacket_dead_lettered_total',
+        'redpacket_packets_granted_total',
+        'redpacket_grant_latency_seconds',
+        'redpacket_probe_delay_seconds',
+      ],
+      reconciler: ['redpacket_reconciliation_orders_total', 'redpacket_retention_purged_rows_total'],
+      monitor: [
+        'redpacket_consumer_lag',
+        'redpacket_outbox_backlog',
+        'redpacket_outbox_oldest_unpublished_age_seconds',
+        'redpacket_probe_alerts_total',
+      ],
+    };
+    for (const app of [orders, rewards, reconciler, monitor]) {
+      const exposition = await get(app, '/metrics');
+      for (const name of expected[app.name]) expect(exposition).toContain(`# TYPE ${name} `);
+    }
+    expect(seriesValue(await get(orders, '/metrics'), 'redpacket_orders_placed_total')).toBe(10);
+    await system.waitForQuiescence(60_000);
+    const rewardMetrics = await get(rewards, '/metrics');
+    expect(seriesValue(rewardMetrics, 'redpacket_events_consumed_total')).toBe(10);
+    expect(seriesValue(rewardMetrics, 'redpacket_grant_latency_seconds_count')).toBe(
+      seriesValue(rewardMetrics, 'redpacket_packets_granted_total', { source: 'event' }),
+    );
+    await waitFor('the monitor to export the reward-service lag per partition', async () => {
+      const exposition = await get(monitor, '/metrics');
+      return (exposition.match(/^redpacket_consumer_lag\{group="[^"]*reward-service"/gm) ?? []).length === 6
+        ? true
+        : undefined;
+    });
+  });
+
+  it('sees lag and overdue probes while the reward service is paused, alerts, and recovers after it resumes', async () => {
+    await waitFor('the reward service to keep up with the probes', async () => {
+      const s = await snapshot(monitor);
+      return rewardLag(s) === 0 && s.counters.probesWritten > 3 ? s : undefined;
+    });
+
+    rewards.process.child.kill('SIGSTOP');
+    try {
+      await system.placeOrders(orders, mixedOrders(system.userPrefix, 20, 4));
+      const stuck = await waitFor('lag to rise and the reward service probes to go overdue', async () => {
+        const s = await snapshot(monitor);
+        const overdue = s.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'not-arrived');
+        return rewardLag(s) >= 20 && overdue ? s : undefined;
+      });
+      expect(stuck.history.at(-1)?.probeDelayMs['reward-service']).toBeGreaterThan(THRESHOLD_MS);
+      expect(webhook.alerts).toContainEqual(
+        expect.objectContaining({ observer: 'reward-service', reason: 'not-arrived', thresholdMs: THRESHOLD_MS }),
+      );
+      expect(
+        seriesValue(await get(monitor, '/metrics'), 'redpacket_probe_alerts_total', { reason: 'not-arrived' }),
+      ).toBeGreaterThan(0);
+      expect(monitor.process.output()).toContain('"message":"probe delay over threshold"');
+    } finally {
+      rewards.process.child.kill('SIGCONT');
+    }
+
+    await waitFor('lag to return to 0 after the reward service resumed', async () =>
+      rewardLag(await snapshot(monitor)) === 0 ? true : undefined,
+    );
+    // The reward service itself measured the probes that waited for it, and alerted too.
+    await waitFor('the reward service to report late probes', async () =>
+      webhook.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'late') ? true : undefined,
+    );
+    const rewardMetrics = await get(rewards, '/metrics');
+    expect(
+      seriesValue(rewardMetrics, 'redpacket_probe_alerts_total', { observer: 'reward-service', reason: 'late' }),
+    ).toBeGreaterThan(0);
+    expect(seriesValue(rewardMetrics, 'redpacket_probe_delay_seconds_count')).toBeGreaterThan(0);
+  });
+
+  it('shows placed orders, lag and probe delay on the live page in headless Chromium', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`the page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(monitor.url);
+      const ordersShown = async () =>
+        Number((await page.textContent('[data-testid="orders"]'))?.replace(/\D/g, '') || NaN);
+      await waitFor('the page to show the order count', async () =>
+        Number.isFinite(await ordersShown()) ? true : undefined,
+      );
+      const before = await ordersShown();
+
+      await system.placeOrders(orders, mixedOrders(system.userPrefix, 15, 5));
+      await waitFor('the page to count the 15 new orders', async () =>
+        (await ordersShown()) >= before + 15 ? true : undefined,
+      );
+      await system.waitForQuiescence(60_000);
+      const s = await snapshot(monitor);
+      await waitFor('the page to show the packets granted', async () =>
+        Number((await page.textContent('[data-testid="packets"]'))?.replace(/\D/g, '')) >= s.counters.packetsGranted
+          ? true
+          : undefined,
+      );
+      expect(await page.locator('[data-testid="lag-chart"] polyline').count()).toBe(6);
+      expect(await page.locator('[data-testid="probe-chart"] polyline').count()).toBeGreaterThanOrEqual(2);
+      expect(await page.locator('[data-testid="alerts"] tr').count()).toBeGreaterThan(0);
+      if (process.env.MONITOR_SCREENSHOT)
+        await page.screenshot({ path: process.env.MONITOR_SCREENSHOT, fullPage: true });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
