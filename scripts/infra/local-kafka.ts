@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ignoreKafkajsTimeoutWarning } from '@redpacket/kafka';
+import { patchKafkajs } from '@redpacket/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
@@ -221,7 +221,7 @@ export async function stopLocalKafka(stateDir: string, nodes: KafkaNodeSpec[]): 
 
 /** Ready means every broker is registered and the admin API answers: no sleeping on a guess. */
 export async function waitForKafka(brokers: string[], expectedBrokers: number, timeoutMs: number): Promise<void> {
-  ignoreKafkajsTimeoutWarning();
+  patchKafkajs();
   const kafka = new Kafka({ clientId: 'redpacket-infra', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   try {
@@ -245,7 +245,7 @@ export async function waitForKafka(brokers: string[], expectedBrokers: number, t
  * idempotent producer and a consumer group that commits makes it ready before any test relies on it.
  */
 export async function warmUpKafka(brokers: string[], replicationFactor: number, timeoutMs = 120_000): Promise<void> {
-  ignoreKafkajsTimeoutWarning();
+  patchKafkajs();
   const kafka = new Kafka({ clientId: 'redpacket-warm-up', brokers, logLevel: logLevel.NOTHING });
   const topic = '__redpacket_warm_up';
   const admin = kafka.admin();

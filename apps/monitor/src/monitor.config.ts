@@ -9,6 +9,13 @@ export class MonitorConfig extends BaseConfig {
   @Max(300_000)
   MONITOR_POLL_INTERVAL_MS = 2_000;
 
+  /** While nothing moves (no lag, no backlog, no new orders) the poll slows down to this. */
+  @ToInt()
+  @IsInt()
+  @Min(200)
+  @Max(300_000)
+  MONITOR_POLL_MAX_INTERVAL_MS = 10_000;
+
   /** How much history the live page charts. */
   @ToInt()
   @IsInt()

@@ -1,14 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 
 /**
- * Runs `task` every `intervalMs`, one run at a time: a slow run delays the next one instead of
- * piling up. A failing run is logged and the schedule goes on. Returns a stop function that
- * waits for the run in progress.
+ * Runs `task` again and again, one run at a time: a slow run delays the next one instead of piling
+ * up. The task returns how long to wait before its next run (so it can slow down while idle). A
+ * failing run is logged and retried after `retryMs`. Returns a stop function that waits for the
+ * run in progress.
  */
 export function repeat(
   name: string,
-  intervalMs: number,
-  task: () => Promise<void>,
+  task: () => Promise<number>,
+  retryMs: number,
   logger: LoggerService,
 ): () => Promise<void> {
   let stopped = false;
@@ -18,9 +19,10 @@ export function repeat(
     running = task()
       .catch((error: unknown) => {
         logger.warn?.(`${name} failed; will try again`, { error: (error as Error).message });
+        return retryMs;
       })
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
+      .then((delayMs) => {
+        if (!stopped) timer = setTimeout(tick, delayMs);
       });
   };
   tick();

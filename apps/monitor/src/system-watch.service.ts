@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { IdleBackoff } from '@redpacket/outbox';
 import { IdempotentProducer } from '@redpacket/kafka';
 import {
   describeConsumerLag,
@@ -74,6 +75,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly writer: ProbeWriter;
   private readonly reader: ProbeReader;
   private readonly history: MonitorHistory;
+  private readonly pollBackoff: IdleBackoff;
   private readonly stops: (() => Promise<void>)[] = [];
   private readonly recentAlerts: RecentAlert[] = [];
   /** The largest delay the monitor's reader saw since the last sample. */
@@ -112,17 +114,18 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       this.probeArrived(partition, sentAtMs, at),
     );
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
+    this.pollBackoff = new IdleBackoff(config.MONITOR_POLL_INTERVAL_MS, config.MONITOR_POLL_MAX_INTERVAL_MS);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.connect();
-    this.stops.push(
-      repeat('monitor poll', this.config.MONITOR_POLL_INTERVAL_MS, async () => void (await this.poll()), this.logger),
-    );
+    const base = this.config.MONITOR_POLL_INTERVAL_MS;
+    this.stops.push(repeat('monitor poll', () => this.pollThenWait(), base, this.logger));
     if (!this.config.PROBES_ENABLED) return;
     await this.producer.connect();
     await this.reader.start();
-    this.stops.push(repeat('probe write', this.config.PROBE_INTERVAL_MS, () => this.writeProbes(), this.logger));
+    const every = this.config.PROBE_INTERVAL_MS;
+    this.stops.push(repeat('probe write', async () => (await this.writeProbes(), every), every, this.logger));
     this.logger.log('probing', { topic: this.topic, everyMs: this.config.PROBE_INTERVAL_MS });
   }
 
@@ -161,6 +164,19 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.latest = { lag, outbox, database };
     this.history.add(this.sample(lag, now));
     return this.snapshot();
+  }
+
+  /** Polls, then says when to poll next: at the base interval while anything moves, slower while all is still. */
+  private async pollThenWait(): Promise<number> {
+    const before = this.latest.database;
+    const now = await this.poll();
+    const moving =
+      now.lag.some((row) => row.lag !== '0') ||
+      now.outbox.some((o) => o.backlog > 0) ||
+      now.counters.orders !== before.orders ||
+      now.counters.packetsGranted !== before.packetsGranted;
+    if (moving) this.pollBackoff.reset();
+    return this.pollBackoff.next();
   }
 
   private async writeProbes(): Promise<void> {

@@ -21,6 +21,16 @@ export class OutboxConfig extends BaseConfig {
   @Max(10)
   OUTBOX_SEND_RETRIES = 3;
 
+  /**
+   * The relay wakes on the NOTIFY sent at commit; polling is only the safety net (a lost
+   * notification, a row rescheduled after a failed send). Idle, it polls at most this often.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  OUTBOX_IDLE_MAX_MS = 1_000;
+
   @ToInt()
   @IsInt()
   @Min(0)

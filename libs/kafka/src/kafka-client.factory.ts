@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Kafka, type KafkaConfig } from 'kafkajs';
 import { kafkaLogCreator, toKafkaLogLevel } from './kafka-logger';
-import { ignoreKafkajsTimeoutWarning } from './node-warnings';
+import { patchKafkajs } from './kafkajs-patches';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -12,7 +12,7 @@ export interface KafkaClientOptions {
 }
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
-  ignoreKafkajsTimeoutWarning();
+  patchKafkajs();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

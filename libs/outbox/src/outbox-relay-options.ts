@@ -8,6 +8,7 @@ export function outboxRelayOptions(config: OutboxConfig, schema: string): Outbox
     enabled: config.OUTBOX_RELAY_ENABLED,
     databaseUrl: config.DATABASE_URL,
     batchSize: config.OUTBOX_BATCH_SIZE,
+    idleMaxMs: config.OUTBOX_IDLE_MAX_MS,
     sendRetries: config.OUTBOX_SEND_RETRIES,
     retentionSeconds: config.OUTBOX_RETENTION_SECONDS,
     purgeIntervalMs: config.RETENTION_INTERVAL_MS,

@@ -13,6 +13,8 @@ export interface OutboxRelayServiceOptions {
   enabled: boolean;
   databaseUrl: string;
   batchSize: number;
+  /** Longest idle wait between polls; a NOTIFY at commit wakes the relay sooner. */
+  idleMaxMs?: number;
   /** Producer-level retries of one send before the rows are rescheduled. */
   sendRetries: number;
   /** Published rows older than this are deleted. */

@@ -18,7 +18,7 @@ export class ProbeReader {
     private readonly writerId: string,
     private readonly onArrival: ProbeArrival,
   ) {
-    this.consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+    this.consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 500 });
   }
 
   async start(): Promise<void> {

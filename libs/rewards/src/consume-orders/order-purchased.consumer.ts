@@ -65,7 +65,8 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     this.topic = namespaced(rewards.kafkaNamespace, TOPICS.orderPurchased);
     this.consumer = kafka.consumer({
       groupId: rewards.consumerGroup,
-      maxWaitTimeInMs: 100,
+      // The broker answers a fetch as soon as a message arrives; this only bounds idle round trips.
+      maxWaitTimeInMs: 500,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
       rebalanceTimeout: options.sessionTimeoutMs * 2,
