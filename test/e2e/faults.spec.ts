@@ -1,5 +1,6 @@
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
+import { pollUntil } from '../../scripts/infra/process-utils';
 import { PrivateKafka } from '../support/private-kafka';
 import { measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { mixedOrders, type OrderPlan, SystemUnderTest } from './support/system';
@@ -47,6 +48,29 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     });
     await system.waitForQuiescence(60_000);
     expectInvariants(await measureOutcome(system));
+  });
+
+  // Without the acknowledgement check in IdempotentProducer this lost events in some runs: kafkajs
+  // can resolve a send without resending the dead leader's partitions (kafkajs #1303).
+  it('loses nothing and pays nothing twice when a partition leader of a 3-broker cluster is killed under load', async () => {
+    kafka = await PrivateKafka.start(3);
+    system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 3 });
+    await system.start();
+    await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
+    await system.startApp('reward-service');
+    const sut = system;
+    const broker = kafka;
+    // With one replica a dead leader's partitions stay offline until it returns: RF=3 is the point.
+    const before = await partitionLeaders(sut);
+    expect(before.map(({ replicas, isr }) => ({ replicas, isr }))).toEqual(before.map(() => ({ replicas: 3, isr: 3 })));
+    const victim = before[0].leader;
+    await underLoad(sut, mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), async () => {
+      await broker.stopBroker(victim);
+      await waitForLeadersWithout(sut, victim);
+    });
+    // The killed broker stays down: the two survivors (= min.insync.replicas) carry everything.
+    await sut.waitForQuiescence(90_000);
+    expectInvariants(await measureOutcome(sut));
   });
 
   it('recovers when Postgres cuts every app connection under load', async () => {
@@ -139,6 +163,38 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     expect((await fetch(`${orders.url}/health/ready`)).status).toBe(200);
   });
 });
+
+interface PartitionLeader {
+  partition: number;
+  leader: number;
+  replicas: number;
+  isr: number;
+}
+
+async function partitionLeaders(system: SystemUnderTest): Promise<PartitionLeader[]> {
+  const { topics } = await system.admin.fetchTopicMetadata({ topics: [system.topic] });
+  return topics[0].partitions.map((p) => ({
+    partition: p.partitionId,
+    leader: p.leader,
+    replicas: p.replicas.length,
+    isr: p.isr.length,
+  }));
+}
+
+/** Failover done: every partition of the topic has a live leader other than `dead`. */
+async function waitForLeadersWithout(system: SystemUnderTest, dead: number): Promise<void> {
+  let last: PartitionLeader[] = [];
+  await pollUntil(
+    `every partition of ${system.topic} to have a leader other than broker ${dead}`,
+    async () => {
+      last = await partitionLeaders(system);
+      return last.every((p) => p.leader >= 0 && p.leader !== dead) ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last metadata: ${JSON.stringify(last)}`, { cause: error });
+  });
+}
 
 function body(value: object): RequestInit {
   return {

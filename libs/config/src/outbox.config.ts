@@ -14,10 +14,13 @@ export class OutboxConfig extends BaseConfig {
   @Max(10_000)
   OUTBOX_BATCH_SIZE = 200;
 
-  /** Producer retries of one send (with backoff) before the rows are rescheduled with an error recorded. */
+  /**
+   * Producer retries of one send (with backoff) before the rows are rescheduled with an error
+   * recorded. At least 1: kafkajs refuses an idempotent producer without retries.
+   */
   @ToInt()
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(10)
   OUTBOX_SEND_RETRIES = 3;
 

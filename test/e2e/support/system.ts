@@ -83,6 +83,8 @@ export class SystemUnderTest {
       ...process.env,
       KAFKA_NAMESPACE: this.namespace,
       ORDER_TOPIC_PARTITIONS: '6',
+      // The topics are made here, before any app boots: they must get the cluster's replication.
+      KAFKA_REPLICATION_FACTOR: String(this.cluster.replicationFactor ?? 1),
     });
     await ensureTopics(this.admin, systemTopics(config));
   }

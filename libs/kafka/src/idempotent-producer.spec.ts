@@ -1,0 +1,25 @@
+import type { RecordMetadata } from 'kafkajs';
+import { assertEveryPartitionAcknowledged, UnacknowledgedPartitionsError } from './idempotent-producer';
+
+const record = (partition: number, errorCode = 0): RecordMetadata => ({
+  topicName: 'orders',
+  partition,
+  errorCode,
+  baseOffset: '0',
+});
+
+describe('assertEveryPartitionAcknowledged', () => {
+  it('accepts a send acknowledged on every partition it was routed to', () => {
+    expect(() => assertEveryPartitionAcknowledged('orders', new Set([0, 2]), [record(0), record(2)])).not.toThrow();
+  });
+
+  it('refuses a "successful" send that skipped a partition (kafkajs #1303)', () => {
+    expect(() => assertEveryPartitionAcknowledged('orders', new Set([0, 1, 2]), [record(0), record(2)])).toThrow(
+      UnacknowledgedPartitionsError,
+    );
+  });
+
+  it('refuses a partition answered with an error code', () => {
+    expect(() => assertEveryPartitionAcknowledged('orders', new Set([1]), [record(1, 6)])).toThrow('partition(s) 1');
+  });
+});
