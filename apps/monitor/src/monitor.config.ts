@@ -1,7 +1,8 @@
 import { BaseConfig, ToBoolean, ToInt } from '@redpacket/config';
-import { IsBoolean, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { WithProbeAlerts } from '@redpacket/monitoring';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 
-export class MonitorConfig extends BaseConfig {
+export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   /** How often consumer lag, outbox backlog and counters are read. */
   @ToInt()
   @IsInt()
@@ -33,14 +34,4 @@ export class MonitorConfig extends BaseConfig {
   @Min(100)
   @Max(3_600_000)
   PROBE_INTERVAL_MS = 5_000;
-
-  /** A probe seen later than this (or not at all by then) raises an alert. */
-  @ToInt()
-  @IsInt()
-  @Min(10)
-  PROBE_ALERT_THRESHOLD_MS = 5_000;
-
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
-  PROBE_ALERT_WEBHOOK_URL?: string;
 }

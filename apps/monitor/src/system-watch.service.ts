@@ -7,6 +7,7 @@ import {
   describeConsumerLag,
   type LagRow,
   PendingProbes,
+  probeAlertOptions,
   type ProbeAlert,
   ProbeAlerter,
   ProbeReader,
@@ -104,11 +105,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.admin = kafka.admin();
     this.producer = new IdempotentProducer(kafka);
     this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
-    this.alerter = new ProbeAlerter(
-      { thresholdMs: config.PROBE_ALERT_THRESHOLD_MS, webhookUrl: config.PROBE_ALERT_WEBHOOK_URL },
-      metrics,
-      new Logger('ProbeAlert'),
-    );
+    this.alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeAlert'));
     this.writer = new ProbeWriter(this.producer, this.admin, this.topic, writerId);
     this.reader = new ProbeReader(kafka, this.topic, this.groups[OWN_READER], writerId, (partition, sentAtMs, at) =>
       this.probeArrived(partition, sentAtMs, at),

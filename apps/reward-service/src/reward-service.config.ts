@@ -1,8 +1,9 @@
 import { ToBoolean, ToInt } from '@redpacket/config';
+import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 
-export class RewardServiceConfig extends RewardsConfig {
+export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @ToBoolean()
   @IsBoolean()
   REWARD_CONSUMER_ENABLED = true;
@@ -32,14 +33,4 @@ export class RewardServiceConfig extends RewardsConfig {
   @Min(1)
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
-
-  /** A monitor probe that arrives later than this raises an alert (warn log, metric, webhook). */
-  @ToInt()
-  @IsInt()
-  @Min(10)
-  PROBE_ALERT_THRESHOLD_MS = 5_000;
-
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
-  PROBE_ALERT_WEBHOOK_URL?: string;
 }

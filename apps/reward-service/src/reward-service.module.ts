@@ -2,7 +2,7 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
-import { ProbeAlerter, ProbeDelayRecorder } from '@redpacket/monitoring';
+import { probeAlertOptions, ProbeAlerter, ProbeDelayRecorder } from '@redpacket/monitoring';
 import { outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
@@ -31,8 +31,7 @@ export class RewardServiceModule {
           },
           outboxRelayOptions(config, 'rewards'),
           (metrics) => {
-            const alerts = { thresholdMs: config.PROBE_ALERT_THRESHOLD_MS, webhookUrl: config.PROBE_ALERT_WEBHOOK_URL };
-            const alerter = new ProbeAlerter(alerts, metrics, new Logger('ProbeDelay'));
+            const alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeDelay'));
             return new ProbeDelayRecorder('reward-service', metrics, alerter);
           },
         ),

@@ -6,3 +6,4 @@ export * from './probes/probe-delay-recorder';
 export * from './probes/probe-message';
 export * from './probes/probe-reader';
 export * from './probes/probe-writer';
+export * from './probes/probe-alert.config';
