@@ -1,0 +1,176 @@
+import type { SystemUnderTest } from '../../test/e2e/support/system';
+import { pollUntil } from '../infra/process-utils';
+import { type BenchContext, withSystem } from './bench-context';
+import type { BenchOptions } from './bench-options';
+import { placeOrdersUnderLoad } from './order-load';
+import { median, repeat } from './stats';
+import type { DataSource } from 'typeorm';
+
+/** The target the report holds every load against. */
+export const E2E_P99_TARGET_MS = 100;
+const CONNECTIONS = 32;
+
+export interface LoadRun {
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  /** Requests that got no 2xx (errors, timeouts, other statuses). */
+  failed: number;
+  orders: number;
+  packets: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** The first leg: order transaction start → the relay's claiming transaction (outbox.published_at). */
+  toRelayP50Ms: number;
+  toRelayP99Ms: number;
+  /** The second leg: relay claim → grant transaction start (send with acks=all, fetch, scheduling). */
+  relayToGrantP50Ms: number;
+  relayToGrantP99Ms: number;
+}
+
+type Latencies = Omit<LoadRun, 'offeredPerSecond' | 'achievedPerSecond' | 'failed' | 'orders' | 'packets'>;
+
+export interface E2eResult {
+  seconds: number;
+  connections: number;
+  runs: LoadRun[][];
+  median: LoadRun[];
+  /** The highest offered load whose median p99 stayed under the target, if any. */
+  highestLoadUnderTarget: number | null;
+}
+
+/**
+ * The whole pipeline at steady offered loads: order-service (relay on) → Kafka → reward-service
+ * (inbox-tx). Latency is order committed → packet committed, read from the two tables.
+ */
+export async function benchEndToEnd(context: BenchContext, options: BenchOptions): Promise<E2eResult> {
+  // A fresh pair of processes per run: one run's backlog or a lost process never leaks into the next.
+  const runs = await repeat(options.runs, 'end to end', (run) =>
+    withSystem(context, 'inbox-tx', async (system) => {
+      const orders = await system.startApp('order-service');
+      await system.startApp('reward-service');
+      await system.waitForRewardMembers(1);
+      const lowest = Math.min(...options.e2eLoads);
+      await offerLoad(context, system, orders.url, lowest, Math.min(3, options.e2eSeconds), `r${run}-warm-up`);
+      const results: LoadRun[] = [];
+      for (const load of options.e2eLoads) {
+        results.push(await offerLoad(context, system, orders.url, load, options.e2eSeconds, `r${run}-l${load}`));
+      }
+      return results;
+    }),
+  );
+  const medians = options.e2eLoads.map((_, i) => medianLoad(runs.map((run) => run[i])));
+  const underTarget = medians.filter((m) => m.packets >= m.orders && m.p99Ms < E2E_P99_TARGET_MS);
+  return {
+    seconds: options.e2eSeconds,
+    connections: CONNECTIONS,
+    runs,
+    median: medians,
+    highestLoadUnderTarget: underTarget.length > 0 ? Math.max(...underTarget.map((m) => m.offeredPerSecond)) : null,
+  };
+}
+
+async function offerLoad(
+  context: BenchContext,
+  system: SystemUnderTest,
+  url: string,
+  perSecond: number,
+  seconds: number,
+  tag: string,
+): Promise<LoadRun> {
+  // The apps keep running between loads, so each load is told apart by its users, not by emptying tables.
+  await expectAppsRunning(system);
+  const userPrefix = `${system.namespace}-${tag}`;
+  const placed = await placeOrdersUnderLoad({
+    url,
+    connections: CONNECTIONS,
+    seconds,
+    overallRate: perSecond,
+    userPrefix,
+  });
+  if (placed.failed > 0) await expectAppsRunning(system);
+  const counts = await waitForEveryPacket(context.dataSource, userPrefix);
+  return {
+    offeredPerSecond: perSecond,
+    achievedPerSecond: placed.requestsPerSecond,
+    failed: placed.failed,
+    ...counts,
+    ...(await latencies(context.dataSource, userPrefix)),
+  };
+}
+
+async function expectAppsRunning(system: SystemUnderTest): Promise<void> {
+  const gone = system.apps.filter(
+    (app) => app.process.child.exitCode !== null || app.process.child.signalCode !== null,
+  );
+  if (gone.length > 0)
+    throw new Error(
+      `${gone.map((app) => `${app.name} (${app.process.child.exitCode ?? app.process.child.signalCode})`).join(', ')} exited:\n${system.logs()}`,
+    );
+  for (const app of system.apps) await system.waitReady(app);
+}
+
+/** Every order qualifies: waits until each order of the load has its packet, or reports what arrived at the deadline. */
+async function waitForEveryPacket(dataSource: DataSource, userPrefix: string) {
+  const count = async () => {
+    const [row] = await dataSource.query<{ orders: string; packets: string }[]>(
+      `SELECT (SELECT count(*) FROM ordering.orders WHERE user_id LIKE $1) AS orders,
+              (SELECT count(*) FROM rewards.red_packets WHERE user_id LIKE $1) AS packets`,
+      [`${userPrefix}-%`],
+    );
+    return { orders: Number(row.orders), packets: Number(row.packets) };
+  };
+  return pollUntil(
+    'every order to have its packet',
+    async () => {
+      const counts = await count();
+      return counts.packets >= counts.orders ? counts : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  ).catch(count);
+}
+
+/**
+ * Percentiles of packet granted_at − order created_at, and of the two legs either side of the
+ * relay's claim (outbox.published_at). All three columns are now(): their transaction's start time.
+ */
+async function latencies(dataSource: DataSource, userPrefix: string): Promise<Latencies> {
+  const [row] = await dataSource.query<Record<string, number>[]>(
+    `SELECT percentile_cont(0.50) WITHIN GROUP (ORDER BY total) AS p50,
+            percentile_cont(0.95) WITHIN GROUP (ORDER BY total) AS p95,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS p99,
+            percentile_cont(0.50) WITHIN GROUP (ORDER BY to_relay) AS to_relay_p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY to_relay) AS to_relay_p99,
+            percentile_cont(0.50) WITHIN GROUP (ORDER BY to_grant) AS to_grant_p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY to_grant) AS to_grant_p99
+       FROM (SELECT extract(epoch FROM p.granted_at - o.created_at) * 1000 AS total,
+                    extract(epoch FROM x.published_at - o.created_at) * 1000 AS to_relay,
+                    extract(epoch FROM p.granted_at - x.published_at) * 1000 AS to_grant
+               FROM ordering.orders o
+               JOIN rewards.red_packets p USING (order_id)
+               LEFT JOIN ordering.outbox x ON x.event_id = p.event_id
+              WHERE o.user_id LIKE $1) AS delays`,
+    [`${userPrefix}-%`],
+  );
+  return {
+    p50Ms: numberOrNaN(row.p50),
+    p95Ms: numberOrNaN(row.p95),
+    p99Ms: numberOrNaN(row.p99),
+    toRelayP50Ms: numberOrNaN(row.to_relay_p50),
+    toRelayP99Ms: numberOrNaN(row.to_relay_p99),
+    relayToGrantP50Ms: numberOrNaN(row.to_grant_p50),
+    relayToGrantP99Ms: numberOrNaN(row.to_grant_p99),
+  };
+}
+
+/** A percentile over no rows is NULL: not a latency of 0. */
+function numberOrNaN(value: number | null): number {
+  return value === null ? Number.NaN : Number(value);
+}
+
+function medianLoad(loads: LoadRun[]): LoadRun {
+  const fields = Object.keys(loads[0]) as (keyof LoadRun)[];
+  return Object.fromEntries(
+    fields.map((field) => [field, median(loads.map((load) => load[field]))]),
+  ) as unknown as LoadRun;
+}

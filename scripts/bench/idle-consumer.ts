@@ -1,0 +1,21 @@
+import { patchKafkajs } from '@redpacket/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * The idle-CPU baseline: a bare kafkajs consumer (patched as the apps' clients are) in a group on an
+ * empty topic, and nothing else. Usage: idle-consumer.ts BROKERS TOPIC GROUP FETCH_WAIT_MS
+ */
+async function main([brokers, topic, groupId, fetchWaitMs]: string[]): Promise<void> {
+  patchKafkajs();
+  const kafka = new Kafka({ clientId: 'bench-idle-baseline', brokers: brokers.split(','), logLevel: logLevel.ERROR });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: Number(fetchWaitMs) });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => undefined });
+  process.once('SIGTERM', () => void consumer.disconnect().finally(() => process.exit(0)));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

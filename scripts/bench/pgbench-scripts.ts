@@ -1,0 +1,57 @@
+/**
+ * The service transactions, statement for statement, as pgbench custom scripts. TypeORM opens a
+ * transaction with two round trips (START TRANSACTION, then SET TRANSACTION ISOLATION LEVEL), so the
+ * scripts do too. Ids derive from a random key (md5 → uuid) so that no extra round trip makes them.
+ */
+
+/** libs/ordering place-order.service.ts + idempotency-key.store.ts + outbox.writer.ts. */
+export function placeOrderScript(topic: string): string {
+  const key = `'pgb-' || :client_id || '-' || :k`;
+  const orderId = `md5('o-' || :client_id || '-' || :k)::uuid`;
+  const eventId = `md5('e-' || :client_id || '-' || :k)::uuid`;
+  const userId = `'pgb-u' || :u`;
+  return lines(
+    '\\set k random(1, 1000000000000000)',
+    '\\set u random(1, 1000)',
+    'START TRANSACTION;',
+    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;',
+    `SELECT pg_try_advisory_xact_lock(hashtextextended('idempotency:' || ${key}, 0)) AS locked;`,
+    `SELECT request_hash, response_status, response_body, expires_at <= now() AS expired FROM ordering.idempotency_keys WHERE idempotency_key = ${key};`,
+    `INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status) VALUES (${orderId}, ${userId}, 3, 3750, 'PLACED') RETURNING order_id, user_id, item_count, total_cents, status, created_at;`,
+    `INSERT INTO ordering.order_items (order_id, line_no, sku, quantity, unit_price_cents) SELECT ${orderId}, line_no, sku, quantity, unit_price_cents FROM unnest(ARRAY['MUG']::text[], ARRAY[3]::int[], ARRAY[1250]::bigint[]) WITH ORDINALITY AS item(sku, quantity, unit_price_cents, line_no);`,
+    `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload) VALUES (${eventId}, '${topic}', ${userId}, 'OrderPurchased', 1, jsonb_build_object('eventId', ${eventId}, 'orderId', ${orderId}, 'userId', ${userId}, 'itemCount', 3, 'totalCents', 3750, 'occurredAt', now()));`,
+    `SELECT pg_notify('ordering_outbox', '');`,
+    `INSERT INTO ordering.idempotency_keys (idempotency_key, request_hash, response_status, response_body, expires_at) VALUES (${key}, md5(${key}), 201, jsonb_build_object('orderId', ${orderId}, 'userId', ${userId}, 'itemCount', 3, 'totalCents', 3750, 'status', 'PLACED'), now() + make_interval(secs => 86400));`,
+    'COMMIT;',
+  );
+}
+
+/**
+ * libs/rewards inbox-transaction.strategy.ts: processed-message insert, packet insert, wallet
+ * ensure + select + version-guarded update, outbox insert + notify. Each client owns its users,
+ * so the version guard never loses (a ceiling: no optimistic retries).
+ */
+export function grantScript(topic: string, usersPerClient = 50): string {
+  const eventId = `md5('e-' || :client_id || '-' || :k)::uuid`;
+  const orderId = `md5('o-' || :client_id || '-' || :k)::uuid`;
+  const packetId = `md5('p-' || :client_id || '-' || :k)::uuid`;
+  const userId = `'pgb-' || :client_id || '-' || :u`;
+  return lines(
+    '\\set k random(1, 1000000000000000)',
+    `\\set u random(1, ${usersPerClient})`,
+    'START TRANSACTION;',
+    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;',
+    `INSERT INTO rewards.processed_messages (consumer_group, event_id) VALUES ('pgbench', ${eventId}) ON CONFLICT DO NOTHING RETURNING 1;`,
+    `INSERT INTO rewards.red_packets (packet_id, order_id, user_id, amount_cents, source, event_id) VALUES (${packetId}, ${orderId}, ${userId}, 250, 'event', ${eventId}) ON CONFLICT (order_id) DO NOTHING RETURNING packet_id, granted_at;`,
+    `INSERT INTO rewards.wallets (user_id) VALUES (${userId}) ON CONFLICT (user_id) DO NOTHING;`,
+    `SELECT balance_cents, version FROM rewards.wallets WHERE user_id = ${userId} \\gset`,
+    `UPDATE rewards.wallets SET balance_cents = balance_cents + 250, version = version + 1, updated_at = now() WHERE user_id = ${userId} AND version = :version;`,
+    `INSERT INTO rewards.outbox (event_id, topic, message_key, event_type, schema_version, payload) VALUES (md5('g-' || :client_id || '-' || :k)::uuid, '${topic}', ${userId}, 'RedPacketGranted', 1, jsonb_build_object('packetId', ${packetId}, 'orderId', ${orderId}, 'userId', ${userId}, 'amountCents', 250, 'source', 'event', 'grantedAt', now()));`,
+    `SELECT pg_notify('rewards_outbox', '');`,
+    'COMMIT;',
+  );
+}
+
+function lines(...statements: string[]): string {
+  return statements.join('\n') + '\n';
+}

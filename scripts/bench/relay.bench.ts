@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { EVENT_HEADERS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
+import { type Kafka, type Message, Partitioners } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { pollUntil } from '../infra/process-utils';
+import { type BenchContext, withSystem } from './bench-context';
+import type { BenchOptions } from './bench-options';
+import { medianOf, perSecond, ratio, repeat } from './stats';
+
+export interface RelayRun {
+  relayEventsPerSecond: number;
+  producerEventsPerSecond: number;
+  /** relay ÷ bare producer, same messages, same run. */
+  ratio: number;
+}
+
+export interface RelayResult {
+  events: number;
+  batchSize: number;
+  runs: RelayRun[];
+  median: RelayRun;
+}
+
+const OUTBOX = outboxLocation('ordering');
+
+/**
+ * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the IdempotentProducer the
+ * apps use), then the same N messages sent by a bare kafkajs idempotent producer in batches of the
+ * same size. Both producers connect before the clock starts.
+ */
+export async function benchRelay(context: BenchContext, options: BenchOptions): Promise<RelayResult> {
+  const runs = await repeat(options.runs, 'relay outbox → Kafka', () =>
+    withSystem(context, 'inbox-tx', async (system): Promise<RelayRun> => {
+      await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
+      const messages = await backlogMessages(context.dataSource);
+      const relayMs = await drainWithRelay(context, system.kafka, options.relayBatchSize);
+      const producerMs = await sendWithBareProducer(system.kafka, system.topic, messages, options.relayBatchSize);
+      const relayEventsPerSecond = perSecond(options.relayEvents, relayMs);
+      const producerEventsPerSecond = perSecond(messages.length, producerMs);
+      return {
+        relayEventsPerSecond,
+        producerEventsPerSecond,
+        ratio: ratio(relayEventsPerSecond, producerEventsPerSecond),
+      };
+    }),
+  );
+  return {
+    events: options.relayEvents,
+    batchSize: options.relayBatchSize,
+    runs,
+    median: {
+      relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
+      producerEventsPerSecond: medianOf(runs, (r) => r.producerEventsPerSecond),
+      ratio: medianOf(runs, (r) => r.ratio),
+    },
+  };
+}
+
+/** N valid OrderPurchased v1 rows, as the order service would have written them, over 1,000 users. */
+async function insertOutboxBacklog(dataSource: DataSource, topic: string, events: number): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO ${OUTBOX.table} (event_id, topic, message_key, event_type, schema_version, payload)
+     SELECT e.event_id, $1, e.user_id, 'OrderPurchased', 1,
+            jsonb_build_object('eventId', e.event_id, 'orderId', gen_random_uuid(), 'userId', e.user_id,
+                               'itemCount', 3, 'totalCents', 3750, 'occurredAt', now())
+       FROM (SELECT gen_random_uuid() AS event_id, 'bench-u' || (i % 1000) AS user_id
+               FROM generate_series(1, $2) AS i) e`,
+    [topic, events],
+  );
+}
+
+/** The very messages the relay will send (same key, value and headers), for the bare producer. */
+async function backlogMessages(dataSource: DataSource): Promise<Message[]> {
+  const rows = await dataSource.query<{ event_id: string; message_key: string; payload: object }[]>(
+    `SELECT event_id, message_key, payload FROM ${OUTBOX.table} ORDER BY id`,
+  );
+  return rows.map((row) => ({
+    key: row.message_key,
+    value: JSON.stringify(row.payload),
+    headers: {
+      [EVENT_HEADERS.eventId]: row.event_id,
+      [EVENT_HEADERS.eventType]: 'OrderPurchased',
+      [EVENT_HEADERS.schemaVersion]: '1',
+    },
+  }));
+}
+
+/** Milliseconds from starting the relay until no outbox row is left unpublished. */
+async function drainWithRelay(context: BenchContext, kafka: Kafka, batchSize: number): Promise<number> {
+  const producer = new IdempotentProducer(kafka, 3);
+  await producer.connect();
+  const relay = new OutboxRelay(
+    context.dataSource,
+    producer,
+    { location: OUTBOX, databaseUrl: context.databaseUrl, batchSize },
+    new Logger('BenchRelay'),
+  );
+  try {
+    const started = performance.now();
+    await relay.start();
+    await pollUntil('the outbox backlog to be published', () => unpublishedIsZero(context.dataSource), {
+      timeoutMs: 600_000,
+      intervalMs: 20,
+    });
+    return performance.now() - started;
+  } finally {
+    await relay.stop();
+    await producer.disconnect();
+  }
+}
+
+async function unpublishedIsZero(dataSource: DataSource): Promise<true | undefined> {
+  const [row] = await dataSource.query<{ n: string }[]>(
+    `SELECT count(*) AS n FROM ${OUTBOX.table} WHERE published_at IS NULL`,
+  );
+  return Number(row.n) === 0 ? true : undefined;
+}
+
+/** Milliseconds for a bare idempotent producer (acks -1, one request in flight) to send every batch. */
+async function sendWithBareProducer(kafka: Kafka, topic: string, messages: Message[], batchSize: number) {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    const started = performance.now();
+    for (let i = 0; i < messages.length; i += batchSize) {
+      await producer.send({ topic, messages: messages.slice(i, i + batchSize), acks: -1 });
+    }
+    return performance.now() - started;
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -1,0 +1,82 @@
+import { namespaced, TOPICS } from '@redpacket/contracts';
+import type { BenchContext } from './bench-context';
+import { truncateAll, withSystem } from './bench-context';
+import type { BenchOptions } from './bench-options';
+import { placeOrdersUnderLoad, type OrderLoadResult } from './order-load';
+import { type PgbenchResult, runPgbench } from './pgbench';
+import { measureCpu } from './proc-cpu';
+import { placeOrderScript } from './pgbench-scripts';
+import { medianOf, ratio, repeat } from './stats';
+
+export interface RestRun {
+  service: OrderLoadResult;
+  /** What the order-service process used during the load, in percent of one core. */
+  serviceCpuPercent: number;
+  pgbench: PgbenchResult;
+  /** service requests/s ÷ pgbench transactions/s, both measured in this run. */
+  throughputRatio: number;
+}
+
+export interface RestResult {
+  concurrency: number;
+  seconds: number;
+  relayEnabled: false;
+  runs: RestRun[];
+  median: {
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    pgbenchTps: number;
+    pgbenchP50Ms: number;
+    pgbenchP99Ms: number;
+    throughputRatio: number;
+    failed: number;
+    serviceCpuPercent: number;
+  };
+}
+
+/**
+ * POST /orders against one order-service process (relay disabled, so only the HTTP path and its
+ * transaction compete for the CPU), then pgbench running the same transaction at the same concurrency.
+ */
+export async function benchRest(context: BenchContext, options: BenchOptions): Promise<RestResult> {
+  const concurrency = options.restConcurrency;
+  const seconds = options.restSeconds;
+  const runs = await withSystem(context, 'inbox-tx', async (system) => {
+    const app = await system.startApp('order-service', { OUTBOX_RELAY_ENABLED: 'false' });
+    const load = { url: app.url, connections: concurrency, userPrefix: `${system.namespace}-rest` };
+    await placeOrdersUnderLoad({ ...load, seconds: Math.min(3, seconds) }); // warm-up: JIT, pool, plans
+    const script = placeOrderScript(namespaced(system.namespace, TOPICS.orderPurchased));
+    return repeat(options.runs, 'REST POST /orders', async (): Promise<RestRun> => {
+      await truncateAll(context.dataSource);
+      const { value: service, percentOfCore } = await measureCpu(app.process.child.pid ?? 0, () =>
+        placeOrdersUnderLoad({ ...load, seconds }),
+      );
+      await truncateAll(context.dataSource);
+      const pgbench = await runPgbench({ databaseUrl: context.databaseUrl, script, clients: concurrency, seconds });
+      return {
+        service,
+        serviceCpuPercent: percentOfCore,
+        pgbench,
+        throughputRatio: ratio(service.requestsPerSecond, pgbench.tps),
+      };
+    });
+  });
+  return {
+    concurrency,
+    seconds,
+    relayEnabled: false,
+    runs,
+    median: {
+      requestsPerSecond: medianOf(runs, (r) => r.service.requestsPerSecond),
+      p50Ms: medianOf(runs, (r) => r.service.p50Ms),
+      p99Ms: medianOf(runs, (r) => r.service.p99Ms),
+      pgbenchTps: medianOf(runs, (r) => r.pgbench.tps),
+      pgbenchP50Ms: medianOf(runs, (r) => r.pgbench.p50Ms),
+      pgbenchP99Ms: medianOf(runs, (r) => r.pgbench.p99Ms),
+      throughputRatio: medianOf(runs, (r) => r.throughputRatio),
+      failed: medianOf(runs, (r) => r.service.failed),
+      serviceCpuPercent: medianOf(runs, (r) => r.serviceCpuPercent),
+    },
+  };
+}
