@@ -21,6 +21,11 @@ export interface LocalKafkaOptions {
   basePort: number;
   stateDir: string;
   log: (message: string) => void;
+  /**
+   * What broker n tells clients to dial ("host:port", one per broker), when not its own listener:
+   * e.g. a proxy in front of it. Clients then bootstrap from these addresses too.
+   */
+  advertisedAddresses?: string[];
 }
 
 /** Broker n listens on basePort + 2(n-1) and its controller on the next port. */
@@ -88,7 +93,12 @@ export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function serverProperties(node: KafkaNodeSpec, all: KafkaNodeSpec[], dataDir: string): string {
+export function serverProperties(
+  node: KafkaNodeSpec,
+  all: KafkaNodeSpec[],
+  dataDir: string,
+  advertisedAddress = `127.0.0.1:${node.port}`,
+): string {
   const replication = all.length >= 3 ? 3 : 1;
   const voters = all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   return [
@@ -96,7 +106,7 @@ export function serverProperties(node: KafkaNodeSpec, all: KafkaNodeSpec[], data
     `node.id=${node.nodeId}`,
     `controller.quorum.voters=${voters}`,
     `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
+    `advertised.listeners=PLAINTEXT://${advertisedAddress}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
@@ -159,12 +169,15 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   const libs = await ensureKafkaJars(options.version, join(options.stateDir, '..', 'cache'), options.log);
   const nodes = kafkaNodeSpecs(options.brokerCount, options.basePort);
   const clusterId = newClusterId();
+  if (options.advertisedAddresses && options.advertisedAddresses.length !== nodes.length)
+    throw new Error(`${nodes.length} broker(s) need as many advertised addresses`);
   for (const node of nodes) {
     const nodeDir = nodeDirectory(options.stateDir, node.nodeId);
     rmSync(nodeDir, { recursive: true, force: true });
     mkdirSync(nodeDir, { recursive: true });
     const propertiesFile = join(nodeDir, 'server.properties');
-    writeFileSync(propertiesFile, serverProperties(node, nodes, join(nodeDir, 'data')));
+    const advertised = options.advertisedAddresses?.[node.nodeId - 1];
+    writeFileSync(propertiesFile, serverProperties(node, nodes, join(nodeDir, 'data'), advertised));
     writeFileSync(join(nodeDir, 'log4j.properties'), LOG4J_PROPERTIES);
     const format = await runCommand('java', [
       ...javaArgs(libs, nodeDir, options.version),
@@ -180,7 +193,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   }
   for (const node of nodes) startKafkaNode(libs, options, node);
   const running: RunningLocalKafka = {
-    brokers: brokerAddresses(nodes),
+    brokers: options.advertisedAddresses ?? brokerAddresses(nodes),
     nodes,
     stop: () => stopLocalKafka(options.stateDir, nodes),
   };

@@ -2,8 +2,10 @@ import { EVENT_HEADERS } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { PrivateKafka } from '../support/private-kafka';
+import { PrivatePostgres } from '../support/private-postgres';
+import { KAFKA_API, type NetworkFault, type TcpProxy } from '../support/tcp-proxy';
 import { measureOutcome, type ScenarioOutcome } from './support/outcome';
-import { mixedOrders, type OrderPlan, SystemUnderTest } from './support/system';
+import { mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
 
 jest.setTimeout(300_000);
 
@@ -27,12 +29,18 @@ async function underLoad(system: SystemUnderTest, plan: OrderPlan[], fault: () =
 describe('the whole system under infrastructure faults (inbox-tx)', () => {
   let system: SystemUnderTest | undefined;
   let kafka: PrivateKafka | undefined;
+  let postgres: PrivatePostgres | undefined;
 
   afterEach(async () => {
-    await system?.stop();
-    await kafka?.destroy();
-    system = undefined;
-    kafka = undefined;
+    try {
+      await system?.stop();
+    } finally {
+      await kafka?.destroy();
+      await postgres?.destroy();
+      system = undefined;
+      kafka = undefined;
+      postgres = undefined;
+    }
   });
 
   it('loses nothing and pays nothing twice when the single broker restarts under load', async () => {
@@ -90,6 +98,68 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     });
     await system.waitForQuiescence(60_000);
     expectInvariants(await measureOutcome(system));
+  });
+
+  it('loses nothing and pays nothing twice when Postgres restarts under load', async () => {
+    postgres = await PrivatePostgres.start();
+    system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url });
+    await system.start();
+    const orders = await system.startApp('order-service');
+    await system.startApp('reward-service');
+    const database = postgres;
+    await underLoad(system, mixedOrders(system.userPrefix, ORDERS, ORDERS / 5), async () => {
+      await database.stopServer();
+      // The outage lasts until the apps have noticed it, however fast the machine.
+      await waitForReadiness(orders, false);
+      await database.startServer();
+    });
+    await system.waitForQuiescence(60_000);
+    expectInvariants(await measureOutcome(system));
+    // Both relays LISTEN again: a NOTIFY at commit wakes them rather than the next poll.
+    await waitForOutboxListeners(system, 2);
+  });
+
+  it('loses nothing and pays nothing twice when the network to Kafka delays, loses responses and resets', async () => {
+    const broker = await PrivateKafka.startBehindProxy();
+    kafka = broker;
+    system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers });
+    await system.start();
+    const orders = await system.startApp('order-service');
+    await system.startApp('reward-service');
+    const sut = system;
+    const { proxy } = broker;
+    // Each fault starts before a wave of orders and lasts until it has visibly done its harm.
+    const phases: { fault: NetworkFault; until: (since: Progress) => Promise<unknown> }[] = [
+      // Slow, but it flows: the wave is published and consumed through a 200 ms delay each way.
+      { fault: { kind: 'delay', ms: 200 }, until: () => sut.waitForQuiescence(60_000) },
+      // Produce requests reach the broker but every other answer is lost: the retries must not double.
+      {
+        fault: { kind: 'lose-response', apiKey: KAFKA_API.produce, every: 2 },
+        until: (since) =>
+          waitForProgress(
+            sut,
+            proxy,
+            '3 lost produce responses and every event published',
+            (now) => now.lostResponses >= since.lostResponses + 3 && now.unpublished === 0,
+          ),
+      },
+      // Every connection reset: the relay's sends fail, and fail again after their backoff.
+      {
+        fault: { kind: 'reset' },
+        until: () => waitForProgress(sut, proxy, 'an event whose send failed twice', (now) => now.mostFailures >= 2),
+      },
+    ];
+    const waves = splitInto(mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), phases.length + 1);
+    await sut.placeOrders(orders, waves[0]);
+    for (const [i, { fault, until }] of phases.entries()) {
+      const since = await progress(sut, proxy);
+      proxy.setFault(fault);
+      await sut.placeOrders(orders, waves[i + 1], 4);
+      await until(since);
+    }
+    proxy.setFault({ kind: 'pass-through' });
+    await sut.waitForQuiescence(90_000);
+    expectInvariants(await measureOutcome(sut));
   });
 
   it('answers hostile input with clear errors or the dead-letter topic, and changes nothing else', async () => {
@@ -194,6 +264,69 @@ async function waitForLeadersWithout(system: SystemUnderTest, dead: number): Pro
   ).catch((error: Error) => {
     throw new Error(`${error.message}; last metadata: ${JSON.stringify(last)}`, { cause: error });
   });
+}
+
+async function waitForReadiness(app: RunningApp, ready: boolean): Promise<void> {
+  await pollUntil(
+    `${app.name} to report ${ready ? 'ready' : 'not ready'}`,
+    async () => ((await fetch(`${app.url}/health/ready`)).ok === ready ? true : undefined),
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
+async function waitForOutboxListeners(system: SystemUnderTest, count: number): Promise<void> {
+  await pollUntil(
+    `${count} outbox listener session(s)`,
+    async () => {
+      const [row] = await system.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'outbox-listener'`,
+      );
+      return Number(row.n) === count ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+}
+
+interface Progress {
+  /** Outbox rows of the scenario not yet published. */
+  unpublished: number;
+  /** The most failed sends of any unpublished row. */
+  mostFailures: number;
+  connections: number;
+  lostResponses: number;
+}
+
+async function progress(system: SystemUnderTest, proxy: TcpProxy): Promise<Progress> {
+  const [row] = await system.dataSource.query<{ unpublished: string; most_failures: number }[]>(
+    `SELECT count(*) AS unpublished, coalesce(max(attempts), 0) AS most_failures
+       FROM ordering.outbox WHERE published_at IS NULL AND message_key LIKE $1`,
+    [`${system.userPrefix}-%`],
+  );
+  return { unpublished: Number(row.unpublished), mostFailures: Number(row.most_failures), ...proxy.stats };
+}
+
+async function waitForProgress(
+  system: SystemUnderTest,
+  proxy: TcpProxy,
+  what: string,
+  reached: (now: Progress) => boolean,
+): Promise<void> {
+  let last: Progress | undefined;
+  await pollUntil(
+    what,
+    async () => {
+      last = await progress(system, proxy);
+      return reached(last) || undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last: ${JSON.stringify(last)}\n${system.logs()}`, { cause: error });
+  });
+}
+
+function splitInto<T>(items: T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / parts);
+  return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function body(value: object): RequestInit {

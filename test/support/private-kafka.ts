@@ -13,6 +13,7 @@ import {
 } from '../../scripts/infra/local-kafka';
 import { stopProcess } from '../../scripts/infra/process-utils';
 import { REPO_ROOT } from '../../scripts/infra/provision';
+import { TcpProxy } from './tcp-proxy';
 
 /**
  * A broker of the test's own, which it may stop and start at will without disturbing other tests.
@@ -23,6 +24,8 @@ export class PrivateKafka {
     private readonly running: RunningLocalKafka,
     private readonly stateDir: string,
     private readonly libs: string,
+    /** In front of the broker, when started with `startBehindProxy`. */
+    readonly proxy?: TcpProxy,
   ) {}
 
   get brokers(): string[] {
@@ -30,14 +33,41 @@ export class PrivateKafka {
   }
 
   static async start(brokerCount: 1 | 3 = 1): Promise<PrivateKafka> {
+    return PrivateKafka.launch(brokerCount, randomBasePort());
+  }
+
+  /**
+   * One broker that advertises a fault-injecting proxy instead of its own port: bootstrap and
+   * metadata both lead every client (apps as processes included) through `proxy`.
+   */
+  static async startBehindProxy(): Promise<PrivateKafka & { readonly proxy: TcpProxy }> {
+    const basePort = randomBasePort();
+    const proxy = await TcpProxy.start(`127.0.0.1:${basePort}`);
+    try {
+      const kafka = await PrivateKafka.launch(1, basePort, proxy);
+      return kafka as PrivateKafka & { readonly proxy: TcpProxy };
+    } catch (error) {
+      await proxy.close();
+      throw error;
+    }
+  }
+
+  private static async launch(brokerCount: 1 | 3, basePort: number, proxy?: TcpProxy): Promise<PrivateKafka> {
     if (!(await isJavaAvailable()))
       throw new Error('this test stops and restarts a broker: it needs Java 17+ and Maven');
     const stateDir = join(REPO_ROOT, '.infra', `private-${randomBytes(3).toString('hex')}`);
-    const basePort = 30_000 + Math.floor(Math.random() * 5_000) * 2;
     const log = () => undefined;
-    const running = await startLocalKafka({ version: DEFAULT_KAFKA_VERSION, brokerCount, basePort, stateDir, log });
+    const advertisedAddresses = proxy ? [`127.0.0.1:${proxy.port}`] : undefined;
+    const running = await startLocalKafka({
+      version: DEFAULT_KAFKA_VERSION,
+      brokerCount,
+      basePort,
+      stateDir,
+      log,
+      advertisedAddresses,
+    });
     const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(stateDir, '..', 'cache'), log);
-    return new PrivateKafka(running, stateDir, libs);
+    return new PrivateKafka(running, stateDir, libs, proxy);
   }
 
   /** Stops broker `nodeId` (SIGKILL by default: a crash, not a clean shutdown). */
@@ -53,7 +83,12 @@ export class PrivateKafka {
   }
 
   async destroy(): Promise<void> {
+    await this.proxy?.close();
     await this.running.stop();
     rmSync(this.stateDir, { recursive: true, force: true });
   }
+}
+
+function randomBasePort(): number {
+  return 30_000 + Math.floor(Math.random() * 5_000) * 2;
 }

@@ -1,5 +1,4 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { ensureTopics, systemTopics } from '@redpacket/kafka';
 import type { GrantStrategyName } from '@redpacket/rewards';
@@ -8,6 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
+import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
 import { testKafka } from '../../support/kafka.helpers';
 
@@ -33,17 +33,6 @@ export function mixedOrders(prefix: string, count: number, users: number): Order
   }));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export interface RunningApp {
   name: AppName;
   process: AppProcess;
@@ -66,10 +55,15 @@ export class SystemUnderTest {
 
   constructor(
     readonly strategy: GrantStrategyName,
-    private readonly cluster: { brokers?: string[]; replicationFactor?: number } = {},
+    private readonly cluster: { brokers?: string[]; replicationFactor?: number; databaseUrl?: string } = {},
   ) {
     this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers);
     this.admin = this.kafka.admin();
+  }
+
+  /** The database of this system: the run's shared one unless the scenario brought its own. */
+  get databaseUrl(): string | undefined {
+    return this.cluster.databaseUrl ?? process.env.DATABASE_URL;
   }
 
   get userPrefix(): string {
@@ -77,7 +71,7 @@ export class SystemUnderTest {
   }
 
   async start(): Promise<void> {
-    this.dataSource = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
+    this.dataSource = await new DataSource({ type: 'postgres', url: this.databaseUrl }).initialize();
     await this.admin.connect();
     const config = loadConfig(BaseConfig, {
       ...process.env,
@@ -99,6 +93,7 @@ export class SystemUnderTest {
       LOG_LEVEL: 'warn',
       ORDER_TOPIC_PARTITIONS: '6',
       ...(this.cluster.brokers ? { KAFKA_BROKERS: this.cluster.brokers.join(',') } : {}),
+      ...(this.cluster.databaseUrl ? { DATABASE_URL: this.cluster.databaseUrl } : {}),
       KAFKA_REPLICATION_FACTOR: String(this.cluster.replicationFactor ?? 1),
       ...extra,
     };
