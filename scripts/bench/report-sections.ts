@@ -6,7 +6,8 @@ import { placeOrderScript, grantScript } from './pgbench-scripts';
 import type { RelayResult } from './relay.bench';
 import { ms, num, pct, table, times } from './report-format';
 import type { RestResult } from './rest.bench';
-import type { RewardResult } from './reward.bench';
+import { median } from './stats';
+import type { RewardResult, RewardVariantSummary } from './reward.bench';
 
 /** SQL statements (round trips) in a pgbench script: what one service transaction sends to Postgres. */
 function statementCount(script: string): number {
@@ -64,7 +65,8 @@ export function relaySection(relay: RelayResult): string {
 }
 
 export function rewardSection(reward: RewardResult, results: BenchResults): string {
-  const [standard, serial, ...others] = reward.median.variants;
+  const [standard, serial, ...others] = reward.median.variants.filter((v) => !v.batchGrants);
+  const batched = reward.median.variants.find((v) => v.batchGrants);
   const strategies = [standard, ...others].sort((a, b) => b.grantsPerSecond - a.grantsPerSecond);
   const spread = strategies[0].grantsPerSecond / strategies[strategies.length - 1].grantsPerSecond;
   const statements = statementCount(grantScript('t'));
@@ -96,8 +98,15 @@ export function rewardSection(reward: RewardResult, results: BenchResults): stri
         : `Concurrency ${standard.concurrency} is ${times(speedup)} the rate of concurrency 1: on this box the CPU, not waiting for the database, is the limit. `) +
       (spread < 1.3
         ? `The strategies are within ${times(spread)} of each other, so deduplication is not what limits throughput.`
-        : `The strategies differ by up to ${times(spread)} (fastest: ${strategies[0].label}; slowest: ${strategies[strategies.length - 1].label}).`),
+        : `The strategies differ by up to ${times(spread)} (fastest: ${strategies[0].label}; slowest: ${strategies[strategies.length - 1].label}).`) +
+      (batched ? ` ${batchedSentence(batched, standard, reward)}` : ''),
   ].join('\n');
+}
+
+/** Batched grants against the default and the best one-transaction-per-message figure pgbench reached. */
+function batchedSentence(batched: RewardVariantSummary, standard: RewardVariantSummary, reward: RewardResult): string {
+  const best = median(reward.runs.map((run) => Math.max(...run.pgbench.map((result) => result.tps))));
+  return `Batched grants (${batched.label}; the same guarantees) reach ${num(batched.grantsPerSecond)}/s: ${times(batched.grantsPerSecond / standard.grantsPerSecond)} the default and ${times(batched.grantsPerSecond / best)} the best one-transaction-per-message ceiling (${num(best)} tps).`;
 }
 
 export function e2eSection(e2e: E2eResult): string {

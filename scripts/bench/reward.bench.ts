@@ -19,9 +19,11 @@ export interface RewardVariant {
   strategy: GrantStrategyName;
   /** REWARD_CONCURRENCY: users processed at once within one partition. */
   concurrency: number;
+  /** REWARD_BATCH_GRANTS: one transaction per chunk of up to REWARD_BATCH_SIZE messages (concurrency unused). */
+  batchGrants?: boolean;
 }
 
-/** Every grant strategy at the default concurrency, and the default strategy at concurrency 1. */
+/** Every grant strategy at the default concurrency, the default strategy at concurrency 1 and batched. */
 export const REWARD_VARIANTS: RewardVariant[] = [
   {
     label: `inbox-tx, concurrency ${DEFAULTS.REWARD_CONCURRENCY} (default)`,
@@ -32,6 +34,12 @@ export const REWARD_VARIANTS: RewardVariant[] = [
   { label: 'inbox-no-tx', strategy: 'inbox-no-tx', concurrency: DEFAULTS.REWARD_CONCURRENCY },
   { label: 'version-in-message', strategy: 'version-in-message', concurrency: DEFAULTS.REWARD_CONCURRENCY },
   { label: 'none (no dedup)', strategy: 'none', concurrency: DEFAULTS.REWARD_CONCURRENCY },
+  {
+    label: `inbox-tx, batched, up to ${DEFAULTS.REWARD_BATCH_SIZE} per transaction`,
+    strategy: 'inbox-tx',
+    concurrency: DEFAULTS.REWARD_CONCURRENCY,
+    batchGrants: true,
+  },
 ];
 
 export interface RewardVariantRun {
@@ -49,11 +57,7 @@ export interface RewardRun {
   variants: Record<string, RewardVariantRun>;
 }
 
-export interface RewardVariantSummary extends RewardVariantRun {
-  label: string;
-  strategy: GrantStrategyName;
-  concurrency: number;
-}
+export interface RewardVariantSummary extends RewardVariantRun, RewardVariant {}
 
 export interface RewardResult {
   events: number;
@@ -97,8 +101,10 @@ async function rewardRun(context: BenchContext, options: BenchOptions): Promise<
   return { naiveUpdatesPerSecond, pgbench, variants };
 }
 
+/** Batched, a partition's chunks run one after another: one transaction per partition consumed at once. */
 function inFlightOf(variant: RewardVariant): number {
-  return variant.concurrency * DEFAULTS.REWARD_PARTITIONS_CONCURRENTLY;
+  const perPartition = variant.batchGrants ? 1 : variant.concurrency;
+  return perPartition * DEFAULTS.REWARD_PARTITIONS_CONCURRENTLY;
 }
 
 async function drainWithRewardService(context: BenchContext, variant: RewardVariant, events: number) {
@@ -106,7 +112,10 @@ async function drainWithRewardService(context: BenchContext, variant: RewardVari
     const backlog = rewardBacklog(`${system.namespace}-rw`, events);
     await produceBacklog(system.kafka, system.topic, backlog);
     await createWallets(context.dataSource, backlog);
-    await system.startApp('reward-service', { REWARD_CONCURRENCY: String(variant.concurrency) });
+    await system.startApp('reward-service', {
+      REWARD_CONCURRENCY: String(variant.concurrency),
+      REWARD_BATCH_GRANTS: String(variant.batchGrants ?? false),
+    });
     const span = await waitForPackets(context.dataSource, events);
     await waitForGroupCaughtUp(system.admin, system.group, system.topic, 60_000);
     return perSecond(span.packets - 1, span.spanMs);

@@ -1,7 +1,7 @@
 import { ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 
 export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @ToBoolean()
@@ -21,6 +21,19 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Max(64)
   REWARD_PARTITIONS_CONCURRENTLY = 3;
 
+  /** Grant each fetched batch's messages in chunks, one transaction per chunk (inbox-tx only). */
+  @ToBoolean()
+  @IsBoolean()
+  @OnlyWithInboxTx()
+  REWARD_BATCH_GRANTS = false;
+
+  /** Messages per grant transaction when REWARD_BATCH_GRANTS is on. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  REWARD_BATCH_SIZE = 100;
+
   /** How long the group waits for a silent member before giving its partitions to others (broker minimum 6 s). */
   @ToInt()
   @IsInt()
@@ -33,4 +46,17 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Min(1)
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
+}
+
+/** Only inbox-tx has a batched form: refuse the pair at boot rather than quietly grant another way. */
+function OnlyWithInboxTx() {
+  return ValidateBy({
+    name: 'onlyWithInboxTx',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value !== true || (args?.object as RewardServiceConfig).REWARD_STRATEGY === 'inbox-tx',
+      defaultMessage: () =>
+        'REWARD_BATCH_GRANTS=true needs REWARD_STRATEGY=inbox-tx, the only strategy with a batched form',
+    },
+  });
 }

@@ -28,6 +28,8 @@ export class RewardServiceModule {
             concurrency: config.REWARD_CONCURRENCY,
             partitionsConsumedConcurrently: config.REWARD_PARTITIONS_CONCURRENTLY,
             sessionTimeoutMs: config.REWARD_SESSION_TIMEOUT_MS,
+            batchGrants: config.REWARD_BATCH_GRANTS,
+            batchSize: config.REWARD_BATCH_SIZE,
           },
           outboxRelayOptions(config, 'rewards'),
           (metrics) => {

@@ -11,15 +11,26 @@ export class OutboxWriter {
     private readonly location: OutboxLocation,
   ) {}
 
+  /** One INSERT however many events; rows keep the order given, which is the order the relay publishes in. */
   async append(...events: OutboxEvent[]): Promise<void> {
     const manager = this.transactions.requireTransaction();
-    for (const event of events) {
-      await manager.query(
-        `INSERT INTO ${this.location.table} (event_id, topic, message_key, event_type, schema_version, payload)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [event.eventId, event.topic, event.key, event.eventType, event.schemaVersion, JSON.stringify(event.payload)],
-      );
-    }
+    if (events.length === 0) return;
+    const column = <T>(pick: (event: OutboxEvent) => T) => events.map(pick);
+    await manager.query(
+      `INSERT INTO ${this.location.table} (event_id, topic, message_key, event_type, schema_version, payload)
+       SELECT event_id, topic, message_key, event_type, schema_version, payload::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[])
+              WITH ORDINALITY AS e(event_id, topic, message_key, event_type, schema_version, payload, position)
+        ORDER BY position`,
+      [
+        column((e) => e.eventId),
+        column((e) => e.topic),
+        column((e) => e.key),
+        column((e) => e.eventType),
+        column((e) => e.schemaVersion),
+        column((e) => JSON.stringify(e.payload)),
+      ],
+    );
     await manager.query('SELECT pg_notify($1, $2)', [this.location.channel, '']);
   }
 }

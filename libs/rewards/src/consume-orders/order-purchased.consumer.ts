@@ -6,16 +6,25 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { EVENT_HEADERS, headerText, namespaced, parseOrderPurchased, TOPICS } from '@redpacket/contracts';
+import {
+  EVENT_HEADERS,
+  headerText,
+  namespaced,
+  type OrderPurchasedV1,
+  parseOrderPurchased,
+  TOPICS,
+} from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { IdempotentProducer, kafkaErrorType, OffsetWatermark, processByKey } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import { type Consumer, type EachBatchPayload, Kafka, type KafkaMessage } from 'kafkajs';
 import { classifyError } from '../grant-red-packet/grant.errors';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
+import type { GrantOutcome } from '../grant-red-packet/grant.types';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { ignoreProbes, PROBE_OBSERVER, type ProbeObserver } from './probe-observer';
+import { chunksOf, type Position, retryInPlace, StopRequested } from './retry-in-place';
 
 export const CONSUMER_OPTIONS = Symbol('CONSUMER_OPTIONS');
 
@@ -25,6 +34,9 @@ export interface ConsumerOptions {
   concurrency: number;
   partitionsConsumedConcurrently: number;
   sessionTimeoutMs: number;
+  /** Grant a partition's messages in chunks of `batchSize`, one transaction per chunk (inbox-tx only). */
+  batchGrants: boolean;
+  batchSize: number;
 }
 
 export interface ConsumerStats {
@@ -34,7 +46,11 @@ export interface ConsumerStats {
   probes: number;
 }
 
-class StopRequested extends Error {}
+/** A message that parsed into an event, waiting for its chunk's grant. */
+interface ParsedMessage {
+  message: KafkaMessage;
+  event: OrderPurchasedV1;
+}
 
 /** kafkajs error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
 const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
@@ -110,18 +126,29 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     const canContinue = () => payload.isRunning() && !payload.isStale();
     const watermark = new OffsetWatermark();
     for (const message of batch.messages) watermark.track(message.offset);
+    const finished = async (messages: KafkaMessage[]) => {
+      for (const message of messages) watermark.complete(message.offset);
+      await payload.heartbeat();
+    };
     let failure: unknown;
     try {
-      await processByKey(
-        batch.messages,
-        (m) => m.key?.toString() ?? '',
-        this.options.concurrency,
-        async (message) => {
-          await this.handleWithRetry(topic, partition, message, canContinue);
-          watermark.complete(message.offset);
-          await payload.heartbeat();
-        },
-      );
+      if (this.options.batchGrants) {
+        for (const chunk of chunksOf(batch.messages, this.options.batchSize)) {
+          if (!canContinue()) throw new StopRequested();
+          await this.handleChunk(topic, partition, chunk, canContinue);
+          await finished(chunk);
+        }
+      } else {
+        await processByKey(
+          batch.messages,
+          (m) => m.key?.toString() ?? '',
+          this.options.concurrency,
+          async (message) => {
+            await this.handleWithRetry(topic, partition, message, canContinue);
+            await finished([message]);
+          },
+        );
+      }
     } catch (error) {
       failure = error;
     }
@@ -134,38 +161,92 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     if (failure !== undefined && !(failure instanceof StopRequested)) throw asError(failure);
   }
 
-  private async handleWithRetry(topic: string, partition: number, message: KafkaMessage, canContinue: () => boolean) {
-    for (let attempt = 1; ; attempt++) {
-      if (!canContinue()) throw new StopRequested();
-      try {
-        await this.handle(topic, partition, message);
-        return;
-      } catch (error) {
-        const { code, retriable } = classifyError(error);
-        const context = { topic, partition, offset: message.offset, code, attempt, error: (error as Error).message };
-        if (!retriable) {
-          await this.deadLetters.publish({ topic, partition, message }, code, error);
-          this.stats.deadLettered += 1;
-          this.metrics.deadLettered.inc({ code });
-          this.logger.warn('message dead-lettered', context);
-          return;
-        }
-        this.stats.retriedErrors += 1;
-        this.logger.warn('retriable failure; retrying the message', context);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** (attempt - 1))));
-      }
+  private handleWithRetry(topic: string, partition: number, message: KafkaMessage, canContinue: () => boolean) {
+    const position = { topic, partition, offset: message.offset };
+    return retryInPlace({
+      position,
+      canContinue,
+      work: () => this.handle(topic, partition, message),
+      onPoison: (error, code) => this.deadLetter(position, message, code, error),
+      onRetry: this.countRetry,
+    });
+  }
+
+  /**
+   * The batched path. Probes and poison are dealt with per message, once; the valid events are granted in
+   * ONE transaction, retried whole while the failure is retriable. Their offsets complete only after it
+   * committed. Should the batch fail for good, its messages go one by one, so only the culprit is dead-lettered.
+   */
+  private async handleChunk(topic: string, partition: number, chunk: KafkaMessage[], canContinue: () => boolean) {
+    const parsed: ParsedMessage[] = [];
+    for (const message of chunk) {
+      const event = await this.parseOrDeadLetter(topic, partition, message);
+      if (event) parsed.push({ message, event });
+    }
+    if (parsed.length === 0) return;
+    const position = { topic, partition, offset: `${parsed[0].message.offset}..${parsed.at(-1)?.message.offset}` };
+    await retryInPlace({
+      position,
+      canContinue,
+      work: () => this.grantChunk(topic, partition, parsed),
+      onPoison: async () => {
+        for (const { message } of parsed) await this.handleWithRetry(topic, partition, message, canContinue);
+      },
+      onRetry: this.countRetry,
+    });
+  }
+
+  private async grantChunk(topic: string, partition: number, parsed: ParsedMessage[]): Promise<void> {
+    const outcomes = await this.grants.grantBatch(parsed.map(({ event }) => ({ source: 'event', ...event })));
+    parsed.forEach(({ message, event }, index) =>
+      this.recordOutcome({ topic, partition, offset: message.offset }, event, outcomes[index]),
+    );
+    await failpoint('reward.after-db-commit');
+  }
+
+  /** The event, or undefined for a probe or a poison message (dead-lettered here). */
+  private async parseOrDeadLetter(topic: string, partition: number, message: KafkaMessage) {
+    if (this.observeProbe(partition, message)) return undefined;
+    try {
+      return parseOrderPurchased(message.value, message.headers ?? {});
+    } catch (error) {
+      const { code, retriable } = classifyError(error);
+      if (retriable) throw error;
+      await this.deadLetter({ topic, partition, offset: message.offset }, message, code, error);
+      return undefined;
     }
   }
 
+  private readonly countRetry = (context: Position & { code: string; attempt: number; error: string }) => {
+    this.stats.retriedErrors += 1;
+    this.logger.warn('retriable failure; retrying in place', context);
+  };
+
+  private async deadLetter(position: Position, message: KafkaMessage, code: string, error: unknown): Promise<void> {
+    await this.deadLetters.publish({ topic: position.topic, partition: position.partition, message }, code, error);
+    this.stats.deadLettered += 1;
+    this.metrics.deadLettered.inc({ code });
+    this.logger.warn('message dead-lettered', { ...position, code, error: (error as Error).message });
+  }
+
   private async handle(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const headers = message.headers ?? {};
-    if (headerText(headers[EVENT_HEADERS.probe]) === 'true') {
-      this.stats.probes += 1;
-      this.probes.observe(partition, Number(headerText(headers[EVENT_HEADERS.probeSentAt])), Date.now());
-      return;
-    }
-    const event = parseOrderPurchased(message.value, headers);
+    if (this.observeProbe(partition, message)) return;
+    const event = parseOrderPurchased(message.value, message.headers ?? {});
     const outcome = await this.grants.grantOnce({ source: 'event', ...event });
+    this.recordOutcome({ topic, partition, offset: message.offset }, event, outcome);
+    await failpoint('reward.after-db-commit');
+  }
+
+  /** True for a probe: observed, and no business logic. */
+  private observeProbe(partition: number, message: KafkaMessage): boolean {
+    const headers = message.headers ?? {};
+    if (headerText(headers[EVENT_HEADERS.probe]) !== 'true') return false;
+    this.stats.probes += 1;
+    this.probes.observe(partition, Number(headerText(headers[EVENT_HEADERS.probeSentAt])), Date.now());
+    return true;
+  }
+
+  private recordOutcome(position: Position, event: OrderPurchasedV1, outcome: GrantOutcome): void {
     this.stats.consumed += 1;
     this.metrics.eventsConsumed.inc({ outcome });
     if (outcome === 'granted') this.metrics.grantLatency.observe((Date.now() - Date.parse(event.occurredAt)) / 1_000);
@@ -173,11 +254,8 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
       outcome,
       eventId: event.eventId,
       orderId: event.orderId,
-      topic,
-      partition,
-      offset: message.offset,
+      ...position,
     });
-    await failpoint('reward.after-db-commit');
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type GrantStats,
   type GrantStrategy,
 } from './grant.types';
+import { InboxTransactionBatch } from './strategies/inbox-transaction-batch';
 import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
 import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
 import { NoDedupStrategy } from './strategies/no-dedup.strategy';
@@ -22,6 +23,7 @@ import { VersionInMessageStrategy } from './strategies/version-in-message.strate
 export class GrantOnceService {
   readonly stats: GrantStats = emptyGrantStats();
   readonly strategy: GrantStrategy;
+  private readonly batch: InboxTransactionBatch;
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -49,10 +51,29 @@ export class GrantOnceService {
       'inbox-no-tx': () => new InboxWithoutTransactionStrategy(context),
     };
     this.strategy = strategies[options.strategy]();
+    this.batch = new InboxTransactionBatch(context);
   }
 
   async grantOnce(request: GrantRequest): Promise<GrantOutcome> {
     const outcome = await this.strategy.grant(request);
+    this.record(request, outcome);
+    return outcome;
+  }
+
+  /**
+   * Several requests in one transaction (inbox-tx only); outcomes in input order, the same as granting
+   * them one by one in that order would give. Used by the consumer when REWARD_BATCH_GRANTS is on.
+   */
+  async grantBatch(requests: GrantRequest[]): Promise<GrantOutcome[]> {
+    if (this.strategy.name !== 'inbox-tx') {
+      throw new Error(`grantBatch needs the inbox-tx strategy, not ${this.strategy.name}`);
+    }
+    const outcomes = await this.batch.grant(requests);
+    outcomes.forEach((outcome, index) => this.record(requests[index], outcome));
+    return outcomes;
+  }
+
+  private record(request: GrantRequest, outcome: GrantOutcome): void {
     if (outcome === 'granted') {
       this.stats.granted += 1;
       this.metrics.packetsGranted.inc({ source: request.source });
@@ -61,6 +82,5 @@ export class GrantOnceService {
       this.metrics.duplicatesSkipped.inc();
     } else if (outcome === 'already-granted') this.stats.alreadyGranted += 1;
     else this.stats.ineligible += 1;
-    return outcome;
   }
 }

@@ -1,0 +1,34 @@
+import { ConfigValidationError, loadConfig } from '@redpacket/config';
+import { RewardServiceConfig } from './reward-service.config';
+
+const validEnv = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/redpacket', KAFKA_BROKERS: '127.0.0.1:9092' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(RewardServiceConfig, { ...validEnv, ...env });
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    return error.problems;
+  }
+}
+
+describe('RewardServiceConfig', () => {
+  it('grants per message by default, in chunks of 100 when batching is turned on', () => {
+    expect(loadConfig(RewardServiceConfig, validEnv)).toMatchObject({
+      REWARD_BATCH_GRANTS: false,
+      REWARD_BATCH_SIZE: 100,
+    });
+    expect(problemsOf({ REWARD_BATCH_GRANTS: 'true' })).toEqual([]);
+  });
+
+  it.each(['none', 'version-in-message', 'inbox-no-tx'])('refuses batched grants with the %s strategy', (strategy) => {
+    const problems = problemsOf({ REWARD_BATCH_GRANTS: 'true', REWARD_STRATEGY: strategy });
+    expect(problems).toEqual([expect.stringMatching(/^REWARD_BATCH_GRANTS: .*needs REWARD_STRATEGY=inbox-tx/)]);
+  });
+
+  it('accepts any strategy while batching is off, and refuses a batch size out of range', () => {
+    expect(problemsOf({ REWARD_STRATEGY: 'none' })).toEqual([]);
+    expect(problemsOf({ REWARD_BATCH_SIZE: '0' }).map((p) => p.split(':')[0])).toEqual(['REWARD_BATCH_SIZE']);
+  });
+});
