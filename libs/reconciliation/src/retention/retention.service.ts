@@ -80,7 +80,9 @@ export class RetentionService implements OnModuleInit {
       expiredIdempotencyKeys: await this.keys.purgeExpired(this.dataSource.manager, batchSize),
     };
     this.logger.log('retention purge finished', { ...report });
-    for (const [table, deleted] of Object.entries(report)) this.metrics.retentionPurged.inc({ table }, deleted);
+    for (const [table, deleted] of Object.entries(report) as [keyof RetentionReport, number][]) {
+      this.metrics.retentionPurged.inc({ table }, deleted);
+    }
     return report;
   }
 
