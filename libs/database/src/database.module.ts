@@ -1,6 +1,8 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { postgresDataSourceOptions } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
@@ -11,6 +13,20 @@ class DataSourceCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/**
+ * node-postgres emits 'error' on a client whose connection dies while no query runs on it (the
+ * server restarted or terminated it), and an 'error' event nobody listens to ends the process.
+ * The pool and TypeORM listen at most moments, not all. Every pooled client gets a listener that
+ * logs: the query in flight, if any, still fails with the error, and the pool drops the client.
+ */
+function logLostConnections(dataSource: DataSource): void {
+  const logger = new Logger('Database');
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  pool.on('connect', (client: PoolClient) => {
+    client.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
+  });
 }
 
 @Module({})
@@ -24,15 +40,18 @@ export class DatabaseModule {
         {
           provide: DataSource,
           inject: [BaseConfig],
-          useFactory: (config: BaseConfig) =>
-            new DataSource(
+          useFactory: async (config: BaseConfig) => {
+            const dataSource = await new DataSource(
               postgresDataSourceOptions({
                 url: config.DATABASE_URL,
                 poolSize: config.DATABASE_POOL_SIZE,
                 entities,
                 applicationName,
               }),
-            ).initialize(),
+            ).initialize();
+            logLostConnections(dataSource);
+            return dataSource;
+          },
         },
         DataSourceCloser,
         TransactionRunner,
