@@ -50,6 +50,8 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A NOTIFY arrived since the last batch started: the next idle wait returns at once. */
+  private notified = false;
   private readonly backoff: IdleBackoff;
   private readonly listener: OutboxListener;
   private readonly metrics: Metrics;
@@ -62,7 +64,7 @@ export class OutboxRelay {
   ) {
     this.metrics = options.metrics ?? new Metrics();
     this.backoff = new IdleBackoff(options.idleMinMs ?? 10, options.idleMaxMs ?? 100);
-    this.listener = new OutboxListener(options.databaseUrl, options.location.channel, () => this.wake?.(), logger);
+    this.listener = new OutboxListener(options.databaseUrl, options.location.channel, () => this.notify(), logger);
   }
 
   async start(): Promise<void> {
@@ -118,6 +120,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
+      this.notified = false;
       try {
         published = await this.publishBatch();
       } catch (error) {
@@ -131,15 +134,19 @@ export class OutboxRelay {
     }
   }
 
+  /** A commit wrote outbox rows. Remembered when it comes mid-batch, so no wake-up is lost. */
+  private notify(): void {
+    this.notified = true;
+    this.backoff.reset();
+    this.wake?.();
+  }
+
   /** Waits for a NOTIFY or the backoff delay, whichever comes first. */
   private idle(ms: number): Promise<void> {
+    if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      const wake = () => {
-        this.backoff.reset();
-        done();
-      };
-      this.wake = wake;
+      this.wake = done;
       function done() {
         clearTimeout(timer);
         resolve();
