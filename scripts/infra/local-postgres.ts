@@ -19,16 +19,21 @@ export async function isPostgresReachable(url: string): Promise<boolean> {
   }
 }
 
-function postgresBinDir(): string | undefined {
+export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
   return versions.map((v) => join(root, v, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
 }
 
-/** initdb refuses to run as root, so a root caller runs the cluster as the `postgres` user. */
-function asPostgresUser(binary: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+/**
+ * initdb refuses to run as root, so a root caller runs the cluster as the `postgres` user. runuser
+ * lives in sbin, which a minimal PATH (CI's, cron's) may lack.
+ */
+export function asPostgresUser(binary: string, args: string[]): [string, string[]] {
+  if (process.getuid?.() !== 0) return [binary, args];
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser';
+  return [runuser, ['-u', 'postgres', '--', binary, ...args]];
 }
 
 export interface ThrowawayPostgres {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrations } from '@redpacket/database';
+import { asPostgresUser, postgresBinDir } from '../../scripts/infra/local-postgres';
 import { runCommand } from '../../scripts/infra/process-utils';
 import { REPO_ROOT } from '../../scripts/infra/provision';
 import { createDatabase, databaseUrlFor } from './test-database';
@@ -78,16 +79,8 @@ export class PrivatePostgres {
 
   private async run(tool: string, args: string[]): Promise<void> {
     const binary = join(this.bin, tool);
-    const [command, commandArgs] =
-      process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+    const [command, commandArgs] = asPostgresUser(binary, args);
     const result = await runCommand(command, commandArgs);
     if (result.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed:\n${result.output}`);
   }
-}
-
-function postgresBinDir(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-  return versions.map((v) => join(root, v, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
 }
