@@ -183,8 +183,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
       ...javaArgs(libs, nodeDir, options.version),
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      // One token: an id that starts with '-' (1 in 64 do) would otherwise be read as an option.
+      `--cluster-id=${clusterId}`,
       '-c',
       propertiesFile,
       '--ignore-formatted',

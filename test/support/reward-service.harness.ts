@@ -23,3 +23,13 @@ export async function startRewardService(env: Record<string, string>): Promise<R
     consumer: booted.app.get(OrderPurchasedConsumer),
   };
 }
+
+/** Only the grant path (no consumer, no relay), with room for many optimistic retries under contention. */
+export function startGrantPath(namespace: string): Promise<RewardServiceUnderTest> {
+  return startRewardService({
+    KAFKA_NAMESPACE: namespace,
+    REWARD_CONSUMER_ENABLED: 'false',
+    OUTBOX_RELAY_ENABLED: 'false',
+    REWARD_MAX_OPTIMISTIC_ATTEMPTS: '50',
+  });
+}

@@ -4,7 +4,7 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { orderPurchased } from '../../support/events';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
 
 const asRequest = (event: OrderPurchasedV1): GrantRequest => ({ source: 'event', ...event });
 
@@ -12,12 +12,7 @@ describe('grantBatch', () => {
   let service: RewardServiceUnderTest;
 
   beforeAll(async () => {
-    service = await startRewardService({
-      KAFKA_NAMESPACE: testNamespace(__filename),
-      REWARD_CONSUMER_ENABLED: 'false',
-      OUTBOX_RELAY_ENABLED: 'false',
-      REWARD_MAX_OPTIMISTIC_ATTEMPTS: '50',
-    });
+    service = await startGrantPath(testNamespace(__filename));
   });
   afterAll(() => service.close());
 

@@ -3,18 +3,13 @@ import { rewardFor } from '@redpacket/rewards';
 import { orderPurchased } from '../../support/events';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
 
 describe('grantOnce', () => {
   let service: RewardServiceUnderTest;
 
   beforeAll(async () => {
-    service = await startRewardService({
-      KAFKA_NAMESPACE: testNamespace(__filename),
-      REWARD_CONSUMER_ENABLED: 'false',
-      OUTBOX_RELAY_ENABLED: 'false',
-      REWARD_MAX_OPTIMISTIC_ATTEMPTS: '50',
-    });
+    service = await startGrantPath(testNamespace(__filename));
   });
   afterAll(() => service.close());
 
