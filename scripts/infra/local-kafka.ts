@@ -200,7 +200,11 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   try {
     await waitForKafka(running.brokers, nodes.length, 90_000);
   } catch (error) {
-    const logs = nodes.map((n) => tailOfLog(join(nodeDirectory(options.stateDir, n.nodeId), 'kafka.out'))).join('\n');
+    const logs = nodes
+      .flatMap((n) =>
+        ['kafka.out', 'server.log'].map((file) => tailOfLog(join(nodeDirectory(options.stateDir, n.nodeId), file))),
+      )
+      .join('\n');
     await running.stop();
     throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`, { cause: error });
   }

@@ -89,6 +89,10 @@ export class PrivateKafka {
   }
 }
 
+/**
+ * Even ports in 20000–29998, below Linux's ephemeral range (32768–60999): a port in that range can
+ * be held by any outgoing connection of the run, and the broker would fail to bind it.
+ */
 function randomBasePort(): number {
-  return 30_000 + Math.floor(Math.random() * 5_000) * 2;
+  return 20_000 + Math.floor(Math.random() * 5_000) * 2;
 }
