@@ -103,9 +103,14 @@ export function rewardSection(reward: RewardResult, results: BenchResults): stri
   ].join('\n');
 }
 
+/** The best one-transaction-per-message rate pgbench reached in each run, median over the runs. */
+export function bestPgbenchTps(reward: RewardResult): number {
+  return median(reward.runs.map((run) => Math.max(...run.pgbench.map((result) => result.tps))));
+}
+
 /** Batched grants against the default and the best one-transaction-per-message figure pgbench reached. */
 function batchedSentence(batched: RewardVariantSummary, standard: RewardVariantSummary, reward: RewardResult): string {
-  const best = median(reward.runs.map((run) => Math.max(...run.pgbench.map((result) => result.tps))));
+  const best = bestPgbenchTps(reward);
   return `Batched grants (${batched.label}; the same guarantees) reach ${num(batched.grantsPerSecond)}/s: ${times(batched.grantsPerSecond / standard.grantsPerSecond)} the default and ${times(batched.grantsPerSecond / best)} the best one-transaction-per-message ceiling (${num(best)} tps).`;
 }
 

@@ -3,7 +3,7 @@ import { type Bar, ratioChart } from './chart';
 import { E2E_P99_TARGET_MS } from './end-to-end.bench';
 import { IDLE_BASELINE } from './idle-cpu.bench';
 import { ms, num, table, times } from './report-format';
-import { e2eSection, idleSection, relaySection, restSection, rewardSection } from './report-sections';
+import { bestPgbenchTps, e2eSection, idleSection, relaySection, restSection, rewardSection } from './report-sections';
 
 /** docs/performance.md and its chart, generated from one results file: nothing here is typed by hand. */
 export function renderReport(results: BenchResults, chartPath: string): { markdown: string; svg: string } {
@@ -112,6 +112,17 @@ function headlineTable(results: BenchResults): string {
       `${num(reward.median.naiveUpdatesPerSecond)}/s`,
       times(standard.ratioToNaive),
     ]);
+    const batched = reward.median.variants.find((v) => v.batchGrants);
+    if (batched) {
+      const best = bestPgbenchTps(reward);
+      rows.push([
+        `Reward service (${batched.label})`,
+        `${num(batched.grantsPerSecond)} grants/s`,
+        'best pgbench grant transaction (one per message)',
+        `${num(best)} tps`,
+        times(batched.grantsPerSecond / best),
+      ]);
+    }
   }
   if (e2e) {
     const best = e2e.highestLoadUnderTarget;
