@@ -1,4 +1,6 @@
+import { IdempotentProducer } from '@redpacket/kafka';
 import { GrantOnceService, OrderPurchasedConsumer } from '@redpacket/rewards';
+import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { RewardServiceModule } from '../../apps/reward-service/src/reward-service.module';
@@ -32,4 +34,31 @@ export function startGrantPath(namespace: string): Promise<RewardServiceUnderTes
     OUTBOX_RELAY_ENABLED: 'false',
     REWARD_MAX_OPTIMISTIC_ATTEMPTS: '50',
   });
+}
+
+/** The reward service consuming its namespace's topic, with the test's own producer and admin client. */
+export interface ConsumingRewardService {
+  service: RewardServiceUnderTest;
+  producer: IdempotentProducer;
+  admin: Admin;
+  close(): Promise<void>;
+}
+
+export async function startConsumingRewardService(
+  kafka: Kafka,
+  env: Record<string, string>,
+): Promise<ConsumingRewardService> {
+  const service = await startRewardService({ OUTBOX_RELAY_ENABLED: 'false', ...env });
+  const producer = new IdempotentProducer(kafka);
+  const admin = kafka.admin();
+  await Promise.all([producer.connect(), admin.connect()]);
+  return {
+    service,
+    producer,
+    admin,
+    close: async () => {
+      await service.close();
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    },
+  };
 }

@@ -7,7 +7,11 @@ import { asMessage, orderPurchased } from '../../support/events';
 import { testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import {
+  type ConsumingRewardService,
+  type RewardServiceUnderTest,
+  startConsumingRewardService,
+} from '../../support/reward-service.harness';
 
 describe('the reward service granting in batches (REWARD_BATCH_GRANTS=true)', () => {
   const namespace = testNamespace(__filename);
@@ -17,22 +21,17 @@ describe('the reward service granting in batches (REWARD_BATCH_GRANTS=true)', ()
   let service: RewardServiceUnderTest;
   let producer: IdempotentProducer;
   let admin: Admin;
+  let fixture: ConsumingRewardService;
 
   beforeAll(async () => {
-    service = await startRewardService({
+    fixture = await startConsumingRewardService(kafka, {
       KAFKA_NAMESPACE: namespace,
-      OUTBOX_RELAY_ENABLED: 'false',
       REWARD_BATCH_GRANTS: 'true',
       REWARD_BATCH_SIZE: '40',
     });
-    producer = new IdempotentProducer(kafka);
-    admin = kafka.admin();
-    await Promise.all([producer.connect(), admin.connect()]);
+    ({ service, producer, admin } = fixture);
   });
-  afterAll(async () => {
-    await service.close();
-    await Promise.all([producer.disconnect(), admin.disconnect()]);
-  });
+  afterAll(() => fixture.close());
 
   it('grants one packet per qualifying order and exact balances when every event is delivered twice', async () => {
     const users = Array.from({ length: 12 }, (_, i) => `batched-${i}-${namespace}`);

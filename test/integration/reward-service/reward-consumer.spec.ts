@@ -7,7 +7,11 @@ import { asMessage, orderPurchased } from '../../support/events';
 import { testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import {
+  type ConsumingRewardService,
+  type RewardServiceUnderTest,
+  startConsumingRewardService,
+} from '../../support/reward-service.harness';
 import { TopicReader } from '../../support/topic-reader';
 
 describe('the reward service consuming order.purchased', () => {
@@ -18,17 +22,13 @@ describe('the reward service consuming order.purchased', () => {
   let service: RewardServiceUnderTest;
   let producer: IdempotentProducer;
   let admin: Admin;
+  let fixture: ConsumingRewardService;
 
   beforeAll(async () => {
-    service = await startRewardService({ KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' });
-    producer = new IdempotentProducer(kafka);
-    admin = kafka.admin();
-    await Promise.all([producer.connect(), admin.connect()]);
+    fixture = await startConsumingRewardService(kafka, { KAFKA_NAMESPACE: namespace });
+    ({ service, producer, admin } = fixture);
   });
-  afterAll(async () => {
-    await service.close();
-    await Promise.all([producer.disconnect(), admin.disconnect()]);
-  });
+  afterAll(() => fixture.close());
 
   it('grants one packet and one credit when the same event is delivered five times', async () => {
     const event = orderPurchased();
