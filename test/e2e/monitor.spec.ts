@@ -141,13 +141,19 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
         return rewardLag(s) >= 20 && overdue ? s : undefined;
       });
       expect(stuck.history.at(-1)?.probeDelayMs['reward-service']).toBeGreaterThan(THRESHOLD_MS);
-      expect(webhook.alerts).toContainEqual(
-        expect.objectContaining({ observer: 'reward-service', reason: 'not-arrived', thresholdMs: THRESHOLD_MS }),
-      );
       expect(
         seriesValue(await get(monitor, '/metrics'), 'redpacket_probe_alerts_total', { reason: 'not-arrived' }),
       ).toBeGreaterThan(0);
-      expect(monitor.process.output()).toContain('"message":"probe delay over threshold"');
+      // The webhook POST and the piped log line travel on their own; they follow the snapshot, never precede it.
+      await waitFor('the webhook to receive the not-arrived alert', async () =>
+        webhook.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'not-arrived') ? true : undefined,
+      );
+      expect(webhook.alerts).toContainEqual(
+        expect.objectContaining({ observer: 'reward-service', reason: 'not-arrived', thresholdMs: THRESHOLD_MS }),
+      );
+      await waitFor('the monitor to log the alert', async () =>
+        monitor.process.output().includes('"message":"probe delay over threshold"') ? true : undefined,
+      );
     } finally {
       rewards.process.child.kill('SIGCONT');
     }
