@@ -13,7 +13,7 @@ const THRESHOLD_MS = 2_000;
 interface MonitorSnapshot {
   counters: { orders: number; packetsGranted: number; probesWritten: number; probeAlerts: number };
   lag: { group: string; partition: number; currentOffset: string; lag: string }[];
-  alerts: { observer: string; reason: string }[];
+  alerts: { at: number; observer: string; reason: string }[];
   history: { probeDelayMs: Record<string, number> }[];
 }
 
@@ -40,6 +40,9 @@ async function get(app: RunningApp, path: string): Promise<string> {
 
 const waitFor = <T>(description: string, condition: () => Promise<T | undefined>, timeoutMs = 30_000) =>
   pollUntil(description, condition, { timeoutMs });
+
+const alertLogLines = (app: RunningApp) =>
+  app.process.output().split('"message":"probe delay over threshold"').length - 1;
 
 const snapshot = async (monitor: RunningApp) => JSON.parse(await get(monitor, '/api/snapshot')) as MonitorSnapshot;
 
@@ -132,12 +135,18 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       return rewardLag(s) === 0 && s.counters.probesWritten > 3 ? s : undefined;
     });
 
+    // Alerts from before the pause (a slow start, say) do not count: only those raised since.
+    const pausedAt = Date.now();
+    const logLinesBefore = alertLogLines(monitor);
+    const raisedSince = (alert: Record<string, unknown>, since: number) => Date.parse(String(alert.at)) >= since;
     rewards.process.child.kill('SIGSTOP');
     try {
       await system.placeOrders(orders, mixedOrders(system.userPrefix, 20, 4));
       const stuck = await waitFor('lag to rise and the reward service probes to go overdue', async () => {
         const s = await snapshot(monitor);
-        const overdue = s.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'not-arrived');
+        const overdue = s.alerts.some(
+          (a) => a.at >= pausedAt && a.observer === 'reward-service' && a.reason === 'not-arrived',
+        );
         return rewardLag(s) >= 20 && overdue ? s : undefined;
       });
       expect(stuck.history.at(-1)?.probeDelayMs['reward-service']).toBeGreaterThan(THRESHOLD_MS);
@@ -146,13 +155,17 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       ).toBeGreaterThan(0);
       // The webhook POST and the piped log line travel on their own; they follow the snapshot, never precede it.
       await waitFor('the webhook to receive the not-arrived alert', async () =>
-        webhook.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'not-arrived') ? true : undefined,
+        webhook.alerts.some(
+          (a) => raisedSince(a, pausedAt) && a.observer === 'reward-service' && a.reason === 'not-arrived',
+        )
+          ? true
+          : undefined,
       );
       expect(webhook.alerts).toContainEqual(
         expect.objectContaining({ observer: 'reward-service', reason: 'not-arrived', thresholdMs: THRESHOLD_MS }),
       );
       await waitFor('the monitor to log the alert', async () =>
-        monitor.process.output().includes('"message":"probe delay over threshold"') ? true : undefined,
+        alertLogLines(monitor) > logLinesBefore ? true : undefined,
       );
     } finally {
       rewards.process.child.kill('SIGCONT');
@@ -161,9 +174,11 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
     await waitFor('lag to return to 0 after the reward service resumed', async () =>
       rewardLag(await snapshot(monitor)) === 0 ? true : undefined,
     );
-    // The reward service itself measured the probes that waited for it, and alerted too.
+    // The reward service itself measured the probes that waited for it, and alerted too (it was stopped, so after it resumed).
     await waitFor('the reward service to report late probes', async () =>
-      webhook.alerts.some((a) => a.observer === 'reward-service' && a.reason === 'late') ? true : undefined,
+      webhook.alerts.some((a) => raisedSince(a, pausedAt) && a.observer === 'reward-service' && a.reason === 'late')
+        ? true
+        : undefined,
     );
     const rewardMetrics = await get(rewards, '/metrics');
     expect(

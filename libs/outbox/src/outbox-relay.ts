@@ -178,9 +178,10 @@ export class OutboxRelay {
       retryInMs: delayMs,
       error: error.message,
     });
+    // clock_timestamp(), not now(): the backoff counts from the failure, not from the claim before a slow send.
     await manager.query(
       `UPDATE ${this.options.location.table}
-          SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+          SET attempts = attempts + 1, last_error = $2, next_attempt_at = clock_timestamp() + make_interval(secs => $3)
         WHERE id = ANY($1)`,
       [rows.map((row) => row.id), error.message.slice(0, 1_000), delayMs / 1_000],
     );

@@ -173,7 +173,7 @@ export class SystemUnderTest {
         if (response.status < 500 && response.status !== 409) refused = `${response.status} ${await response.text()}`;
         return undefined;
       },
-      { timeoutMs: 10_000, intervalMs: 250 },
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
     if (placed === 'refused') throw new Error(`POST /orders refused: ${refused}`);
     return placed;

@@ -190,7 +190,9 @@ describe('the transactional outbox and its relay', () => {
       const [stranded] = await service.dataSource.query<
         { published_at: Date | null; attempts: number; last_error: string | null }[]
       >('SELECT published_at, attempts, last_error FROM ordering.outbox WHERE event_id = $1', [strandedEventId]);
-      expect(stranded).toMatchObject({ published_at: null, attempts: 1 });
+      // Retried with backoff meanwhile, so at least the failure of the shared batch is recorded.
+      expect(stranded.published_at).toBeNull();
+      expect(stranded.attempts).toBeGreaterThanOrEqual(1);
       expect(stranded.last_error).toEqual(expect.any(String));
     } finally {
       await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = $1', [strandedEventId]);

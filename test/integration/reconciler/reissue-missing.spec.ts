@@ -212,39 +212,36 @@ describe('the reconciler racing the event path', () => {
     });
     const order = response.json<{ orderId: string; itemCount: number; totalCents: number }>();
 
-    // The reconciler finds the order without a packet, then pauses just before granting it.
+    // The reconciler finds the order without a packet and is about to grant it: it is frozen there
+    // (SIGSTOP) while the delayed event is released and the consumer grants the packet first.
     const cli = spawnTypeScript(['scripts/reconcile.ts', '--since', since.toISOString()], {
       KAFKA_NAMESPACE: namespace,
       RECONCILER_GRACE_SECONDS: '0',
-      FAILPOINTS: 'reconciler.before-grant=delay:4000',
+      LOG_LEVEL: 'debug',
+      FAILPOINTS: 'reconciler.before-grant=delay:2000',
     });
     await pollUntil(
-      'the reconciliation run to start',
+      'the reconciler to reach the grant of the missing order',
       async () =>
-        (
-          await orders.dataSource.query<unknown[]>(
-            `SELECT 1 FROM reconciliation.runs WHERE trigger = 'cli' AND window_since = $1 AND status = 'running'`,
-            [since],
-          )
-        ).length > 0
+        cli.output().includes('"message":"granting a missing red packet"') && cli.output().includes(order.orderId)
           ? true
           : undefined,
-      { timeoutMs: 30_000, intervalMs: 50 },
+      { timeoutMs: 30_000, intervalMs: 20 },
     );
-    // Meanwhile the delayed event is released and the consumer grants the packet.
+    cli.child.kill('SIGSTOP');
     const relay = relayFor(orders.dataSource);
-    await relay.start();
     try {
+      await relay.start();
       await pollUntil(
         'the event path to grant the packet',
         async () => ((await ledgerOf(orders.dataSource, userId)).packets.length === 1 ? true : undefined),
         { timeoutMs: 30_000 },
       );
-      const exit = await cli.exited;
-      expect(exit.code).toBe(0);
     } finally {
+      cli.child.kill('SIGCONT');
       await relay.stop();
     }
+    expect((await cli.exited).code).toBe(0);
     const report = JSON.parse(cli.output().slice(cli.output().indexOf('{\n'))) as ReconciliationRun;
     expect(report).toMatchObject({ missing: 1, reissued: 0, alreadyGranted: 1 });
     await expectLedgerConsistent(orders.dataSource, userId, {

@@ -96,7 +96,8 @@ describe('the reward service process under faults', () => {
     const event = orderPurchased();
     // The first consumer grants, then stalls before its offset commit for longer than its session:
     // the second one's arrival rebalances the group and the partition, with the event, moves to it.
-    const stalled = start({ FAILPOINTS: 'reward.before-offset-commit=delay:12000' });
+    // Once: the stall must outlast the successor's boot and join, and must not repeat after the rejoin.
+    const stalled = start({ FAILPOINTS: 'reward.before-offset-commit=delay-once:20000' });
     await producer.send(topic, [asMessage(event)]);
     await pollUntil(
       'the first consumer to grant the packet',
@@ -117,7 +118,7 @@ describe('the reward service process under faults', () => {
     await pollUntil(
       'the stalled consumer to have its late commit refused',
       async () => (stalled.output().includes('offset commit refused after a rebalance') ? true : undefined),
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000 },
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n--- stalled consumer output ---\n${stalled.output().slice(-3000)}`);
     });

@@ -159,6 +159,7 @@ export class ReissueMissingService {
     counts.missing += 1;
     if (dryRun) return;
     try {
+      this.logger.debug('granting a missing red packet', { orderId: order.order_id, userId: order.user_id });
       await failpoint('reconciler.before-grant');
       const outcome = await this.grants.grantOnce(request);
       if (outcome === 'granted') counts.reissued += 1;
