@@ -23,7 +23,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle]
   [--rest-concurrency N] [--rest-seconds S] [--relay-events N] [--relay-batch-size N]
-  [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,100,200] [--e2e-seconds S] [--idle-seconds S]`;
+  [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,200,350,500,1000] [--e2e-seconds S] [--idle-seconds S]`;
 
 const FULL = {
   runs: 3,
@@ -33,7 +33,7 @@ const FULL = {
   relayBatchSize: 200,
   rewardEvents: 4_000,
   pgbenchSeconds: 10,
-  e2eLoads: [50, 100, 200],
+  e2eLoads: [50, 200, 350, 500, 1_000],
   e2eSeconds: 20,
   idleSeconds: 10,
 };

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { setImmediate as yieldToIo, setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { log } from './stats';
+import { log, percentileOfSorted } from './stats';
 
 export interface OrderLoad {
   url: string;
@@ -22,8 +23,9 @@ export interface OrderLoadResult {
 }
 
 /**
- * POST /orders with autocannon, a fresh Idempotency-Key and a qualifying order (3 items) per
- * request, so every request is a new order and every order earns a packet.
+ * POST /orders with autocannon at fixed concurrency (a closed loop: throughput), a fresh
+ * Idempotency-Key and a qualifying order (3 items) per request, so every request is a new order and
+ * every order earns a packet.
  */
 export async function placeOrdersUnderLoad(load: OrderLoad): Promise<OrderLoadResult> {
   const users = load.users ?? 1_000;
@@ -39,10 +41,7 @@ export async function placeOrdersUnderLoad(load: OrderLoad): Promise<OrderLoadRe
         setupRequest: (request) => ({
           ...request,
           headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify({
-            userId: `${load.userPrefix}-u${randomInt(users)}`,
-            items: [{ sku: 'BENCH', quantity: 3, unitPriceCents: 1_250 }],
-          }),
+          body: orderBody(load.userPrefix, users),
         }),
       },
     ],
@@ -58,4 +57,78 @@ export async function placeOrdersUnderLoad(load: OrderLoad): Promise<OrderLoadRe
     created: result['2xx'],
     failed: result.non2xx + result.errors,
   };
+}
+
+export interface SteadyOrderLoad {
+  url: string;
+  perSecond: number;
+  seconds: number;
+  userPrefix: string;
+  users?: number;
+}
+
+export interface SteadyOrderLoadResult extends OrderLoadResult {
+  /** How far behind its schedule the last request left: near 0 unless the generator itself fell behind. */
+  behindScheduleMs: number;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * An open-loop load at a steady rate: request i leaves at start + i / perSecond whether or not the
+ * earlier ones have been answered, so a slow answer never holds back the next request (no
+ * coordinated omission) and there are no bursts. autocannon's rate limit is not that: each of its
+ * connections sends its whole quota for the second back to back, at the top of every second.
+ */
+export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<SteadyOrderLoadResult> {
+  const users = load.users ?? 1_000;
+  const total = Math.round(load.perSecond * load.seconds);
+  const intervalMs = 1_000 / load.perSecond;
+  const latencies: number[] = [];
+  let failed = 0;
+  const requests: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = start + i * intervalMs - performance.now();
+    // Behind schedule: still let answers in between requests, or the generator starves its own event loop.
+    await (wait > 0 ? delay(wait) : yieldToIo());
+    const sentAt = performance.now();
+    requests.push(
+      postOrder(load.url, orderBody(load.userPrefix, users)).then(
+        () => void latencies.push(performance.now() - sentAt),
+        () => void (failed += 1),
+      ),
+    );
+  }
+  const behindScheduleMs = Math.max(0, performance.now() - (start + (total - 1) * intervalMs));
+  const sendingSeconds = Math.max(load.seconds, (performance.now() - start) / 1_000);
+  await Promise.all(requests);
+  if (failed > 0) log(`POST /orders: ${failed} of ${total} requests failed`);
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: latencies.length / sendingSeconds,
+    p50Ms: percentileOfSorted(latencies, 50),
+    p99Ms: percentileOfSorted(latencies, 99),
+    created: latencies.length,
+    failed,
+    behindScheduleMs,
+  };
+}
+
+async function postOrder(url: string, body: string): Promise<void> {
+  const response = await fetch(`${url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  await response.arrayBuffer(); // frees the keep-alive connection for the next request
+  if (response.status !== 201) throw new Error(`POST /orders: HTTP ${response.status}`);
+}
+
+function orderBody(userPrefix: string, users: number): string {
+  return JSON.stringify({
+    userId: `${userPrefix}-u${randomInt(users)}`,
+    items: [{ sku: 'BENCH', quantity: 3, unitPriceCents: 1_250 }],
+  });
 }

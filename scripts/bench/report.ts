@@ -15,7 +15,7 @@ export function renderReport(results: BenchResults, chartPath: string): { markdo
     results.rest && restSection(results.rest, results),
     results.relay && relaySection(results.relay),
     results.reward && rewardSection(results.reward, results),
-    results.e2e && e2eSection(results.e2e),
+    results.e2e && e2eSection(results.e2e, results.machine.cores),
     results.idle && idleSection(results.idle),
   ].filter((section): section is string => Boolean(section));
   const markdown = [
@@ -134,13 +134,16 @@ function headlineTable(results: BenchResults): string {
       '',
       '',
     ]);
-    rows.push([
-      `End to end p99 at ${num(top.offeredPerSecond)} orders/s`,
-      ms(top.p99Ms),
-      'target',
-      `${E2E_P99_TARGET_MS} ms`,
-      times(top.p99Ms / E2E_P99_TARGET_MS),
-    ]);
+    const bestLoad = e2e.median.find((load) => load.offeredPerSecond === best);
+    for (const load of new Set([bestLoad ?? top, top])) {
+      rows.push([
+        `End to end p99 at ${num(load.offeredPerSecond)} orders/s`,
+        ms(load.p99Ms),
+        'target',
+        `${E2E_P99_TARGET_MS} ms`,
+        times(load.p99Ms / E2E_P99_TARGET_MS),
+      ]);
+    }
   }
   if (idle) {
     const baseline = idle.median.find((row) => row.name === IDLE_BASELINE);

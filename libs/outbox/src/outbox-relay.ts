@@ -102,8 +102,9 @@ export class OutboxRelay {
       }
       if (sent.length === 0) return 0;
       await failpoint('outbox-relay.after-send');
+      // clock_timestamp(): when Kafka acknowledged the rows, not when this transaction claimed them.
       await manager.query(
-        `UPDATE ${this.options.location.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`,
+        `UPDATE ${this.options.location.table} SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1)`,
         [sent.map((row) => row.id)],
       );
       this.stats.published += sent.length;
