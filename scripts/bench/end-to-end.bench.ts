@@ -34,24 +34,41 @@ type Latencies = Omit<
   'offeredPerSecond' | 'achievedPerSecond' | 'failed' | 'behindScheduleMs' | 'orders' | 'packets'
 >;
 
-export interface E2eResult {
-  seconds: number;
+/** One configuration of the reward service at every offered load. */
+export interface E2eLoads {
   runs: LoadRun[][];
   median: LoadRun[];
   /** The highest offered load whose median p99 stayed under the target, if any. */
   highestLoadUnderTarget: number | null;
 }
 
+export interface E2eResult extends E2eLoads {
+  seconds: number;
+  /** The same loads with batched grants (REWARD_BATCH_GRANTS=true): the same guarantees, fewer transactions. */
+  batched?: E2eLoads;
+}
+
 /**
  * The whole pipeline at steady offered loads: order-service (relay on) → Kafka → reward-service
- * (inbox-tx). Latency is order committed → packet committed, read from the two tables.
+ * (inbox-tx, per message, then batched). Latency is order committed → packet committed, read from the two tables.
  */
 export async function benchEndToEnd(context: BenchContext, options: BenchOptions): Promise<E2eResult> {
+  const perMessage = await atEveryLoad(context, options, 'end to end', {});
+  const batched = await atEveryLoad(context, options, 'end to end, batched grants', { REWARD_BATCH_GRANTS: 'true' });
+  return { seconds: options.e2eSeconds, ...perMessage, batched };
+}
+
+async function atEveryLoad(
+  context: BenchContext,
+  options: BenchOptions,
+  label: string,
+  rewardEnv: Record<string, string>,
+): Promise<E2eLoads> {
   // A fresh pair of processes per run: one run's backlog or a lost process never leaks into the next.
-  const runs = await repeat(options.runs, 'end to end', (run) =>
+  const runs = await repeat(options.runs, label, (run) =>
     withSystem(context, 'inbox-tx', async (system) => {
       const orders = await system.startApp('order-service');
-      await system.startApp('reward-service');
+      await system.startApp('reward-service', rewardEnv);
       await system.waitForRewardMembers(1);
       const lowest = Math.min(...options.e2eLoads);
       await offerLoad(context, system, orders.url, lowest, Math.min(3, options.e2eSeconds), `r${run}-warm-up`);
@@ -65,7 +82,6 @@ export async function benchEndToEnd(context: BenchContext, options: BenchOptions
   const medians = options.e2eLoads.map((_, i) => medianLoad(runs.map((run) => run[i])));
   const underTarget = medians.filter((m) => m.packets >= m.orders && m.p99Ms < E2E_P99_TARGET_MS);
   return {
-    seconds: options.e2eSeconds,
     runs,
     median: medians,
     highestLoadUnderTarget: underTarget.length > 0 ? Math.max(...underTarget.map((m) => m.offeredPerSecond)) : null,

@@ -1,6 +1,6 @@
 import { OutboxConfig } from '@redpacket/config';
 import type { BenchResults } from './bench-results';
-import { E2E_P99_TARGET_MS, type E2eResult, type LoadRun } from './end-to-end.bench';
+import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult, type LoadRun } from './end-to-end.bench';
 import { IDLE_BASELINE, type IdleCpuResult } from './idle-cpu.bench';
 import { placeOrderScript, grantScript } from './pgbench-scripts';
 import type { RelayResult } from './relay.bench';
@@ -118,59 +118,101 @@ function batchedSentence(batched: RewardVariantSummary, standard: RewardVariantS
 const BACKLOG_P50_MS = 1_000;
 
 export function e2eSection(e2e: E2eResult, cores: number): string {
-  const best = e2e.highestLoadUnderTarget;
-  const top = e2e.median[e2e.median.length - 1];
-  const saturated = e2e.median.filter((load) => load.achievedPerSecond < load.offeredPerSecond * 0.95);
-  const incomplete = e2e.median.filter((load) => load.packets < load.orders);
-  const backlogged = e2e.median.filter((load) => load.p50Ms > BACKLOG_P50_MS);
-  const bestLoad = e2e.median.find((load) => load.offeredPerSecond === best);
-  return [
+  const lines = [
     '## 4. End to end',
     '',
     `order-service (relay on) and reward-service (inbox-tx), each its own process. An open-loop generator sends one \`POST /orders\` every 1/rate seconds for ${e2e.seconds} s per load, whether or not earlier requests have been answered (no bursts, no coordinated omission; autocannon's rate limit sends each second's quota at once, which measures a burst, not a steady load). Latency is \`rewards.red_packets.granted_at − ordering.orders.created_at\` computed in SQL; both columns are \`now()\`, i.e. their transaction's start, so each transaction's own few milliseconds are approximated. The split point is \`ordering.outbox.published_at\`, the moment Kafka acknowledged the relay's send.`,
     '',
-    table(
-      [
-        'offered orders/s',
-        'achieved',
-        'orders',
-        'packets',
-        'p50',
-        'p95',
-        'p99',
-        `p99 ÷ ${E2E_P99_TARGET_MS} ms`,
-        'order → Kafka ack p50 / p99',
-        'Kafka ack → grant p50 / p99',
-      ],
-      e2e.median.map((l) => [
-        num(l.offeredPerSecond),
-        num(l.achievedPerSecond, 1),
-        num(l.orders),
-        num(l.packets),
-        ms(l.p50Ms),
-        ms(l.p95Ms),
-        ms(l.p99Ms),
-        times(l.p99Ms / E2E_P99_TARGET_MS),
-        `${ms(l.toRelayP50Ms)} / ${ms(l.toRelayP99Ms)}`,
-        `${ms(l.relayToGrantP50Ms)} / ${ms(l.relayToGrantP99Ms)}`,
-      ]),
-    ),
+    '### One grant transaction per message (the default)',
     '',
+    loadsTable(e2e),
+    '',
+    loadsVerdict(e2e, cores),
+  ];
+  if (e2e.batched) {
+    const batched = e2e.batched;
+    lines.push(
+      '',
+      '### Batched grants (`REWARD_BATCH_GRANTS=true`, same guarantees)',
+      '',
+      loadsTable(batched),
+      '',
+      loadsVerdict(batched, cores),
+      '',
+      batchedLoadsSentence(e2e, batched),
+    );
+  }
+  return lines.join('\n');
+}
+
+function loadsTable(loads: E2eLoads): string {
+  return table(
+    [
+      'offered orders/s',
+      'achieved',
+      'orders',
+      'packets',
+      'p50',
+      'p95',
+      'p99',
+      `p99 ÷ ${E2E_P99_TARGET_MS} ms`,
+      'order → Kafka ack p50 / p99',
+      'Kafka ack → grant p50 / p99',
+    ],
+    loads.median.map((l) => [
+      num(l.offeredPerSecond),
+      num(l.achievedPerSecond, 1),
+      num(l.orders),
+      num(l.packets),
+      ms(l.p50Ms),
+      ms(l.p95Ms),
+      ms(l.p99Ms),
+      times(l.p99Ms / E2E_P99_TARGET_MS),
+      `${ms(l.toRelayP50Ms)} / ${ms(l.toRelayP99Ms)}`,
+      `${ms(l.relayToGrantP50Ms)} / ${ms(l.relayToGrantP99Ms)}`,
+    ]),
+  );
+}
+
+function loadsVerdict(loads: E2eLoads, cores: number): string {
+  const best = loads.highestLoadUnderTarget;
+  const top = loads.median[loads.median.length - 1];
+  const saturated = loads.median.filter((load) => load.achievedPerSecond < load.offeredPerSecond * 0.95);
+  const incomplete = loads.median.filter((load) => load.packets < load.orders);
+  const backlogged = loads.median.filter((load) => load.p50Ms > BACKLOG_P50_MS);
+  const bestLoad = loads.median.find((load) => load.offeredPerSecond === best);
+  return (
     (best === null
       ? `No offered load kept p99 under ${E2E_P99_TARGET_MS} ms. `
       : `The highest offered load with p99 under ${E2E_P99_TARGET_MS} ms is **${num(best)} orders/s**. `) +
-      `At ${num(top.offeredPerSecond)} orders/s the median delay was ${ms(top.p50Ms)} and p99 ${ms(top.p99Ms)}. ` +
-      (saturated.length > 0
-        ? `At ${saturated.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s the order service could not take the offered rate (achieved ${saturated.map((l) => num(l.achievedPerSecond)).join(', ')}/s). `
-        : '') +
-      (backlogged.length > 0
-        ? `At ${backlogged.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s the pipeline fell behind (p50 over ${num(BACKLOG_P50_MS)} ms): events queued during the load and drained after it, all on the same ${cores} cores as the load generator, Postgres and Kafka. `
-        : '') +
-      (incomplete.length > 0
-        ? `Some packets were still missing at the deadline at ${incomplete.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s, so their percentiles understate the delay. `
-        : '') +
-      [...new Set([bestLoad, top].filter((l): l is LoadRun => l !== undefined))].map(legsSentence).join(' '),
-  ].join('\n');
+    `At ${num(top.offeredPerSecond)} orders/s the median delay was ${ms(top.p50Ms)} and p99 ${ms(top.p99Ms)}. ` +
+    (saturated.length > 0
+      ? `At ${saturated.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s the order service could not take the offered rate (achieved ${saturated.map((l) => num(l.achievedPerSecond)).join(', ')}/s). `
+      : '') +
+    (backlogged.length > 0
+      ? `At ${backlogged.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s the pipeline fell behind (p50 over ${num(BACKLOG_P50_MS)} ms): events queued during the load and drained after it, all on the same ${cores} cores as the load generator, Postgres and Kafka. `
+      : '') +
+    (incomplete.length > 0
+      ? `Some packets were still missing at the deadline at ${incomplete.map((l) => num(l.offeredPerSecond)).join(', ')} orders/s, so their percentiles understate the delay. `
+      : '') +
+    [...new Set([bestLoad, top].filter((l): l is LoadRun => l !== undefined))].map(legsSentence).join(' ')
+  );
+}
+
+/** Batched against per-message, load by load: where batching cuts the delay and where it does not. */
+function batchedLoadsSentence(perMessage: E2eLoads, batched: E2eLoads): string {
+  const pairs = perMessage.median
+    .map((load, i) => ({ load: load.offeredPerSecond, perMessage: load.p99Ms, batched: batched.median[i]?.p99Ms }))
+    .filter((pair) => pair.batched !== undefined);
+  const byLoad = pairs
+    .map(
+      (pair) =>
+        `${num(pair.load)}/s: ${ms(pair.batched)} vs ${ms(pair.perMessage)} (${times(pair.batched / pair.perMessage)})`,
+    )
+    .join('; ');
+  const highest = (loads: E2eLoads) =>
+    loads.highestLoadUnderTarget === null ? 'none' : `${num(loads.highestLoadUnderTarget)}/s`;
+  return `p99 with batched grants against one transaction per message, load by load: ${byLoad}. Highest load with p99 under ${E2E_P99_TARGET_MS} ms: ${highest(batched)} batched, ${highest(perMessage)} per message. A batch is whatever one fetch brought for a partition, up to the batch size: at a light load that is one message, so batching adds no wait; under load it turns many grant transactions into one.`;
 }
 
 /** Says which leg of the path the delay at a load is spent in, from the measured split. */
@@ -182,7 +224,7 @@ function legsSentence(load: LoadRun): string {
       : relayShare <= 0.4
         ? 'most of it after Kafka acknowledged the event (the consumer fetch, per-user scheduling and the grants queued ahead of it)'
         : 'split about evenly between reaching Kafka and getting from Kafka to the grant';
-  return `At ${num(load.offeredPerSecond)} orders/s the median splits into ${ms(load.toRelayP50Ms)} from order to Kafka's acknowledgement and ${ms(load.relayToGrantP50Ms)} from there to the grant: ${leg}; at p99 the legs are ${ms(load.toRelayP99Ms)} and ${ms(load.relayToGrantP99Ms)}.`;
+  return `The median at ${num(load.offeredPerSecond)} orders/s splits into ${ms(load.toRelayP50Ms)} from order to Kafka's acknowledgement and ${ms(load.relayToGrantP50Ms)} from there to the grant: ${leg}; at p99 the legs are ${ms(load.toRelayP99Ms)} and ${ms(load.relayToGrantP99Ms)}.`;
 }
 
 export function idleSection(idle: IdleCpuResult): string {
