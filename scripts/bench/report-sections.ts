@@ -218,11 +218,18 @@ function batchedLoadsSentence(perMessage: E2eLoads, batched: E2eLoads): string {
 /** Says which leg of the path the delay at a load is spent in, from the measured split. */
 function legsSentence(load: LoadRun): string {
   const relayShare = load.toRelayP50Ms / (load.toRelayP50Ms + load.relayToGrantP50Ms);
+  const backlogged = load.p50Ms > BACKLOG_P50_MS;
+  const before = backlogged
+    ? 'most of it queued in the outbox before the relay could send it'
+    : "most of it before Kafka acknowledged the event (the order's own transaction, the relay's wake-up on NOTIFY and its claim, and the batch ahead of it)";
+  const after = backlogged
+    ? 'most of it queued in Kafka before the reward service could grant it'
+    : 'most of it after Kafka acknowledged the event (the consumer fetch, per-user scheduling and the grants queued ahead of it)';
   const leg =
     relayShare >= 0.6
-      ? "most of it before Kafka acknowledged the event (the order's own transaction, the relay's wake-up on NOTIFY and its claim, and the batch ahead of it)"
+      ? before
       : relayShare <= 0.4
-        ? 'most of it after Kafka acknowledged the event (the consumer fetch, per-user scheduling and the grants queued ahead of it)'
+        ? after
         : 'split about evenly between reaching Kafka and getting from Kafka to the grant';
   return `The median at ${num(load.offeredPerSecond)} orders/s splits into ${ms(load.toRelayP50Ms)} from order to Kafka's acknowledgement and ${ms(load.relayToGrantP50Ms)} from there to the grant: ${leg}; at p99 the legs are ${ms(load.toRelayP99Ms)} and ${ms(load.relayToGrantP99Ms)}.`;
 }
