@@ -83,6 +83,7 @@ export class ReissueMissingService {
     const since = resumed ? (resumed.since ? new Date(resumed.since) : null) : (request.since ?? null);
     const until = resumed ? new Date(resumed.until) : this.windowEnd(request.until);
     const counts: ReconciliationCounts = resumed ? { ...resumed } : emptyCounts();
+    const countedBefore = { ...counts }; // a resumed run's earlier part was exported when it stopped
     let cursor: RunCursor | undefined = resumed?.cursor;
     if (!resumed) await this.runs.start({ runId, trigger: request.trigger, since, until, dryRun });
     this.logger.log('reconciliation started', { runId, since, until, dryRun, resumed: Boolean(resumed) });
@@ -97,11 +98,11 @@ export class ReissueMissingService {
         await this.runs.saveProgress(runId, counts, cursor);
       }
       await this.runs.finish(runId, 'succeeded');
-      this.export(counts, 'succeeded');
+      this.export(counts, countedBefore, 'succeeded');
     } catch (error) {
       await this.runs.saveProgress(runId, counts, cursor);
       await this.runs.finish(runId, 'failed', (error as Error).message);
-      this.export(counts, 'failed');
+      this.export(counts, countedBefore, 'failed');
       this.logger.error('reconciliation failed', { runId, error: (error as Error).message });
       throw error;
     }
@@ -109,16 +110,16 @@ export class ReissueMissingService {
     return this.report(runId);
   }
 
-  /** Adds a finished run's counts to the metrics (a resumed run exports what it counted overall). */
-  private export(counts: ReconciliationCounts, status: 'succeeded' | 'failed'): void {
+  /** Adds what this part of a run counted to the metrics: a resumed run does not count its earlier part again. */
+  private export(counts: ReconciliationCounts, before: ReconciliationCounts, status: 'succeeded' | 'failed'): void {
     this.metrics.reconciliationRuns.inc({ status });
     const byName: Record<string, number> = {
-      scanned: counts.scanned,
-      eligible: counts.eligible,
-      missing: counts.missing,
-      reissued: counts.reissued,
-      already_granted: counts.alreadyGranted,
-      failed: counts.failed,
+      scanned: counts.scanned - before.scanned,
+      eligible: counts.eligible - before.eligible,
+      missing: counts.missing - before.missing,
+      reissued: counts.reissued - before.reissued,
+      already_granted: counts.alreadyGranted - before.alreadyGranted,
+      failed: counts.failed - before.failed,
     };
     for (const [count, value] of Object.entries(byName)) this.metrics.reconciliationOrders.inc({ count }, value);
   }
