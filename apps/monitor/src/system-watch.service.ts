@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { IdleBackoff } from '@redpacket/outbox';
+import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
 import { IdempotentProducer } from '@redpacket/kafka';
 import {
   describeConsumerLag,
@@ -20,7 +20,7 @@ import { MonitorConfig } from './monitor.config';
 import { MonitorHistory, type MonitorSample } from './monitor-history';
 import { repeat } from './repeat';
 
-const OUTBOX_TABLES = ['ordering.outbox', 'rewards.outbox'];
+const OUTBOX_TABLES = [outboxLocation('ordering').table, outboxLocation('rewards').table];
 const RECENT_ALERTS = 20;
 /** The monitor's own reader, as opposed to the business groups whose commits are watched. */
 const OWN_READER = 'monitor';
@@ -168,7 +168,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const before = this.latest.database;
     const now = await this.poll();
     const moving =
-      now.lag.some((row) => row.lag !== '0') ||
+      now.lag.some((row) => (lagOf(row) ?? 0) > 0) ||
       now.outbox.some((o) => o.backlog > 0) ||
       now.counters.orders !== before.orders ||
       now.counters.packetsGranted !== before.packetsGranted;
@@ -204,10 +204,9 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     for (const group of Object.values(this.groups)) rows.push(...(await describeConsumerLag(this.admin, group)));
     this.metrics.consumerLag.reset();
     for (const row of rows) {
-      this.metrics.consumerLag.set(
-        { group: row.group, topic: row.topic, partition: String(row.partition) },
-        Number(row.lag),
-      );
+      const lag = lagOf(row);
+      if (lag === undefined) continue;
+      this.metrics.consumerLag.set({ group: row.group, topic: row.topic, partition: String(row.partition) }, lag);
     }
     return rows;
   }
@@ -239,8 +238,10 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private sample(lag: LagRow[], now: number): MonitorSample {
     const byGroup: MonitorSample['lag'] = {};
     for (const row of lag) {
+      const partitionLag = lagOf(row);
+      if (partitionLag === undefined) continue;
       const name = Object.keys(this.groups).find((key) => this.groups[key] === row.group) ?? row.group;
-      (byGroup[name] ??= {})[String(row.partition)] = Number(row.lag);
+      (byGroup[name] ??= {})[String(row.partition)] = partitionLag;
     }
     // The age of the oldest probe an observer has not seen: about 0 while it keeps up, growing while it is stuck.
     const probeDelayMs: Record<string, number> = {};
@@ -249,4 +250,9 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.seenDelayMs = 0;
     return { at: now, lag: byGroup, probeDelayMs };
   }
+}
+
+/** The lag as a number; undefined for a partition the group never committed to ('-', as Kafka prints it). */
+function lagOf(row: LagRow): number | undefined {
+  return row.lag === '-' ? undefined : Number(row.lag);
 }

@@ -4,7 +4,7 @@ import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import { IdempotencyKeyStore } from '@redpacket/ordering';
-import { purgePublishedOutbox } from '@redpacket/outbox';
+import { outboxLocation, purgePublishedOutbox } from '@redpacket/outbox';
 import { ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
@@ -75,8 +75,8 @@ export class RetentionService implements OnModuleInit {
               [this.options.processedMessagesRetentionHours],
               batchSize,
             ),
-      publishedOrderingOutbox: await this.purgePublished('ordering.outbox'),
-      publishedRewardsOutbox: await this.purgePublished('rewards.outbox'),
+      publishedOrderingOutbox: await this.purgePublished(outboxLocation('ordering').table),
+      publishedRewardsOutbox: await this.purgePublished(outboxLocation('rewards').table),
       expiredIdempotencyKeys: await this.keys.purgeExpired(this.dataSource.manager, batchSize),
     };
     this.logger.log('retention purge finished', { ...report });
