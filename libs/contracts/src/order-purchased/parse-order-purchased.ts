@@ -1,15 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ContractViolationError } from '../contract.errors';
-import { EVENT_HEADERS } from '../event-headers';
+import { EVENT_HEADERS, type HeaderValue, headerText } from '../event-headers';
 import { ORDER_PURCHASED, OrderPurchasedV1 } from './order-purchased.v1';
-
-export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
-
-export function headerText(value: HeaderValue): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
 
 /** Validates before trusting: anything that fails here is poison, never retried. */
 export function parseOrderPurchased(value: Buffer | null, headers: Record<string, HeaderValue> = {}): OrderPurchasedV1 {

@@ -1,4 +1,4 @@
-import { EVENT_HEADERS, headerText } from '@redpacket/contracts';
+import { EVENT_HEADERS, headerText, probeSentAtMs } from '@redpacket/contracts';
 import type { IHeaders, Message } from 'kafkajs';
 
 /** Header naming the monitor instance that wrote a probe: each monitor tracks only its own. */
@@ -25,9 +25,7 @@ export interface ReadProbe {
 
 /** The probe fields of a message, or undefined when it is not a probe. */
 export function readProbe(headers: IHeaders | undefined): ReadProbe | undefined {
-  if (headerText(headers?.[EVENT_HEADERS.probe]) !== 'true') return undefined;
-  return {
-    writerId: headerText(headers?.[PROBE_WRITER_HEADER]) ?? '',
-    sentAtMs: Number(headerText(headers?.[EVENT_HEADERS.probeSentAt])),
-  };
+  const sentAtMs = probeSentAtMs(headers);
+  if (sentAtMs === undefined) return undefined;
+  return { writerId: headerText(headers?.[PROBE_WRITER_HEADER]) ?? '', sentAtMs };
 }

@@ -6,14 +6,7 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import {
-  EVENT_HEADERS,
-  headerText,
-  namespaced,
-  type OrderPurchasedV1,
-  parseOrderPurchased,
-  TOPICS,
-} from '@redpacket/contracts';
+import { namespaced, type OrderPurchasedV1, parseOrderPurchased, probeSentAtMs, TOPICS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { IdempotentProducer, kafkaErrorType, OffsetWatermark, processByKey } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
@@ -239,10 +232,10 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
 
   /** True for a probe: observed, and no business logic. */
   private observeProbe(partition: number, message: KafkaMessage): boolean {
-    const headers = message.headers ?? {};
-    if (headerText(headers[EVENT_HEADERS.probe]) !== 'true') return false;
+    const sentAtMs = probeSentAtMs(message.headers);
+    if (sentAtMs === undefined) return false;
     this.stats.probes += 1;
-    this.probes.observe(partition, Number(headerText(headers[EVENT_HEADERS.probeSentAt])), Date.now());
+    this.probes.observe(partition, sentAtMs, Date.now());
     return true;
   }
 
