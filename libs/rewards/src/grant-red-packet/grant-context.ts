@@ -4,7 +4,7 @@ import type { OutboxEvent, OutboxWriter } from '@redpacket/outbox';
 import type { Metrics } from '@redpacket/observability';
 import type { DataSource } from 'typeorm';
 import type { RewardRule } from '../domain/reward-rule';
-import { OptimisticConflictExhaustedError } from './grant.errors';
+import { classifyError, OptimisticConflictExhaustedError } from './grant.errors';
 import type { GrantRequest, GrantStats } from './grant.types';
 import { ProcessedMessageRepository, type GrantedPacket, RedPacketRepository } from './red-packet.repository';
 import { OptimisticConflict, WalletRepository } from './wallet.repository';
@@ -50,15 +50,16 @@ export class GrantContext {
   }
 
   /**
-   * Runs a whole grant transaction again when its optimistic lock lost, with jittered backoff,
-   * a bounded number of times; then gives up with a retriable error (the message is not committed).
+   * Runs a whole grant transaction again when it lost a race (its optimistic lock, or a deadlock Postgres
+   * broke by aborting it), with jittered backoff, a bounded number of times; then gives up with a
+   * retriable error (the message is not committed).
    */
   async withOptimisticRetry<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
-        if (!(error instanceof OptimisticConflict)) throw error;
+        if (!lostARace(error)) throw error;
         if (tries >= this.settings.maxOptimisticAttempts) throw new OptimisticConflictExhaustedError(tries);
         this.stats.optimisticRetries += 1;
         this.metrics.optimisticRetries.inc();
@@ -66,6 +67,10 @@ export class GrantContext {
       }
     }
   }
+}
+
+function lostARace(error: unknown): boolean {
+  return error instanceof OptimisticConflict || classifyError(error).code === 'PG_40P01';
 }
 
 /** Full jitter: a random wait up to 5 ms × 2^tries, capped at 200 ms, so racing writers spread out. */

@@ -6,8 +6,8 @@ export class OptimisticConflict extends Error {
   readonly code = 'OPTIMISTIC_CONFLICT';
   readonly retriable = true;
 
-  constructor(userId: string, what = 'changed concurrently') {
-    super(`wallet of ${userId} ${what}`);
+  constructor(userId: string) {
+    super(`wallet of ${userId} changed concurrently`);
   }
 }
 

@@ -4,7 +4,6 @@ import { rewardFor } from '../../domain/reward-rule';
 import type { GrantContext } from '../grant-context';
 import type { GrantOutcome, GrantRequest } from '../grant.types';
 import type { GrantedPacket } from '../red-packet.repository';
-import { OptimisticConflict } from '../wallet.repository';
 
 /** A request of the batch on its way through the steps; `index` is its place in the input. */
 interface Candidate {
@@ -17,8 +16,6 @@ interface Priced extends Candidate {
 interface Granted extends Priced {
   packet: GrantedPacket;
 }
-
-const DEADLOCK_DETECTED = '40P01';
 
 /**
  * inbox-tx for many messages at once: the same four steps, each one multi-row statement, all in ONE
@@ -35,10 +32,10 @@ export class InboxTransactionBatch {
   /** Outcomes in input order, as if each request had been granted alone, one after another. */
   grant(requests: GrantRequest[]): Promise<GrantOutcome[]> {
     if (requests.length === 0) return Promise.resolve([]);
+    // `UPDATE … FROM unnest` locks wallets in whatever order the plan visits them, so two batches sharing
+    // wallets can deadlock; Postgres aborts one, and it is retried like a failed version check.
     return this.context.withOptimisticRetry(() =>
-      this.context.transactions
-        .run((manager) => this.attempt(manager, requests))
-        .catch((error: unknown) => deadlockAsConflict(error, requests[0].userId)),
+      this.context.transactions.run((manager) => this.attempt(manager, requests)),
     );
   }
 
@@ -110,16 +107,4 @@ function sumByUser(granted: Granted[]): Map<string, number> {
   const sums = new Map<string, number>();
   for (const g of granted) sums.set(g.request.userId, (sums.get(g.request.userId) ?? 0) + g.amountCents);
   return sums;
-}
-
-/**
- * The inserts go in key order, but `UPDATE … FROM unnest` locks wallets in whatever order the plan visits
- * them, so two batches sharing wallets can deadlock. Postgres aborts one: a lost race like a failed version
- * check, so the batch is retried the same way.
- */
-function deadlockAsConflict(error: unknown, someUserId: string): never {
-  const driverError = (error as { driverError?: { code?: unknown } } | undefined)?.driverError;
-  if (driverError?.code === DEADLOCK_DETECTED)
-    throw new OptimisticConflict(someUserId, 'deadlocked with another batch');
-  throw error;
 }
