@@ -41,6 +41,23 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Max(300_000)
   REWARD_SESSION_TIMEOUT_MS = 30_000;
 
+  /**
+   * A partition whose work keeps failing with a retriable error (the database down, a missing table)
+   * is retried with backoff for ever, and reported stuck once it has failed for this long.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  REWARD_STUCK_AFTER_MS = 60_000;
+
+  /** The longest pause between two attempts at a failing partition (the first is 100 ms, then doubling). */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REWARD_MAX_RETRY_DELAY_MS = 5_000;
+
   @ToInt()
   @IsInt()
   @Min(1)

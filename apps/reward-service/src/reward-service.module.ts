@@ -30,6 +30,8 @@ export class RewardServiceModule {
             sessionTimeoutMs: config.REWARD_SESSION_TIMEOUT_MS,
             batchGrants: config.REWARD_BATCH_GRANTS,
             batchSize: config.REWARD_BATCH_SIZE,
+            stuckAfterMs: config.REWARD_STUCK_AFTER_MS,
+            maxRetryDelayMs: config.REWARD_MAX_RETRY_DELAY_MS,
           },
           outboxRelayOptions(config, 'rewards'),
           (metrics) => {

@@ -1,13 +1,13 @@
+import { RedpacketError } from '@redpacket/errors';
 import type { ValidationError } from 'class-validator';
 
 /** Thrown at boot: lists every bad variable at once so one restart fixes them all. */
-export class ConfigValidationError extends Error {
+export class ConfigValidationError extends RedpacketError {
   readonly code = 'CONFIG_INVALID';
   readonly retriable = false;
 
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigValidationError';
   }
 
   static fromValidationErrors(errors: ValidationError[]): ConfigValidationError {

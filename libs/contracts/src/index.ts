@@ -1,6 +1,7 @@
 export * from './contract.errors';
 export * from './event-headers';
 export * from './event-id';
+export * from './order-purchased/order-limits';
 export * from './order-purchased/order-purchased.v1';
 export * from './order-purchased/parse-order-purchased';
 export * from './topics';

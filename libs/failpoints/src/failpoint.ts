@@ -1,3 +1,5 @@
+import { RedpacketError } from '@redpacket/errors';
+
 /**
  * Named points where tests make a process crash or stall, to prove recovery.
  * Inert unless FAILPOINTS names them, e.g. FAILPOINTS="relay.after-send=crash,grant.before-commit=delay:500".
@@ -26,7 +28,7 @@ export function parseFailpoints(spec: string | undefined): Map<string, Failpoint
 // must work in every process and script (including those without an app config), and are inert when unset.
 const active = parseFailpoints(process.env.FAILPOINTS);
 
-export class FailpointError extends Error {
+export class FailpointError extends RedpacketError {
   readonly code = 'FAILPOINT';
   readonly retriable = true;
 }

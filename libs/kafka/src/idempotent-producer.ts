@@ -1,3 +1,4 @@
+import { RedpacketError } from '@redpacket/errors';
 import { type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { breaksProducerSession } from './kafka-errors';
 
@@ -97,7 +98,8 @@ export function assertEveryPartitionAcknowledged(
   }
 }
 
-export class UnacknowledgedPartitionsError extends Error {
+export class UnacknowledgedPartitionsError extends RedpacketError {
+  readonly code = 'UNACKNOWLEDGED_PARTITIONS';
   readonly retriable = true;
 
   constructor(
@@ -105,6 +107,5 @@ export class UnacknowledgedPartitionsError extends Error {
     readonly partitions: number[],
   ) {
     super(`send reported success but ${topic} partition(s) ${partitions.join(', ')} were not acknowledged`);
-    this.name = 'UnacknowledgedPartitionsError';
   }
 }

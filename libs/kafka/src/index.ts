@@ -9,3 +9,6 @@ export * from './kafka-admin.service';
 export * from './consumer/offset-watermark';
 export * from './consumer/process-by-key';
 export * from './kafka-errors';
+export * from './consumer/partition-position';
+export * from './consumer/partition-retry';
+export * from './consumer/partition-batch-runner';

@@ -4,6 +4,12 @@ import { namespaced, TOPICS } from '@redpacket/contracts';
 import { KafkaAdmin } from './kafka-admin.service';
 import { ensureTopics, type TopicSpec } from './topic-bootstrap';
 
+/**
+ * Room on the dead-letter topic for any message its source topic accepted (the broker default is about
+ * 1 MiB) plus the headers that say why: a dead letter Kafka refuses would stop the partition.
+ */
+export const DEAD_LETTER_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 export function systemTopics(config: BaseConfig): TopicSpec[] {
   const replicationFactor = config.KAFKA_REPLICATION_FACTOR;
   const topic = (name: string, numPartitions: number): TopicSpec => ({
@@ -13,7 +19,10 @@ export function systemTopics(config: BaseConfig): TopicSpec[] {
   });
   return [
     topic(TOPICS.orderPurchased, config.ORDER_TOPIC_PARTITIONS),
-    topic(TOPICS.orderPurchasedDeadLetter, 1),
+    {
+      ...topic(TOPICS.orderPurchasedDeadLetter, 1),
+      config: { 'max.message.bytes': String(DEAD_LETTER_MAX_MESSAGE_BYTES) },
+    },
     topic(TOPICS.redPacketGranted, config.ORDER_TOPIC_PARTITIONS),
   ];
 }

@@ -1,3 +1,4 @@
+import { RedpacketError } from '@redpacket/errors';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { kafkaErrorType } from './kafka-errors';
 
@@ -5,9 +6,11 @@ export interface TopicSpec {
   topic: string;
   numPartitions: number;
   replicationFactor: number;
+  /** Topic-level settings beyond the broker's defaults. */
+  config?: Record<string, string>;
 }
 
-export class TopicMismatchError extends Error {
+export class TopicMismatchError extends RedpacketError {
   readonly code = 'TOPIC_MISMATCH';
   readonly retriable = false;
 }
@@ -42,7 +45,10 @@ function toTopicConfig(spec: TopicSpec): ITopicConfig {
     numPartitions: spec.numPartitions,
     replicationFactor: spec.replicationFactor,
     // With three replicas, acks=all only means something if two must hold the write.
-    configEntries: spec.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+    configEntries: [
+      ...(spec.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
+      ...Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+    ],
   };
 }
 

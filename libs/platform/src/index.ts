@@ -2,3 +2,5 @@ export * from './health/health.module';
 export * from './run-app';
 export * from './http/validation';
 export * from './auth/admin-token.guard';
+export * from './process/fatal';
+export * from './health/readiness-check';

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type BaseConfig, type ConfigClass, ConfigValidationError, loadConfig } from '@redpacket/config';
 import { createJsonLogger } from '@redpacket/observability';
+import { exitAfterClosing, onFatal } from './process/fatal';
 
 export interface AppDefinition<C extends BaseConfig> {
   name: string;
@@ -35,6 +36,7 @@ export async function createApp<C extends BaseConfig>(
 export async function runApp<C extends BaseConfig>(definition: AppDefinition<C>): Promise<INestApplication> {
   try {
     const { app, config } = await createApp(definition);
+    onFatal(exitAfterClosing(() => app.close()));
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     createJsonLogger(config.LOG_LEVEL, definition.name).log('listening', { url: await app.getUrl(), pid: process.pid });
     return app;

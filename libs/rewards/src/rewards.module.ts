@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Metrics } from '@redpacket/observability';
+import { READINESS_CHECK } from '@redpacket/platform';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import {
   CONSUMER_OPTIONS,
@@ -37,6 +38,7 @@ export class RewardsModule {
         ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),
         GrantOnceService,
         OrderPurchasedConsumer,
+        { provide: READINESS_CHECK, useExisting: OrderPurchasedConsumer },
         OutboxRelayService,
       ],
       exports: [GrantOnceService, OrderPurchasedConsumer],

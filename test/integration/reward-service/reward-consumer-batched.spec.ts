@@ -1,3 +1,4 @@
+import { probeMessage } from '@redpacket/monitoring';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { rewardFor } from '@redpacket/rewards';
@@ -39,7 +40,7 @@ describe('the reward service granting in batches (REWARD_BATCH_GRANTS=true)', ()
       orderPurchased({ userId: users[i % users.length], itemCount: i % 7 === 0 ? 2 : 3 }),
     );
     const before = { ...service.grants.stats };
-    const probe = { key: 'probe', value: '{}', headers: { probe: 'true', 'probe-sent-at': String(Date.now()) } };
+    const probe = probeMessage('test', 0, Date.now());
     const poison = { key: users[0], value: '{"not": json', headers: asMessage(events[0]).headers };
 
     await producer.send(topic, [...events.map((e) => asMessage(e)), probe, poison]);

@@ -97,7 +97,7 @@ describe('the reward service process under faults', () => {
     // The first consumer grants, then stalls before its offset commit for longer than its session:
     // the second one's arrival rebalances the group and the partition, with the event, moves to it.
     // Once: the stall must outlast the successor's boot and join, and must not repeat after the rejoin.
-    const stalled = start({ FAILPOINTS: 'reward.before-offset-commit=delay-once:20000' });
+    const stalled = start({ FAILPOINTS: 'consumer.before-offset-commit=delay-once:20000' });
     await producer.send(topic, [asMessage(event)]);
     await pollUntil(
       'the first consumer to grant the packet',

@@ -1,3 +1,4 @@
+import { probeMessage } from '@redpacket/monitoring';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { DEAD_LETTER_HEADERS, rewardFor } from '@redpacket/rewards';
@@ -110,9 +111,7 @@ describe('the reward service consuming order.purchased', () => {
 
   it('drops probe messages from business logic', async () => {
     const probesBefore = service.consumer.stats.probes;
-    await producer.send(topic, [
-      { key: 'probe', value: '{}', headers: { probe: 'true', 'probe-sent-at': String(Date.now()) } },
-    ]);
+    await producer.send(topic, [probeMessage('test', 0, Date.now())]);
     await waitForGroupCaughtUp(admin, group, topic);
     expect(service.consumer.stats.probes - probesBefore).toBe(1);
     expect(service.consumer.stats.deadLettered).toBe(4);

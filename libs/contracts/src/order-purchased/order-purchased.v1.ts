@@ -1,9 +1,7 @@
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { MAX_AMOUNT_CENTS, MAX_ITEM_COUNT, USER_ID_PATTERN, USER_ID_RULE } from './order-limits';
 
 export const ORDER_PURCHASED = 'OrderPurchased';
-
-/** Upper bound for any amount in an event: well inside the range JSON numbers hold exactly. */
-export const MAX_AMOUNT_CENTS = 1_000_000_000_000;
 
 /**
  * OrderPurchased, schema version 1. Key: userId (one user's events stay in order on one partition).
@@ -18,12 +16,12 @@ export class OrderPurchasedV1 {
   orderId: string;
 
   @IsString()
-  @Length(1, 64)
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   userId: string;
 
   @IsInt()
   @Min(1)
-  @Max(100_000)
+  @Max(MAX_ITEM_COUNT)
   itemCount: number;
 
   @IsInt()

@@ -136,4 +136,18 @@ describe('OffsetWatermark', () => {
     watermark.complete('9223372036854775806');
     expect(watermark.committable()).toBe('9223372036854775807');
   });
+
+  it('tells which offsets of a batch fetched again are still work', () => {
+    const watermark = tracking('10', '11', '12', '13');
+    watermark.complete('10');
+    watermark.complete('12');
+    expect(['9', '10', '11', '12', '13', '14'].map((o) => watermark.status(o))).toEqual([
+      'finished',
+      'finished',
+      'pending',
+      'finished',
+      'pending',
+      'new',
+    ]);
+  });
 });

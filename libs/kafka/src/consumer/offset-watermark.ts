@@ -50,6 +50,17 @@ export class OffsetWatermark {
     if (this.lastCommitted === undefined || value > this.lastCommitted) this.lastCommitted = value;
   }
 
+  /**
+   * Where a fetched offset stands: never seen (`new`), tracked and not finished (`pending`), or
+   * finished (below the watermark, or done while an earlier one is still pending). A partition
+   * fetched again after a pause repeats offsets: only the pending ones are work.
+   */
+  status(offset: string): 'new' | 'pending' | 'finished' {
+    const value = parseOffset(offset);
+    if (this.lastTracked === undefined || value > this.lastTracked) return 'new';
+    return this.pending.get(value) === false ? 'pending' : 'finished';
+  }
+
   inFlight(): number {
     return this.unfinished;
   }

@@ -2,12 +2,15 @@
  * Processes a partition's batch with concurrency across keys and strict order within a key:
  * messages of one key (one user) run one after another, up to `concurrency` keys at a time.
  * On the first failure no new message starts; running ones finish; the failure is rethrown.
+ * Once `canContinue` answers false (the partition was taken away, the consumer stops), no new message
+ * starts either, and it resolves when the running ones have finished.
  */
 export async function processByKey<M>(
   messages: M[],
   keyOf: (message: M) => string,
   concurrency: number,
   handle: (message: M) => Promise<void>,
+  canContinue: () => boolean = () => true,
 ): Promise<void> {
   const chains = new Map<string, M[]>();
   for (const message of messages) {
@@ -22,7 +25,7 @@ export async function processByKey<M>(
   async function worker(): Promise<void> {
     for (let chain = queue.shift(); chain && !failure; chain = queue.shift()) {
       for (const message of chain) {
-        if (failure) return;
+        if (failure || !canContinue()) return;
         try {
           await handle(message);
         } catch (error) {

@@ -51,6 +51,21 @@ export class Metrics {
     'redpacket_optimistic_lock_retries_total',
     'Grant transactions retried because the wallet version moved',
   );
+  readonly consumerRetries = this.counter(
+    'redpacket_consumer_retries_total',
+    'Partition work that failed with a retriable error and was paused for a retry, by group and code',
+    ['group', 'code'],
+  );
+  readonly consumerPartitionStuck = this.gauge(
+    'redpacket_consumer_partition_stuck_seconds',
+    'How long a consumed partition has been failing, once past the stuck bound (series removed on recovery)',
+    ['group', 'topic', 'partition'],
+  );
+  readonly consumerReady = this.gauge(
+    'redpacket_consumer_ready',
+    '1 while the consumer is in its group with no stuck partition, else 0',
+    ['group'],
+  );
   readonly deadLettered = this.counter('redpacket_dead_lettered_total', 'Messages sent to the dead-letter topic', [
     'code',
   ]);
@@ -68,6 +83,11 @@ export class Metrics {
     'topic',
     'partition',
   ]);
+  readonly consumerPartitionStalled = this.gauge(
+    'redpacket_consumer_partition_stalled_seconds',
+    'How long a stalled partition has kept its committed offset still with lag behind it (no series when not stalled)',
+    ['group', 'topic', 'partition'],
+  );
   readonly probeDelay = this.histogram(
     'redpacket_probe_delay_seconds',
     'Probe written by the monitor to probe seen by an observer',

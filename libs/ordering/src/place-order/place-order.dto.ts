@@ -1,5 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ID_PATTERN } from '@redpacket/platform';
+import {
+  MAX_LINES_PER_ORDER,
+  MAX_QUANTITY,
+  MAX_UNIT_PRICE_CENTS,
+  USER_ID_PATTERN,
+  USER_ID_RULE,
+} from '@redpacket/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -12,11 +18,6 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-
-export const MAX_ITEMS_PER_ORDER = 100;
-export const MAX_QUANTITY = 1_000;
-/** 100,000.00 in cents: with 100 lines of 1,000 units the total stays ≤ 10^12 cents, exact in JSON. */
-export const MAX_UNIT_PRICE_CENTS = 10_000_000;
 
 export class OrderItemDto {
   @ApiProperty({ example: 'SKU-RED-MUG', maxLength: 64 })
@@ -40,13 +41,13 @@ export class OrderItemDto {
 export class PlaceOrderDto {
   @ApiProperty({ example: 'user-42', pattern: USER_ID_PATTERN.source })
   @IsString()
-  @Matches(USER_ID_PATTERN, { message: 'userId must be 1-64 characters of [A-Za-z0-9_.:@-]' })
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   userId: string;
 
-  @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: MAX_ITEMS_PER_ORDER })
+  @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: MAX_LINES_PER_ORDER })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_ITEMS_PER_ORDER)
+  @ArrayMaxSize(MAX_LINES_PER_ORDER)
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
   items: OrderItemDto[];

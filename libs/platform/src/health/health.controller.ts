@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { KafkaAdmin } from '@redpacket/kafka';
 import { DataSource } from 'typeorm';
+import { READINESS_CHECK, type ReadinessCheck } from './readiness-check';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -48,12 +50,19 @@ export class DependencyHealthIndicators {
   }
 }
 
-/** Liveness says the process runs; readiness says its database and broker answer. */
+/**
+ * Liveness says the process runs. Readiness says its database and broker answer, and that every part
+ * registered under READINESS_CHECK (a consumer: in its group, no partition stuck) is ready.
+ */
 @Controller('health')
 export class HealthController {
+  private checks: ReadinessCheck[] | undefined;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly dependencies: DependencyHealthIndicators,
+    private readonly indicators: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   @Get('live')
@@ -65,6 +74,28 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.dependencies.database(), () => this.dependencies.kafka()]);
+    return this.health.check([
+      () => this.dependencies.database(),
+      () => this.dependencies.kafka(),
+      ...this.readinessChecks().map((check) => () => this.partReadiness(check)),
+    ]);
+  }
+
+  private partReadiness(check: ReadinessCheck) {
+    const { ready, ...details } = check.readiness();
+    const indicator = this.indicators.check(check.readinessName);
+    return ready ? indicator.up(details) : indicator.down(details);
+  }
+
+  /** Found across the whole app, once: the modules that offer them are not this one's imports. */
+  private readinessChecks(): ReadinessCheck[] {
+    if (!this.checks) {
+      try {
+        this.checks = this.moduleRef.get<ReadinessCheck>(READINESS_CHECK, { strict: false, each: true });
+      } catch {
+        this.checks = [];
+      }
+    }
+    return this.checks;
   }
 }

@@ -1,3 +1,4 @@
+import { USER_ID_PATTERN, USER_ID_RULE } from '@redpacket/contracts';
 import {
   type ArgumentMetadata,
   BadRequestException,
@@ -64,14 +65,12 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
-
 /** Path parameter `:userId`: letters, digits and `_.:@-`, at most 64 characters. */
 @Injectable()
 export class ParseUserIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!USER_ID_PATTERN.test(value)) {
-      throw validationFailed([{ field: 'userId', messages: ['userId must be 1-64 characters of [A-Za-z0-9_.:@-]'] }]);
+      throw validationFailed([{ field: 'userId', messages: [USER_ID_RULE] }]);
     }
     return value;
   }

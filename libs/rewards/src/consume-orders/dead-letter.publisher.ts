@@ -1,4 +1,5 @@
-import type { IdempotentProducer } from '@redpacket/kafka';
+import type { ErrorClassification } from '@redpacket/errors';
+import type { IdempotentProducer, MessagePosition } from '@redpacket/kafka';
 import type { KafkaMessage } from 'kafkajs';
 
 export const DEAD_LETTER_HEADERS = {
@@ -9,26 +10,29 @@ export const DEAD_LETTER_HEADERS = {
   sourceOffset: 'dlq-source-offset',
 } as const;
 
-/** Parks a message that can never be processed: original key, value and headers, plus why and where from. */
+/**
+ * Parks a message that can never be processed: original key, value and headers, plus why and where
+ * from. The source position identifies a dead letter: a message redelivered after a crash may be
+ * parked twice, and a reader that replays dead letters keys them by topic, partition and offset.
+ */
 export class DeadLetterPublisher {
   constructor(
     private readonly producer: IdempotentProducer,
     private readonly deadLetterTopic: string,
   ) {}
 
-  async publish(source: { topic: string; partition: number; message: KafkaMessage }, code: string, error: unknown) {
-    const { message } = source;
+  async publish(source: MessagePosition, message: KafkaMessage, why: ErrorClassification, error: unknown) {
     await this.producer.send(this.deadLetterTopic, [
       {
         key: message.key,
         value: message.value,
         headers: {
           ...message.headers,
-          [DEAD_LETTER_HEADERS.errorCode]: code,
+          [DEAD_LETTER_HEADERS.errorCode]: why.code,
           [DEAD_LETTER_HEADERS.errorMessage]: (error instanceof Error ? error.message : String(error)).slice(0, 1_000),
           [DEAD_LETTER_HEADERS.sourceTopic]: source.topic,
           [DEAD_LETTER_HEADERS.sourcePartition]: String(source.partition),
-          [DEAD_LETTER_HEADERS.sourceOffset]: message.offset,
+          [DEAD_LETTER_HEADERS.sourceOffset]: source.offset,
         },
       },
     ]);

@@ -1,8 +1,9 @@
 import { execute } from '@redpacket/database';
+import { RedpacketError } from '@redpacket/errors';
 import type { EntityManager } from 'typeorm';
 
 /** Thrown inside a grant transaction when the version check lost: the whole transaction is retried. */
-export class OptimisticConflict extends Error {
+export class OptimisticConflict extends RedpacketError {
   readonly code = 'OPTIMISTIC_CONFLICT';
   readonly retriable = true;
 

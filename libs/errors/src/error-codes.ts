@@ -1,0 +1,25 @@
+/**
+ * Every error code the system raises itself, in one closed list: a log, a metric label or a
+ * dead-letter header carries one of these, or one derived by `classifyError` from a foreign error
+ * (`PG_<SQLSTATE>`, `KAFKA_<type>`, a Node network code, `UNKNOWN`).
+ */
+export const ERROR_CODES = [
+  // A message that can never be processed: the dead-letter topic.
+  'INVALID_JSON',
+  'INVALID_UTF8',
+  'INVALID_PROBE',
+  'CONTRACT_VIOLATION',
+  'UNKNOWN_SCHEMA_VERSION',
+  'UNKNOWN_EVENT_TYPE',
+  // A condition of the moment: retry.
+  'OPTIMISTIC_CONFLICT',
+  'OPTIMISTIC_CONFLICT_EXHAUSTED',
+  'TRANSIENT_INFRASTRUCTURE',
+  'UNACKNOWLEDGED_PARTITIONS',
+  'FAILPOINT',
+  // A deployment that cannot run as configured: refuse to start.
+  'CONFIG_INVALID',
+  'TOPIC_MISMATCH',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,3 @@
+export * from './error-codes';
+export * from './redpacket.error';
+export * from './classify-error';

@@ -1,0 +1,20 @@
+import type { ErrorCode } from './error-codes';
+
+/**
+ * The one base of the system's errors: a stable `code` from the closed list, and whether doing the
+ * same thing again can succeed. Callers decide retry versus dead-letter from `retriable`, never
+ * from `instanceof` chains or message text.
+ */
+export abstract class RedpacketError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly retriable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export function isRedpacketError(error: unknown): error is RedpacketError {
+  return error instanceof RedpacketError;
+}

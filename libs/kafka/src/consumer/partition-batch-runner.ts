@@ -1,0 +1,313 @@
+import { Logger } from '@nestjs/common';
+import { classifyError } from '@redpacket/errors';
+import { failpoint } from '@redpacket/failpoints';
+import type { Metrics } from '@redpacket/observability';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { kafkaErrorType } from '../kafka-errors';
+import { OffsetWatermark } from './offset-watermark';
+import type { PartitionPosition } from './partition-position';
+import { type FailingPartition, PartitionRetry, type RetryPolicy } from './partition-retry';
+
+/** What a handler is given: the unfinished messages of one partition, and how to report progress. */
+export interface PartitionWork {
+  readonly position: PartitionPosition;
+  /** Messages not finished yet in this ownership of the partition, in offset order. */
+  readonly messages: readonly KafkaMessage[];
+  /** Marks messages finished (their effect committed, or parked in a dead-letter topic): committable. */
+  finished(messages: readonly KafkaMessage[]): void;
+  /** False once the partition was taken away or the consumer is stopping: start nothing new. */
+  canContinue(): boolean;
+}
+
+/**
+ * The business side of a consumer. It deals with poison itself (a dead-letter topic) and throws for
+ * anything else: a retriable error pauses the partition and retries from its first unfinished message;
+ * a non-retriable one means nothing can move the partition on, and is fatal for the process.
+ */
+export interface PartitionHandler {
+  handle(work: PartitionWork): Promise<void>;
+}
+
+export interface PartitionBatchRunnerOptions {
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  partitionsConsumedConcurrently: number;
+  retry: RetryPolicy;
+  /** Called once when the consumer can no longer work; the process should exit so a supervisor restarts it. */
+  onFatal: (error: Error) => void;
+  metrics?: Metrics;
+}
+
+export type ConsumerState = 'idle' | 'joining' | 'joined' | 'rejoining' | 'stopped' | 'failed';
+
+export interface ConsumerHealth {
+  ready: boolean;
+  state: ConsumerState;
+  group: string;
+  topic: string;
+  memberId?: string;
+  assigned: number[];
+  paused: number[];
+  failing: FailingPartition[];
+  error?: string;
+}
+
+/** kafkajs error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
+const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
+
+/** One assigned partition: what has finished in this ownership, and its retries. */
+interface PartitionState {
+  watermark: OffsetWatermark;
+  retry: PartitionRetry;
+  resumeTimer?: NodeJS.Timeout;
+}
+
+/**
+ * The Kafka mechanics every consumer of the system needs, around a small business handler:
+ * - offsets committed only up to the watermark below which every message has finished;
+ * - a heartbeat while the handler works, however long one attempt takes;
+ * - a retriable failure pauses only its partition, for a growing delay, while the others flow and
+ *   the member stays in its group; a partition failing past a bound is reported stuck;
+ * - a commit refused after a rebalance is "someone else owns it now", never success;
+ * - on shutdown the batch in hand stops starting work, and what finished is committed;
+ * - a crash kafkajs will not restart from, or a handler failure nothing can retry, is fatal.
+ */
+export class PartitionBatchRunner {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private readonly partitions = new Map<number, PartitionState>();
+  private state: ConsumerState = 'idle';
+  private memberId: string | undefined;
+  private assigned: number[] = [];
+  private fatalError: Error | undefined;
+  private readonly heartbeatIntervalMs: number;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: PartitionBatchRunnerOptions,
+    private readonly handler: PartitionHandler,
+  ) {
+    this.logger = new Logger(`${PartitionBatchRunner.name}:${options.groupId}`);
+    this.heartbeatIntervalMs = Math.floor(options.sessionTimeoutMs / 10);
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      // The broker answers a fetch as soon as a message arrives; this only bounds idle round trips.
+      maxWaitTimeInMs: 500,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
+      rebalanceTimeout: options.sessionTimeoutMs * 2,
+      retry: { retries: 10 },
+    });
+    this.listenToGroupEvents();
+  }
+
+  async start(): Promise<void> {
+    this.state = 'joining';
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.runBatch(payload),
+    });
+  }
+
+  /** Stop fetching, let the batch in hand finish what it started and commit it, then leave the group. */
+  async stop(): Promise<void> {
+    for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
+    await this.consumer.disconnect();
+    if (this.state !== 'failed') this.setState('stopped');
+  }
+
+  health(nowMs = Date.now()): ConsumerHealth {
+    const failing = [...this.partitions.values()]
+      .map((state) => state.retry.state(nowMs))
+      .filter((failure): failure is FailingPartition => failure !== undefined);
+    return {
+      ready: this.state === 'joined' && !failing.some((failure) => failure.stuck),
+      state: this.state,
+      group: this.options.groupId,
+      topic: this.options.topic,
+      memberId: this.memberId,
+      assigned: this.assigned,
+      paused: this.consumer.paused().flatMap((entry) => entry.partitions),
+      failing,
+      ...(this.fatalError ? { error: this.fatalError.message } : {}),
+    };
+  }
+
+  private async runBatch(payload: EachBatchPayload): Promise<void> {
+    const position = { topic: payload.batch.topic, partition: payload.batch.partition };
+    if (this.state === 'failed') return;
+    const state = this.partitionState(position.partition);
+    const messages = unfinishedOf(state.watermark, payload.batch.messages);
+    if (messages.length === 0) return this.commitFinished(payload, state);
+
+    let lostGroup = false;
+    const canContinue = () => !lostGroup && payload.isRunning() && !payload.isStale() && this.state !== 'failed';
+    const heartbeat = setInterval(() => {
+      // During a rebalance the heartbeat fails: stop starting work so the member can rejoin in time.
+      payload.heartbeat().catch(() => (lostGroup = true));
+    }, this.heartbeatIntervalMs);
+    let failure: unknown;
+    try {
+      await this.handler.handle({
+        position,
+        messages,
+        canContinue,
+        finished: (done) => done.forEach((message) => state.watermark.complete(message.offset)),
+      });
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await this.commitFinished(payload, state);
+    if (failure === undefined) this.recovered(position, state);
+    else this.failed(position, state, failure);
+  }
+
+  private async commitFinished(payload: EachBatchPayload, state: PartitionState): Promise<void> {
+    const next = state.watermark.committable();
+    if (next === undefined) return;
+    const { topic, partition } = payload.batch;
+    payload.resolveOffset((BigInt(next) - 1n).toString());
+    await failpoint('consumer.before-offset-commit');
+    try {
+      // Through the payload, not consumer.commitOffsets: kafkajs skips the latter once stop() began.
+      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      state.watermark.markCommitted(next);
+    } catch (error) {
+      const type = kafkaErrorType(error);
+      if (!LOST_OWNERSHIP.has(type)) {
+        // Left uncommitted: the next commit of this partition covers it, and a restart redelivers at worst.
+        this.logger.warn('offset commit failed', { topic, partition, offset: next, error: (error as Error).message });
+        return;
+      }
+      // Someone else owns the partition now; it resumes from the last commit and the inbox absorbs the repeats.
+      this.logger.warn('offset commit refused after a rebalance', { topic, partition, offset: next, type });
+    }
+  }
+
+  private failed(position: PartitionPosition, state: PartitionState, error: unknown): void {
+    const { code, retriable } = classifyError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (!retriable) return this.fail(asError(error), { ...position, code });
+    const { delayMs, becameStuck, attempts } = state.retry.failed(code, message, Date.now());
+    this.options.metrics?.consumerRetries.inc({ group: this.options.groupId, code });
+    const context = { ...position, code, attempt: attempts, retryInMs: delayMs, error: message };
+    this.logger.warn('retriable failure; partition paused for a retry', context);
+    if (becameStuck) {
+      this.logger.error('partition stuck: its work keeps failing', { ...context, stuckAfterMs: this.options.retry.stuckAfterMs });
+    }
+    this.updateStuckMetric(position, state);
+    this.updateReadyMetric();
+    const partitions = [{ topic: position.topic, partitions: [position.partition] }];
+    this.consumer.pause(partitions);
+    clearTimeout(state.resumeTimer);
+    state.resumeTimer = setTimeout(() => {
+      state.resumeTimer = undefined;
+      if (this.state === 'failed') return;
+      try {
+        this.consumer.resume(partitions);
+      } catch (resumeError) {
+        // The consumer restarted meanwhile (a crash kafkajs recovers from): it fetches every partition again anyway.
+        this.logger.warn('could not resume a partition', { ...position, error: (resumeError as Error).message });
+      }
+    }, delayMs);
+  }
+
+  private recovered(position: PartitionPosition, state: PartitionState): void {
+    const previous = state.retry.succeeded();
+    if (!previous) return;
+    this.logger.log('partition recovered', { ...position, attempts: previous.attempts, code: previous.code });
+    this.options.metrics?.consumerPartitionStuck.remove({
+      group: this.options.groupId,
+      topic: position.topic,
+      partition: String(position.partition),
+    });
+    this.updateReadyMetric();
+  }
+
+  /** Nothing can move the consumer on: stop consuming everything, readiness false, and tell the owner once. */
+  private fail(error: Error, context: Record<string, unknown> = {}): void {
+    if (this.state === 'failed') return;
+    this.fatalError = error;
+    this.setState('failed');
+    for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
+    try {
+      this.consumer.pause([{ topic: this.options.topic }]);
+    } catch {
+      // Not running any more (kafkajs crashed it): nothing to pause.
+    }
+    this.logger.error('consumer failed for good', { ...context, error: error.message });
+    this.options.onFatal(error);
+  }
+
+  private listenToGroupEvents(): void {
+    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.memberId = payload.memberId;
+      this.assigned = payload.memberAssignment[this.options.topic] ?? [];
+      // kafkajs resumes every partition from its committed offset after a join: so does the bookkeeping.
+      for (const [partition, state] of this.partitions) {
+        state.watermark.reset();
+        if (!this.assigned.includes(partition)) {
+          clearTimeout(state.resumeTimer);
+          this.partitions.delete(partition);
+        }
+      }
+      if (this.state !== 'failed') this.setState('joined');
+    });
+    this.consumer.on(REBALANCING, () => {
+      if (this.state === 'joined') this.setState('rejoining');
+    });
+    this.consumer.on(CRASH, ({ payload }) => {
+      this.logger.error('kafkajs consumer crashed', { error: payload.error.message, restart: payload.restart });
+      if (payload.restart) this.setState('rejoining');
+      else this.fail(payload.error, { restart: false });
+    });
+  }
+
+  private partitionState(partition: number): PartitionState {
+    let state = this.partitions.get(partition);
+    if (!state) {
+      state = { watermark: new OffsetWatermark(), retry: new PartitionRetry(partition, this.options.retry) };
+      this.partitions.set(partition, state);
+    }
+    return state;
+  }
+
+  private setState(state: ConsumerState): void {
+    this.state = state;
+    this.updateReadyMetric();
+  }
+
+  private updateReadyMetric(): void {
+    this.options.metrics?.consumerReady.set({ group: this.options.groupId }, this.health().ready ? 1 : 0);
+  }
+
+  private updateStuckMetric(position: PartitionPosition, state: PartitionState): void {
+    const failure = state.retry.state(Date.now());
+    if (!failure?.stuck) return;
+    this.options.metrics?.consumerPartitionStuck.set(
+      { group: this.options.groupId, topic: position.topic, partition: String(position.partition) },
+      (Date.now() - failure.failingSinceMs) / 1_000,
+    );
+  }
+}
+
+/** The batch's messages that are still work: new ones are tracked, finished ones (a fetch repeated after a pause) skipped. */
+function unfinishedOf(watermark: OffsetWatermark, messages: KafkaMessage[]): KafkaMessage[] {
+  return messages.filter((message) => {
+    const status = watermark.status(message.offset);
+    if (status === 'new') watermark.track(message.offset);
+    return status !== 'finished';
+  });
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
