@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { pollUntil } from '../../scripts/infra/process-utils';
+import { get, openLivePage, seriesValue } from './support/monitor-client';
 import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const THRESHOLD_MS = 2_000;
 
 interface MonitorSnapshot {
@@ -32,12 +30,6 @@ async function startWebhook(): Promise<{ server: Server; url: string; alerts: Re
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
 }
 
-async function get(app: RunningApp, path: string): Promise<string> {
-  const response = await fetch(`${app.url}${path}`);
-  if (!response.ok) throw new Error(`GET ${path} on ${app.name}: HTTP ${response.status}`);
-  return response.text();
-}
-
 const waitFor = <T>(description: string, condition: () => Promise<T | undefined>, timeoutMs = 30_000) =>
   pollUntil(description, condition, { timeoutMs });
 
@@ -48,13 +40,6 @@ const snapshot = async (monitor: RunningApp) => JSON.parse(await get(monitor, '/
 
 const rewardLag = (s: MonitorSnapshot) =>
   s.lag.filter((row) => row.group.endsWith('.reward-service')).reduce((sum, row) => sum + Number(row.lag), 0);
-
-/** The value of one series in a Prometheus text exposition (the sum over matching label sets). */
-function seriesValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
-  const lines = exposition.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
-  const matching = lines.filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)));
-  return matching.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
 
 describe('seeing the delay: monitor, probes, metrics and the live page', () => {
   let system: SystemUnderTest;
@@ -105,6 +90,7 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       reconciler: ['redpacket_reconciliation_orders_total', 'redpacket_retention_purged_rows_total'],
       monitor: [
         'redpacket_consumer_lag',
+        'redpacket_consumer_partition_stalled_seconds',
         'redpacket_outbox_backlog',
         'redpacket_outbox_oldest_unpublished_age_seconds',
         'redpacket_probe_alerts_total',
@@ -188,17 +174,8 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
   });
 
   it('shows placed orders, lag and probe delay on the live page in headless Chromium', async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`the page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    const { page, pageErrors, close } = await openLivePage(monitor);
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(monitor.url);
       const ordersShown = async () =>
         Number((await page.textContent('[data-testid="orders"]'))?.replace(/\D/g, '') || NaN);
       await waitFor('the page to show the order count', async () =>
@@ -224,7 +201,7 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
         await page.screenshot({ path: process.env.MONITOR_SCREENSHOT, fullPage: true });
       expect(pageErrors).toEqual([]);
     } finally {
-      await browser.close();
+      await close();
     }
   });
 });

@@ -10,6 +10,16 @@ describe('MonitorConfig', () => {
     expect(config.PROBE_ALERT_WEBHOOK_URL).toBeUndefined();
   });
 
+  it('calls a partition stalled after 60 s without a commit by default, and refuses a bound under 1 s', () => {
+    expect(loadConfig(MonitorConfig, validEnv).MONITOR_STALL_AFTER_MS).toBe(60_000);
+    expect(loadConfig(MonitorConfig, { ...validEnv, MONITOR_STALL_AFTER_MS: '1000' }).MONITOR_STALL_AFTER_MS).toBe(
+      1_000,
+    );
+    expect(() => loadConfig(MonitorConfig, { ...validEnv, MONITOR_STALL_AFTER_MS: '999' })).toThrow(
+      /MONITOR_STALL_AFTER_MS/,
+    );
+  });
+
   it('lists every bad monitor and probe variable in one error, the inherited ones included', () => {
     const env = {
       ...validEnv,
@@ -17,6 +27,7 @@ describe('MonitorConfig', () => {
       PROBE_ALERT_THRESHOLD_MS: 'soon',
       PROBE_ALERT_WEBHOOK_URL: 'not a url',
       MONITOR_POLL_INTERVAL_MS: '-1',
+      MONITOR_STALL_AFTER_MS: 'soon',
     };
     let problems: string[] = [];
     try {
@@ -27,6 +38,7 @@ describe('MonitorConfig', () => {
     }
     expect(problems.sort()).toEqual([
       'MONITOR_POLL_INTERVAL_MS',
+      'MONITOR_STALL_AFTER_MS',
       'PROBE_ALERT_THRESHOLD_MS',
       'PROBE_ALERT_WEBHOOK_URL',
       'PROBE_INTERVAL_MS',

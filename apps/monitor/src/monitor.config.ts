@@ -24,6 +24,13 @@ export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   @Max(86_400)
   MONITOR_HISTORY_SECONDS = 600;
 
+  /** A partition whose committed offset has not moved this long while messages wait behind it is stalled. */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  MONITOR_STALL_AFTER_MS = 60_000;
+
   @ToBoolean()
   @IsBoolean()
   PROBES_ENABLED = true;

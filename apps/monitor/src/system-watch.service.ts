@@ -12,6 +12,9 @@ import {
   ProbeAlerter,
   ProbeReader,
   ProbeWriter,
+  type StalledPartition,
+  StalledPartitions,
+  type StallReading,
 } from '@redpacket/monitoring';
 import { Metrics } from '@redpacket/observability';
 import { type Admin, Kafka } from 'kafkajs';
@@ -53,16 +56,19 @@ export interface MonitorSnapshot {
   thresholdMs: number;
   counters: SystemCounters;
   lag: LagRow[];
+  /** Partitions whose committed offset has not moved for MONITOR_STALL_AFTER_MS while lag waited. */
+  stalled: StalledPartition[];
   outbox: OutboxBacklog[];
   alerts: RecentAlert[];
   history: readonly MonitorSample[];
 }
 
 /**
- * The monitor's work, on two schedules. Every poll: consumer lag of every group of the system,
- * the outbox backlog of every service, a few counters, and which probes are overdue. Every probe
- * interval: one timestamped probe into each partition of order.purchased. A probe is seen by the
- * monitor's own group when read, and by the reward service when its group commits past it.
+ * The monitor's work, on two schedules. Every poll: consumer lag of every group of the system and
+ * which partitions are stalled, the outbox backlog of every service, a few counters, and which
+ * probes are overdue. Every probe interval: one timestamped probe into each partition of
+ * order.purchased. A probe is seen by the monitor's own group when read, and by the reward service
+ * when its group commits past it.
  */
 @Injectable()
 export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,6 +82,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly writer: ProbeWriter;
   private readonly reader: ProbeReader;
   private readonly history: MonitorHistory;
+  private readonly stalls: StalledPartitions;
   private readonly pollBackoff: IdleBackoff;
   private readonly stops: (() => Promise<void>)[] = [];
   private readonly recentAlerts: RecentAlert[] = [];
@@ -83,11 +90,13 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private seenDelayMs = 0;
   private probesWritten = 0;
   private probeAlerts = 0;
-  private latest: { lag: LagRow[]; outbox: OutboxBacklog[]; database: DatabaseCounters } = {
-    lag: [],
-    outbox: [],
-    database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
-  };
+  private latest: { lag: LagRow[]; stalled: StalledPartition[]; outbox: OutboxBacklog[]; database: DatabaseCounters } =
+    {
+      lag: [],
+      stalled: [],
+      outbox: [],
+      database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
+    };
 
   constructor(
     @Inject(Kafka) kafka: Kafka,
@@ -111,6 +120,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       this.probeArrived(partition, sentAtMs, at),
     );
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
+    this.stalls = new StalledPartitions(config.MONITOR_STALL_AFTER_MS);
     this.pollBackoff = new IdleBackoff(config.MONITOR_POLL_INTERVAL_MS, config.MONITOR_POLL_MAX_INTERVAL_MS);
   }
 
@@ -141,6 +151,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       thresholdMs: this.config.PROBE_ALERT_THRESHOLD_MS,
       counters: { ...this.latest.database, probesWritten: this.probesWritten, probeAlerts: this.probeAlerts },
       lag: this.latest.lag,
+      stalled: this.latest.stalled,
       outbox: this.latest.outbox,
       alerts: [...this.recentAlerts],
       history: this.history.all(),
@@ -158,7 +169,9 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     for (const probe of this.pending.overdue(now)) {
       this.alert({ observer: probe.observer, reason: 'not-arrived', partition: probe.partition, delayMs: probe.ageMs });
     }
-    this.latest = { lag, outbox, database };
+    const stalls = this.stalls.observe(lag, now);
+    this.reportStalls(stalls);
+    this.latest = { lag, stalled: stalls.stalled, outbox, database };
     this.history.add(this.sample(lag, now));
     return this.snapshot();
   }
@@ -209,6 +222,16 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       this.metrics.consumerLag.set({ group: row.group, topic: row.topic, partition: String(row.partition) }, lag);
     }
     return rows;
+  }
+
+  /** A warn line when a partition stalls, an info line when it recovers, and the gauge of every stalled one. */
+  private reportStalls({ stalled, began, recovered }: StallReading): void {
+    for (const partition of began) this.logger.warn('consumer partition stalled', { ...partition });
+    for (const partition of recovered) this.logger.log('consumer partition recovered', { ...partition });
+    this.metrics.consumerPartitionStalled.reset();
+    for (const { group, topic, partition, stalledForMs } of stalled) {
+      this.metrics.consumerPartitionStalled.set({ group, topic, partition: String(partition) }, stalledForMs / 1_000);
+    }
   }
 
   private async readOutbox(): Promise<OutboxBacklog[]> {

@@ -1,5 +1,6 @@
 export * from './consumer-lag/consumer-lag';
 export * from './consumer-lag/lag-table';
+export * from './consumer-lag/stalled-partitions';
 export * from './probes/pending-probes';
 export * from './probes/probe-alerter';
 export * from './probes/probe-delay-recorder';

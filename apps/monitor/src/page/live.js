@@ -9,8 +9,9 @@ function text(testId, value) {
   document.querySelector(`[data-testid="${testId}"]`).textContent = value;
 }
 
-function cells(values) {
+function cells(values, className) {
   const row = document.createElement('tr');
+  if (className) row.className = className;
   for (const value of values) {
     const cell = document.createElement('td');
     cell.textContent = value;
@@ -47,14 +48,16 @@ function render(snapshot) {
   text('orders', counters.orders.toLocaleString());
   text('packets', counters.packetsGranted.toLocaleString());
   text('granted', (Number(counters.grantedCents) / 100).toLocaleString(undefined, { minimumFractionDigits: 2 }));
-  text('lag', rewardLag.reduce((sum, row) => sum + Number(row.lag), 0).toLocaleString());
+  // '-' marks a partition the group never committed to: no lag to add.
+  text('lag', rewardLag.reduce((sum, row) => sum + (row.lag === '-' ? 0 : Number(row.lag)), 0).toLocaleString());
   text('backlog', backlog.toLocaleString());
   text('probes', `${counters.probesWritten} / ${counters.probeAlerts}`);
   $('updated').textContent = `updated ${new Date(now).toLocaleTimeString()}`;
 
   const recentAlert = snapshot.alerts.some((a) => now - a.at < 30_000);
-  $('status').textContent = recentAlert ? 'probe alert' : 'healthy';
-  $('status').className = recentAlert ? 'alert' : '';
+  const stalled = snapshot.stalled.length > 0;
+  $('status').textContent = stalled ? 'partition stalled' : recentAlert ? 'probe alert' : 'healthy';
+  $('status').className = stalled || recentAlert ? 'alert' : '';
 
   const from = now - Math.max(60_000, now - (history[0]?.at ?? now));
   const partitions = [...new Set(history.flatMap((s) => Object.keys(s.lag['reward-service'] ?? {})))].sort(
@@ -69,9 +72,25 @@ function render(snapshot) {
   const probeSeries = observers.map((o) => ({ name: o, points: history.map((s) => [s.at, s.probeDelayMs[o] ?? 0]) }));
   drawChart($('probe-chart'), $('probe-legend'), probeSeries, from, now, thresholdMs);
 
+  const stalledKeys = new Set(snapshot.stalled.map((s) => `${s.group} ${s.topic} ${s.partition}`));
   $('lag-rows').replaceChildren(
-    ...snapshot.lag.map((r) => cells([r.group, r.partition, r.currentOffset, r.logEndOffset, r.lag])),
+    ...snapshot.lag.map((r) =>
+      cells(
+        [r.group, r.partition, r.currentOffset, r.logEndOffset, r.lag],
+        stalledKeys.has(`${r.group} ${r.topic} ${r.partition}`) ? 'stalled' : '',
+      ),
+    ),
   );
+  $('stalled-rows').replaceChildren(
+    ...snapshot.stalled.map((s) =>
+      cells(
+        [s.group, s.topic, s.partition, s.committedOffset, s.lag, `${Math.round(s.stalledForMs / 1000)} s`],
+        'stalled',
+      ),
+    ),
+  );
+  $('stalled-none').hidden = stalled;
+  $('stalled-panel').className = stalled ? 'panel alert' : 'panel';
   $('alert-rows').replaceChildren(
     ...snapshot.alerts.map((a) =>
       cells([new Date(a.at).toLocaleTimeString(), a.observer, a.reason, a.partition, `${a.delayMs} ms`]),
