@@ -42,3 +42,40 @@ export async function waitForGroupCaughtUp(
     );
   });
 }
+
+/** What a membership watch saw: every distinct member id, and every state the group passed through. */
+export interface MembershipSeen {
+  memberIds: string[];
+  states: string[];
+  samples: number;
+}
+
+/**
+ * Samples a group's description while a scenario runs, to prove no member was evicted: an evicted
+ * member rejoins under a new member id, and the group passes through PreparingRebalance.
+ */
+export function watchGroupMembers(admin: Admin, groupId: string, intervalMs = 250): { stop(): Promise<MembershipSeen> } {
+  const memberIds = new Set<string>();
+  const states = new Set<string>();
+  let samples = 0;
+  let sampling: Promise<void> = Promise.resolve();
+  const sample = async () => {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    if (!group) return;
+    samples += 1;
+    states.add(group.state);
+    for (const member of group.members) memberIds.add(member.memberId);
+  };
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => undefined);
+  }, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sampling;
+      await sample();
+      return { memberIds: [...memberIds], states: [...states], samples };
+    },
+  };
+}

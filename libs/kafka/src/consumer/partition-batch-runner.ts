@@ -121,9 +121,9 @@ export class PartitionBatchRunner {
     if (this.state !== 'failed') this.setState('stopped');
   }
 
-  health(nowMs = Date.now()): ConsumerHealth {
+  health(): ConsumerHealth {
     const failing = [...this.partitions.values()]
-      .map((state) => state.retry.state(nowMs))
+      .map((state) => state.retry.state())
       .filter((failure): failure is FailingPartition => failure !== undefined);
     return {
       ready: this.state === 'joined' && !failing.some((failure) => failure.stuck),
@@ -290,7 +290,7 @@ export class PartitionBatchRunner {
   }
 
   private updateStuckMetric(position: PartitionPosition, state: PartitionState): void {
-    const failure = state.retry.state(Date.now());
+    const failure = state.retry.state();
     if (!failure?.stuck) return;
     this.options.metrics?.consumerPartitionStuck.set(
       { group: this.options.groupId, topic: position.topic, partition: String(position.partition) },

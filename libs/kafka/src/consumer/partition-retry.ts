@@ -47,8 +47,9 @@ export class PartitionRetry {
     return previous;
   }
 
-  state(nowMs: number): FailingPartition | undefined {
-    return this.failure && { ...this.failure, stuck: this.isStuck(nowMs) };
+  /** Stuck is judged at a failure, the moment of evidence, so readiness and the metric always agree. */
+  state(): FailingPartition | undefined {
+    return this.failure && { ...this.failure, stuck: this.reportedStuck };
   }
 
   private isStuck(nowMs: number): boolean {

@@ -1,0 +1,198 @@
+import { RedpacketError } from '@redpacket/errors';
+import {
+  ensureTopics,
+  IdempotentProducer,
+  PartitionBatchRunner,
+  type PartitionBatchRunnerOptions,
+  type PartitionHandler,
+  type PartitionWork,
+} from '@redpacket/kafka';
+import { Metrics } from '@redpacket/observability';
+import type { Admin } from 'kafkajs';
+import { pollUntil } from '../../../scripts/infra/process-utils';
+import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../support/consumer-group';
+import { testKafka } from '../../support/kafka.helpers';
+import { testNamespace } from '../../support/namespace';
+
+const SESSION_TIMEOUT_MS = 6_000;
+
+class PoisonForTest extends RedpacketError {
+  readonly code = 'CONTRACT_VIOLATION';
+  readonly retriable = false;
+}
+
+/** A handler the test steers: which partitions fail (and how), and a gate that holds one message. */
+class ScriptedHandler implements PartitionHandler {
+  /** Offsets handled successfully, per partition, in the order they finished. */
+  readonly done = new Map<number, number[]>();
+  failing = new Map<number, () => Error>();
+  hold: { partition: number; offset: number; release: Promise<void> } | undefined;
+
+  async handle(work: PartitionWork): Promise<void> {
+    for (const message of work.messages) {
+      if (!work.canContinue()) return;
+      const { partition } = work.position;
+      const fail = this.failing.get(partition);
+      if (fail) throw fail();
+      if (this.hold?.partition === partition && Number(message.offset) === this.hold.offset) await this.hold.release;
+      this.done.set(partition, [...(this.done.get(partition) ?? []), Number(message.offset)]);
+      work.finished([message]);
+    }
+  }
+
+  handled(partition: number): number[] {
+    return this.done.get(partition) ?? [];
+  }
+}
+
+describe('the partition batch runner on a real broker', () => {
+  const kafka = testKafka();
+  let admin: Admin;
+  let producer: IdempotentProducer;
+  const running: PartitionBatchRunner[] = [];
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    producer = new IdempotentProducer(kafka);
+    await Promise.all([admin.connect(), producer.connect()]);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((runner) => runner.stop()));
+  });
+  afterAll(async () => {
+    await Promise.all([admin.disconnect(), producer.disconnect()]);
+  });
+
+  async function scenario(handler: PartitionHandler, options: Partial<PartitionBatchRunnerOptions> = {}) {
+    const namespace = testNamespace(__filename);
+    const topic = `${namespace}.work`;
+    const groupId = `${namespace}.group`;
+    await ensureTopics(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
+    const fatal: Error[] = [];
+    const metrics = new Metrics();
+    const runner = new PartitionBatchRunner(
+      kafka,
+      {
+        groupId,
+        topic,
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        partitionsConsumedConcurrently: 3,
+        retry: { initialDelayMs: 50, maxDelayMs: 500, stuckAfterMs: 60_000 },
+        onFatal: (error) => fatal.push(error),
+        metrics,
+        ...options,
+      },
+      handler,
+    );
+    running.push(runner);
+    const produce = (partition: number, count: number) =>
+      producer.send(
+        topic,
+        Array.from({ length: count }, (_, i) => ({ partition, key: `k${i % 2}`, value: `m${i}` })),
+      );
+    return { topic, groupId, runner, fatal, metrics, produce };
+  }
+
+  it('pauses only a failing partition, keeps its member, reports it stuck, and catches up once it recovers', async () => {
+    const handler = new ScriptedHandler();
+    handler.failing.set(0, () => new Error('database unavailable'));
+    const { topic, groupId, runner, metrics, produce } = await scenario(handler, {
+      retry: { initialDelayMs: 50, maxDelayMs: 500, stuckAfterMs: 2_000 },
+    });
+    await runner.start();
+    const members = watchGroupMembers(admin, groupId);
+    await Promise.all([produce(0, 5), produce(1, 5), produce(2, 5)]);
+
+    await pollUntil(
+      'partitions 1 and 2 consumed while partition 0 fails',
+      async () => {
+        const lag = await groupLag(admin, groupId, topic);
+        return lag.get(1) === 0n && lag.get(2) === 0n && lag.get(0) === 5n ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const stuck = await pollUntil(
+      'partition 0 reported stuck',
+      async () => {
+        const health = runner.health();
+        return health.failing.find((f) => f.partition === 0 && f.stuck) ? health : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(stuck).toMatchObject({ ready: false, state: 'joined', assigned: [0, 1, 2] });
+    expect(stuck.failing[0]).toMatchObject({ code: 'UNKNOWN', error: 'database unavailable' });
+    expect(stuck.failing[0].attempts).toBeGreaterThan(1);
+    expect(await metrics.registry.getSingleMetricAsString('redpacket_consumer_partition_stuck_seconds')).toMatch(
+      /partition="0"\} \d/,
+    );
+
+    handler.failing.delete(0);
+    await waitForGroupCaughtUp(admin, groupId, topic);
+    expect(handler.handled(0)).toEqual([0, 1, 2, 3, 4]);
+    expect(runner.health()).toMatchObject({ ready: true, failing: [] });
+    const seen = await members.stop();
+    expect(seen.memberIds).toHaveLength(1);
+    expect(seen.states).toEqual(['Stable']);
+    expect(await metrics.registry.getSingleMetricAsString('redpacket_consumer_retries_total')).toMatch(
+      /code="UNKNOWN"\} [1-9]/,
+    );
+  });
+
+  it('keeps its member in the group through one attempt that lasts longer than the session timeout', async () => {
+    const handler = new ScriptedHandler();
+    let release!: () => void;
+    handler.hold = { partition: 1, offset: 0, release: new Promise<void>((resolve) => (release = resolve)) };
+    const { topic, groupId, runner, produce } = await scenario(handler);
+    await runner.start();
+    const members = watchGroupMembers(admin, groupId);
+    await produce(1, 3);
+    const heldSince = Date.now();
+    await pollUntil(
+      'the held attempt to outlast two session timeouts while the member stays',
+      async () => (Date.now() - heldSince > 2 * SESSION_TIMEOUT_MS ? true : undefined),
+      { timeoutMs: 4 * SESSION_TIMEOUT_MS },
+    );
+    release();
+    await waitForGroupCaughtUp(admin, groupId, topic);
+    const seen = await members.stop();
+    expect(seen).toMatchObject({ memberIds: [expect.any(String)], states: ['Stable'] });
+    expect(handler.handled(1)).toEqual([0, 1, 2]);
+  });
+
+  it('on stop, finishes the message in hand, starts no other and commits exactly what finished', async () => {
+    const handler = new ScriptedHandler();
+    let release!: () => void;
+    handler.hold = { partition: 2, offset: 3, release: new Promise<void>((resolve) => (release = resolve)) };
+    const { topic, groupId, runner, produce } = await scenario(handler);
+    await runner.start();
+    await produce(2, 10);
+    await pollUntil('three messages finished', async () => (handler.handled(2).length === 3 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
+
+    const stopped = runner.stop();
+    release();
+    await stopped;
+
+    expect(handler.handled(2)).toEqual([0, 1, 2, 3]);
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(offsets.partitions.find((p) => p.partition === 2)?.offset).toBe('4');
+  });
+
+  it('treats a failure nothing can retry as fatal: reported once, not ready, nothing committed past it', async () => {
+    const handler = new ScriptedHandler();
+    const { topic, groupId, runner, fatal, produce } = await scenario(handler);
+    handler.failing.set(0, () => new PoisonForTest('the dead-letter topic refuses writes'));
+    await runner.start();
+    await produce(0, 3);
+    await pollUntil('the fatal report', async () => (fatal.length > 0 ? true : undefined), { timeoutMs: 30_000 });
+
+    expect(fatal.map((e) => e.message)).toEqual(['the dead-letter topic refuses writes']);
+    expect(runner.health()).toMatchObject({
+      ready: false,
+      state: 'failed',
+      error: 'the dead-letter topic refuses writes',
+    });
+    expect((await groupLag(admin, groupId, topic)).get(0)).toBe(3n);
+  });
+});
