@@ -3,9 +3,12 @@ import { RedpacketError } from '@redpacket/errors';
 /**
  * Named points where tests make a process crash or stall, to prove recovery.
  * Inert unless FAILPOINTS names them, e.g. FAILPOINTS="relay.after-send=crash,grant.before-commit=delay:500".
- * Actions: crash (SIGKILL), delay:<ms>, delay-once:<ms> (the first hit only), error.
+ * Actions: crash (SIGKILL), delay:<ms>, delay-once:<ms> (the first hit only), error, error-once.
  */
-export type FailpointAction = { kind: 'crash' } | { kind: 'delay'; ms: number; once?: boolean } | { kind: 'error' };
+export type FailpointAction =
+  | { kind: 'crash' }
+  | { kind: 'delay'; ms: number; once?: boolean }
+  | { kind: 'error'; once?: boolean };
 
 export function parseFailpoints(spec: string | undefined): Map<string, FailpointAction> {
   const points = new Map<string, FailpointAction>();
@@ -16,6 +19,7 @@ export function parseFailpoints(spec: string | undefined): Map<string, Failpoint
     const [name, action = 'crash'] = entry.split('=');
     if (action === 'crash') points.set(name, { kind: 'crash' });
     else if (action === 'error') points.set(name, { kind: 'error' });
+    else if (action === 'error-once') points.set(name, { kind: 'error', once: true });
     else if (action.startsWith('delay:')) points.set(name, { kind: 'delay', ms: Number(action.slice(6)) });
     else if (action.startsWith('delay-once:'))
       points.set(name, { kind: 'delay', ms: Number(action.slice(11)), once: true });
@@ -49,6 +53,7 @@ export async function failpoint(name: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, action.ms));
       return;
     case 'error':
+      if (action.once) active.delete(name);
       throw new FailpointError(`failpoint ${name}`);
   }
 }

@@ -1,7 +1,8 @@
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { ensureTopics, IdempotentProducer } from '@redpacket/kafka';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES, ensureTopics, IdempotentProducer } from '@redpacket/kafka';
+import { FATAL_EXIT_CODE } from '@redpacket/platform';
 import { rewardFor } from '@redpacket/rewards';
-import type { Admin } from 'kafkajs';
+import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { type AppProcess, spawnApp } from '../../support/app-process';
 import { groupLag, totalLag, waitForGroupCaughtUp } from '../../support/consumer-group';
@@ -51,7 +52,34 @@ describe('the reward service process under faults', () => {
       running.push(app);
       return app;
     };
-    return { namespace, topic, group: namespaced(namespace, CONSUMER_GROUPS.rewardService), start };
+    const deadLetterTopic = namespaced(namespace, TOPICS.orderPurchasedDeadLetter);
+    return { namespace, topic, deadLetterTopic, group: namespaced(namespace, CONSUMER_GROUPS.rewardService), start };
+  }
+
+  async function deadLetterCount(deadLetterTopic: string): Promise<number> {
+    const [end] = await admin.fetchTopicOffsets(deadLetterTopic);
+    return Number(end.high);
+  }
+
+  function setMaxMessageBytes(topic: string, bytes: number) {
+    return admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
+        },
+      ],
+    });
+  }
+
+  async function processedCount(group: string, eventIds: string[]): Promise<number> {
+    const [row] = await dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM rewards.processed_messages WHERE consumer_group = $1 AND event_id = ANY($2)',
+      [group, eventIds],
+    );
+    return Number(row.n);
   }
 
   it('grants no second packet and loses nothing when killed after the DB commit and before the offset commit', async () => {
@@ -127,5 +155,70 @@ describe('the reward service process under faults', () => {
       orderIds: [event.orderId],
       amountsCents: [rewardFor(event)],
     });
+  });
+
+  it('on SIGTERM in the middle of a batch, commits exactly the prefix that finished', async () => {
+    const { topic, group, start } = await scenario();
+    const events = Array.from({ length: 20 }, () => orderPurchased());
+    await producer.send(
+      topic,
+      events.map((e) => asMessage(e)),
+    );
+    // One message at a time, each grant held open a little: the batch of 20 is in hand for seconds.
+    const consumer = start({ REWARD_CONCURRENCY: '1', FAILPOINTS: 'grant.before-commit=delay:250' });
+    const eventIds = events.map((e) => e.eventId);
+    await pollUntil('three events granted', async () => (await processedCount(group, eventIds)) >= 3 || undefined, {
+      timeoutMs: 60_000,
+    });
+
+    await consumer.kill('SIGTERM');
+
+    const finished = await processedCount(group, eventIds);
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    expect(finished).toBeGreaterThanOrEqual(3);
+    expect(finished).toBeLessThan(events.length);
+    expect(offsets.partitions[0].offset).toBe(String(finished));
+  });
+
+  it('exits non-zero when the dead-letter topic refuses a poison message, and parks it once restarted after the fix', async () => {
+    const { topic, deadLetterTopic, group, start } = await scenario();
+    await setMaxMessageBytes(deadLetterTopic, 100);
+    const good = orderPurchased();
+    await producer.send(topic, [{ ...asMessage(good), value: '{"not": json' }, asMessage(good)]);
+
+    const refused = start();
+    expect((await refused.exited).code).toBe(FATAL_EXIT_CODE);
+    expect(refused.output()).toContain('failed for good');
+    expect(totalLag(await groupLag(admin, group, topic))).toBe(2n);
+
+    await setMaxMessageBytes(deadLetterTopic, DEAD_LETTER_MAX_MESSAGE_BYTES);
+    start();
+    await waitForGroupCaughtUp(admin, group, topic);
+    expect(await deadLetterCount(deadLetterTopic)).toBe(1);
+    await expectLedgerConsistent(dataSource, good.userId, {
+      orderIds: [good.orderId],
+      amountsCents: [rewardFor(good)],
+    });
+  });
+
+  it('dead-letters poison once when the batch grant of its chunk fails and the partition is fetched again', async () => {
+    const { topic, deadLetterTopic, group, start } = await scenario();
+    const events = [orderPurchased(), orderPurchased()];
+    await producer.send(topic, [
+      { ...asMessage(events[0]), value: '{"not": json' },
+      ...events.map((e) => asMessage(e)),
+    ]);
+
+    const consumer = start({ REWARD_BATCH_GRANTS: 'true', FAILPOINTS: 'grant.before-commit=error-once' });
+    await waitForGroupCaughtUp(admin, group, topic);
+
+    expect(consumer.output()).toContain('retriable failure; partition paused for a retry');
+    expect(await deadLetterCount(deadLetterTopic)).toBe(1);
+    for (const event of events) {
+      await expectLedgerConsistent(dataSource, event.userId, {
+        orderIds: [event.orderId],
+        amountsCents: [rewardFor(event)],
+      });
+    }
   });
 });
