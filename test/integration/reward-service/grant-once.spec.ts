@@ -1,4 +1,5 @@
 import { newEventId } from '@redpacket/contracts';
+import { classifyError } from '@redpacket/errors';
 import { rewardFor } from '@redpacket/rewards';
 import { orderPurchased } from '../../support/events';
 import { testNamespace } from '../../support/namespace';
@@ -50,5 +51,21 @@ describe('grantOnce', () => {
         payload: expect.objectContaining({ orderId: event.orderId, amountCents: rewardFor(event) }),
       },
     ]);
+  });
+
+  it.each([
+    ['a NUL byte in the user id', { userId: 'nul\u0000user' }, 'PG_22021'],
+    ['an order id that is not a UUID', { orderId: 'order-42' }, 'PG_22P02'],
+  ])('fails as poison, changing nothing, when Postgres refuses %s', async (_what, values, code) => {
+    // Past the event contract, which refuses both: the database's own refusal must be poison too.
+    const event = orderPurchased(values);
+    const failure: unknown = await service.grants.grantOnce({ source: 'event', ...event }).catch((e: unknown) => e);
+    expect(classifyError(failure)).toEqual({ code, retriable: false });
+    const [row] = await service.dataSource.query<{ processed: string; packets: string }[]>(
+      `SELECT (SELECT count(*) FROM rewards.processed_messages WHERE event_id = $1) AS processed,
+              (SELECT count(*) FROM rewards.red_packets WHERE event_id = $1) AS packets`,
+      [event.eventId],
+    );
+    expect(row).toEqual({ processed: '0', packets: '0' });
   });
 });
