@@ -1,15 +1,22 @@
-import { EVENT_HEADERS } from '@redpacket/contracts';
+import { EVENT_HEADERS, ORDER_PURCHASED } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
+import { DEAD_LETTER_HEADERS } from '@redpacket/rewards';
+import type { Message } from 'kafkajs';
 import { pollUntil } from '../../scripts/infra/process-utils';
+import { watchGroupMembers } from '../support/consumer-group';
+import { orderPurchased } from '../support/events';
 import { PrivateKafka } from '../support/private-kafka';
 import { PrivatePostgres } from '../support/private-postgres';
 import { KAFKA_API, type NetworkFault, type TcpProxy } from '../support/tcp-proxy';
+import { TopicReader } from '../support/topic-reader';
 import { measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
 
 jest.setTimeout(300_000);
 
 const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
+/** The reward service's session timeout in every scenario (SystemUnderTest sets it). */
+const SESSION_TIMEOUT_MS = 6_000;
 
 function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0): void {
   expect(outcome).toMatchObject({ double: 0, missing: 0, wronglyGranted: 0, walletMismatches: 0, lag: 0, deadLetters });
@@ -117,6 +124,45 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     expectInvariants(await measureOutcome(system));
     // Both relays LISTEN again: a NOTIFY at commit wakes them rather than the next poll.
     await waitForOutboxListeners(system, 2);
+  });
+
+  it('keeps every reward member in its group through a Postgres outage longer than the session timeout', async () => {
+    postgres = await PrivatePostgres.start();
+    system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url });
+    await system.start();
+    const orders = await system.startApp('order-service');
+    const plan = mixedOrders(system.userPrefix, ORDERS, ORDERS / 5);
+    const half = Math.floor(plan.length / 2);
+    // The first half waits in Kafka; the reward service takes it one grant at a time, so the outage
+    // begins with most of it still to do.
+    await system.placeOrders(orders, plan.slice(0, half));
+    const rewards = await system.startApp('reward-service', {
+      REWARD_CONCURRENCY: '1',
+      REWARD_PARTITIONS_CONCURRENTLY: '1',
+      FAILPOINTS: 'grant.before-commit=delay:100',
+      REWARD_STUCK_AFTER_MS: String(SESSION_TIMEOUT_MS + 2_000),
+      REWARD_MAX_RETRY_DELAY_MS: '1000',
+    });
+    await system.waitForRewardMembers(1);
+    const members = watchGroupMembers(system.admin, system.group);
+    await waitForPackets(system, 1);
+    const database = postgres;
+    await Promise.all([
+      (async () => {
+        await database.stopServer();
+        // Stuck means failing for longer than the session timeout: the outage outlasted it.
+        await waitForReadinessDetail(rewards, '"stuck":true');
+        await database.startServer();
+      })(),
+      system.placeOrders(orders, plan.slice(half), 4),
+    ]);
+    await system.waitForQuiescence(90_000);
+
+    expectInvariants(await measureOutcome(system));
+    const seen = await members.stop();
+    expect(seen.memberIds).toHaveLength(1);
+    expect(seen.states).toEqual(['Stable']);
+    await waitForReadiness(rewards, true);
   });
 
   it('loses nothing and pays nothing twice when the network to Kafka delays, loses responses and resets', async () => {
@@ -232,7 +278,75 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     expectInvariants(outcome, 3);
     expect((await fetch(`${orders.url}/health/ready`)).status).toBe(200);
   });
+
+  it('grants every good order and parks every hostile message while they share keys and partitions', async () => {
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+    const orders = await system.startApp('order-service');
+    const rewards = await system.startApp('reward-service');
+    await system.waitForRewardMembers(1);
+    const members = watchGroupMembers(system.admin, system.group);
+    const deadLetters = await TopicReader.start(system.kafka, system.deadLetterTopic, `${system.namespace}.dlq-reader`);
+    const plan = mixedOrders(system.userPrefix, 60, 6);
+    const users = [...new Set(plan.map((order) => order.userId))];
+    const hostile = hostileStream(users);
+    const producer = new IdempotentProducer(system.kafka);
+    await producer.connect();
+    try {
+      await system.placeOrders(orders, plan.slice(0, 30));
+      // One send each: a broker limits a whole record batch, and one of them is near the limit alone.
+      for (const { message } of hostile) await producer.send(system.topic, [message]);
+      await system.placeOrders(orders, plan.slice(30));
+      await system.waitForQuiescence();
+      await deadLetters.waitFor(`${hostile.length} dead letters`, (messages) => messages.length === hostile.length);
+    } finally {
+      await Promise.all([producer.disconnect(), deadLetters.stop()]);
+    }
+
+    const outcome = await measureOutcome(system);
+    expect(outcome.orders).toBe(60);
+    expectInvariants(outcome, hostile.length);
+    const parked = deadLetters.messages.map((m) => ({
+      key: m.key?.toString(),
+      code: m.headers?.[DEAD_LETTER_HEADERS.errorCode]?.toString(),
+    }));
+    expect(parked.sort(byKey)).toEqual(hostile.map(({ message, code }) => ({ key: message.key, code })).sort(byKey));
+    const seen = await members.stop();
+    expect(seen.memberIds).toHaveLength(1);
+    expect(seen.states).toEqual(['Stable']);
+    const ready = await fetch(`${rewards.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ details: { consumer: { status: 'up', state: 'joined', failing: [] } } });
+  });
 });
+
+/**
+ * One hostile message of each kind per user, keyed by that user so it lands on the same partition
+ * as the user's real orders, each with the code the dead-letter topic must show.
+ */
+function hostileStream(users: string[]): { message: Message & { key: string }; code: string }[] {
+  const headers = { [EVENT_HEADERS.eventType]: ORDER_PURCHASED, [EVENT_HEADERS.schemaVersion]: '1' };
+  const event = (userId: string, overrides: object) => JSON.stringify({ ...orderPurchased({ userId }), ...overrides });
+  const kinds: [string, (userId: string) => Message['value'], Message['headers']?][] = [
+    ['CONTRACT_VIOLATION', (userId) => event(userId, { userId: `${userId}\u0000` })],
+    ['CONTRACT_VIOLATION', (userId) => event(userId, { totalCents: 2 ** 63 })],
+    ['CONTRACT_VIOLATION', (userId) => event(userId, { itemCount: '3' })],
+    ['INVALID_UTF8', () => Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
+    // Near the broker's default limit of about 1 MiB per message.
+    ['CONTRACT_VIOLATION', (userId) => event(userId, { filler: 'x'.repeat(1_000_000) })],
+    ['INVALID_PROBE', (userId) => event(userId, {}), { probe: 'true', 'probe-sent-at': String(Date.now()) }],
+  ];
+  return users.flatMap((userId) =>
+    kinds.map(([code, value, extra]) => ({
+      code,
+      message: { key: userId, value: value(userId), headers: { ...headers, ...extra } },
+    })),
+  );
+}
+
+function byKey(a: { key?: string; code?: string }, b: { key?: string; code?: string }): number {
+  return `${a.key}/${a.code}`.localeCompare(`${b.key}/${b.code}`);
+}
 
 interface PartitionLeader {
   partition: number;
@@ -271,6 +385,28 @@ async function waitForReadiness(app: RunningApp, ready: boolean): Promise<void> 
     `${app.name} to report ${ready ? 'ready' : 'not ready'}`,
     async () => ((await fetch(`${app.url}/health/ready`)).ok === ready ? true : undefined),
     { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
+async function waitForReadinessDetail(app: RunningApp, detail: string): Promise<void> {
+  await pollUntil(
+    `${app.name} readiness to show ${detail}`,
+    async () => ((await (await fetch(`${app.url}/health/ready`)).text()).includes(detail) ? true : undefined),
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
+
+async function waitForPackets(system: SystemUnderTest, count: number): Promise<void> {
+  await pollUntil(
+    `${count} packet(s) granted`,
+    async () => {
+      const [row] = await system.dataSource.query<{ n: string }[]>(
+        'SELECT count(*) AS n FROM rewards.red_packets WHERE user_id LIKE $1',
+        [`${system.userPrefix}-%`],
+      );
+      return Number(row.n) >= count ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
   );
 }
 

@@ -195,4 +195,13 @@ describe('the partition batch runner on a real broker', () => {
     });
     expect((await groupLag(admin, groupId, topic)).get(0)).toBe(3n);
   });
+
+  it('treats a consumer crash kafkajs will not restart from as fatal', async () => {
+    // Below the broker's group.min.session.timeout.ms (6 s): the join is refused for good.
+    const { runner, fatal } = await scenario(new ScriptedHandler(), { sessionTimeoutMs: 3_000 });
+    await runner.start();
+    await pollUntil('the fatal report', async () => (fatal.length > 0 ? true : undefined), { timeoutMs: 30_000 });
+    expect(runner.health()).toMatchObject({ ready: false, state: 'failed' });
+    expect(fatal[0].message).toMatch(/session timeout/i);
+  });
 });
