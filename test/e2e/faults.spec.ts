@@ -1,14 +1,16 @@
+import { join } from 'node:path';
 import { EVENT_HEADERS, ORDER_PURCHASED } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { DEAD_LETTER_HEADERS } from '@redpacket/rewards';
 import type { Message } from 'kafkajs';
 import { pollUntil } from '../../scripts/infra/process-utils';
-import { watchGroupMembers } from '../support/consumer-group';
+import { type MembershipSeen, watchGroupMembers } from '../support/consumer-group';
 import { orderPurchased } from '../support/events';
 import { PrivateKafka } from '../support/private-kafka';
 import { PrivatePostgres } from '../support/private-postgres';
 import { KAFKA_API, type NetworkFault, type TcpProxy } from '../support/tcp-proxy';
 import { TopicReader } from '../support/topic-reader';
+import { type FaultRow, writeFaultRows } from './support/guarantee-matrix';
 import { measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
 
@@ -18,7 +20,23 @@ const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
 /** The reward service's session timeout in every scenario (SystemUnderTest sets it). */
 const SESSION_TIMEOUT_MS = 6_000;
 
-function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0): void {
+const rows: FaultRow[] = [];
+
+afterAll(() => {
+  if (process.env.PROVE_WRITE === '1') {
+    writeFaultRows(join(__dirname, '..', '..', 'docs', 'guarantees.md'), rows, {
+      date: new Date().toISOString().slice(0, 10),
+    });
+  }
+});
+
+/** The invariants of every scenario; the outcome becomes the scenario's row in docs/guarantees.md. */
+function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''): void {
+  const title = (expect.getState().currentTestName ?? '').replace(
+    /^the whole system under infrastructure faults \(inbox-tx\) /,
+    '',
+  );
+  rows.push({ title, outcome, also });
   expect(outcome).toMatchObject({ double: 0, missing: 0, wronglyGranted: 0, walletMismatches: 0, lag: 0, deadLetters });
   expect(outcome.granted).toBe(outcome.expected);
   expect(outcome.orders).toBeGreaterThan(0);
@@ -158,8 +176,8 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     ]);
     await system.waitForQuiescence(90_000);
 
-    expectInvariants(await measureOutcome(system));
     const seen = await members.stop();
+    expectInvariants(await measureOutcome(system), 0, membership(seen, 'partitions reported stuck, then ready again'));
     expect(seen.memberIds).toHaveLength(1);
     expect(seen.states).toEqual(['Stable']);
     await waitForReadiness(rewards, true);
@@ -304,14 +322,15 @@ describe('the whole system under infrastructure faults (inbox-tx)', () => {
     }
 
     const outcome = await measureOutcome(system);
-    expect(outcome.orders).toBe(60);
-    expectInvariants(outcome, hostile.length);
     const parked = deadLetters.messages.map((m) => ({
       key: m.key?.toString(),
       code: m.headers?.[DEAD_LETTER_HEADERS.errorCode]?.toString(),
     }));
-    expect(parked.sort(byKey)).toEqual(hostile.map(({ message, code }) => ({ key: message.key, code })).sort(byKey));
     const seen = await members.stop();
+    const codes = [...new Set(parked.map((p) => p.code))].sort().join(', ');
+    expect(outcome.orders).toBe(60);
+    expectInvariants(outcome, hostile.length, membership(seen, `each hostile message parked with its code (${codes})`));
+    expect(parked.sort(byKey)).toEqual(hostile.map(({ message, code }) => ({ key: message.key, code })).sort(byKey));
     expect(seen.memberIds).toHaveLength(1);
     expect(seen.states).toEqual(['Stable']);
     const ready = await fetch(`${rewards.url}/health/ready`);
@@ -342,6 +361,10 @@ function hostileStream(users: string[]): { message: Message & { key: string }; c
       message: { key: userId, value: value(userId), headers: { ...headers, ...extra } },
     })),
   );
+}
+
+function membership(seen: MembershipSeen, more: string): string {
+  return `${seen.memberIds.length} member id over ${seen.samples} samples, group ${seen.states.join('/')}; ${more}`;
 }
 
 function byKey(a: { key?: string; code?: string }, b: { key?: string; code?: string }): number {

@@ -54,7 +54,11 @@ export interface MembershipSeen {
  * Samples a group's description while a scenario runs, to prove no member was evicted: an evicted
  * member rejoins under a new member id, and the group passes through PreparingRebalance.
  */
-export function watchGroupMembers(admin: Admin, groupId: string, intervalMs = 250): { stop(): Promise<MembershipSeen> } {
+export function watchGroupMembers(
+  admin: Admin,
+  groupId: string,
+  intervalMs = 250,
+): { stop(): Promise<MembershipSeen> } {
   const memberIds = new Set<string>();
   const states = new Set<string>();
   let samples = 0;

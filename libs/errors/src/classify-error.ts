@@ -16,7 +16,14 @@ export interface ErrorClassification {
 const POISON_SQLSTATE_CLASSES = new Set(['22', '23']);
 const OWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 const SQLSTATE = /^[0-9A-Z]{5}$/;
-const RETRIABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const RETRIABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
 // pg's wording when the server or the network drops a connection; such errors carry no code.
 const CONNECTION_TERMINATED = 'Connection terminated';
 

@@ -6,9 +6,7 @@ import { RedpacketError } from '@redpacket/errors';
  * Actions: crash (SIGKILL), delay:<ms>, delay-once:<ms> (the first hit only), error, error-once.
  */
 export type FailpointAction =
-  | { kind: 'crash' }
-  | { kind: 'delay'; ms: number; once?: boolean }
-  | { kind: 'error'; once?: boolean };
+  { kind: 'crash' } | { kind: 'delay'; ms: number; once?: boolean } | { kind: 'error'; once?: boolean };
 
 export function parseFailpoints(spec: string | undefined): Map<string, FailpointAction> {
   const points = new Map<string, FailpointAction>();

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { passes, type ScenarioOutcome } from './outcome';
 import type { Scenario } from './scenarios';
@@ -55,6 +55,48 @@ transaction — is the default and the only strategy expected to pass everything
 `;
 }
 
+const FAULTS_START = '<!-- fault-suite:start -->';
+const FAULTS_END = '<!-- fault-suite:end -->';
+
+export interface FaultRow {
+  title: string;
+  outcome: ScenarioOutcome;
+  /** What else the scenario asserted and saw (group members, dead-letter codes, readiness). */
+  also: string;
+}
+
+/** Writes the matrix, keeping the fault suite's section that faults.spec.ts writes. */
 export function writeMatrix(path: string, markdown: string): void {
-  writeFileSync(path, markdown);
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = previous.indexOf(FAULTS_START);
+  const faults = start >= 0 ? previous.slice(start) : '';
+  writeFileSync(path, faults ? `${markdown}\n${faults}` : markdown);
+}
+
+/** The fault suite's rows (inbox-tx, the default), written into docs/guarantees.md by `npm run prove`. */
+export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: string }): void {
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = previous.indexOf(FAULTS_START);
+  const matrix = start >= 0 ? previous.slice(0, start).trimEnd() : previous.trimEnd();
+  const table = rows.map(({ title, outcome, also }) => {
+    const verdict = passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
+    return `| ${title} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters | ${also} |`;
+  });
+  writeFileSync(
+    path,
+    `${matrix}
+
+${FAULTS_START}
+## The fault suite (\`inbox-tx\`)
+
+Written by \`npm run prove\` (test/e2e/faults.spec.ts) on ${meta.date}. Each row is the whole system
+under one fault, with the same invariants as above (the dead letters counted are the hostile
+messages the scenario sent, each found in the dead-letter topic).
+
+| scenario | outcome | also asserted |
+|---|---|---|
+${table.join('\n')}
+${FAULTS_END}
+`,
+  );
 }

@@ -61,6 +61,12 @@ describe('probeSentAtOrBusiness', () => {
     ['a probe with a timestamp that is not a number', null, { probe: 'true', 'probe-sent-at': 'soon' }],
     ['a probe header that is not "true"', null, { probe: 'yes', 'probe-sent-at': '1764583200000' }],
   ])('refuses %s as INVALID_PROBE, so no order is dropped as a probe', (_what, value, headers) => {
-    expect(() => probeSentAtOrBusiness(value, headers)).toThrow(expect.objectContaining({ code: 'INVALID_PROBE' }));
+    let failure: unknown;
+    try {
+      probeSentAtOrBusiness(value, headers);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'INVALID_PROBE' });
   });
 });

@@ -200,7 +200,10 @@ export class PartitionBatchRunner {
     const context = { ...position, code, attempt: attempts, retryInMs: delayMs, error: message };
     this.logger.warn('retriable failure; partition paused for a retry', context);
     if (becameStuck) {
-      this.logger.error('partition stuck: its work keeps failing', { ...context, stuckAfterMs: this.options.retry.stuckAfterMs });
+      this.logger.error('partition stuck: its work keeps failing', {
+        ...context,
+        stuckAfterMs: this.options.retry.stuckAfterMs,
+      });
     }
     this.updateStuckMetric(position, state);
     this.updateReadyMetric();

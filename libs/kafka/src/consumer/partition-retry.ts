@@ -32,7 +32,13 @@ export class PartitionRetry {
   /** Records a failure; returns the pause before the next attempt and whether it just became stuck. */
   failed(code: string, error: string, nowMs: number): { delayMs: number; becameStuck: boolean; attempts: number } {
     const attempts = (this.failure?.attempts ?? 0) + 1;
-    this.failure = { partition: this.partition, failingSinceMs: this.failure?.failingSinceMs ?? nowMs, attempts, code, error };
+    this.failure = {
+      partition: this.partition,
+      failingSinceMs: this.failure?.failingSinceMs ?? nowMs,
+      attempts,
+      code,
+      error,
+    };
     const delayMs = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * 2 ** (attempts - 1));
     const becameStuck = !this.reportedStuck && this.isStuck(nowMs);
     if (becameStuck) this.reportedStuck = true;

@@ -81,7 +81,13 @@ describe('processByKey', () => {
   it('starts nothing new once it may not continue, and lets the running ones finish', async () => {
     const handler = controlledHandler();
     let running = true;
-    const done = processByKey(msgs('a a b b'), (m) => m.key, 2, handler.handle, () => running);
+    const done = processByKey(
+      msgs('a a b b'),
+      (m) => m.key,
+      2,
+      handler.handle,
+      () => running,
+    );
     await flush();
     expect(handler.started).toEqual([0, 2]);
     running = false;

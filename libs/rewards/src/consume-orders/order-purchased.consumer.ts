@@ -14,7 +14,11 @@ import { Kafka } from 'kafkajs';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { type ConsumerStats, OrderPurchasedHandler, type OrderPurchasedHandlerOptions } from './order-purchased.handler';
+import {
+  type ConsumerStats,
+  OrderPurchasedHandler,
+  type OrderPurchasedHandlerOptions,
+} from './order-purchased.handler';
 import { ignoreProbes, PROBE_OBSERVER, type ProbeObserver } from './probe-observer';
 
 export const CONSUMER_OPTIONS = Symbol('CONSUMER_OPTIONS');

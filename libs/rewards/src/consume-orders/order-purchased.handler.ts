@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { type OrderPurchasedV1, parseOrderPurchased, probeSentAtOrBusiness } from '@redpacket/contracts';
 import { classifyError } from '@redpacket/errors';
 import { failpoint } from '@redpacket/failpoints';
-import { atOffset, type MessagePosition, type PartitionHandler, type PartitionWork, processByKey } from '@redpacket/kafka';
+import {
+  atOffset,
+  type MessagePosition,
+  type PartitionHandler,
+  type PartitionWork,
+  processByKey,
+} from '@redpacket/kafka';
 import type { Metrics } from '@redpacket/observability';
 import type { KafkaMessage } from 'kafkajs';
 import type { GrantOnceService } from '../grant-red-packet/grant-once.service';
