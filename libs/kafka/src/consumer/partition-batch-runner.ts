@@ -157,7 +157,11 @@ export class PartitionBatchRunner {
         position,
         messages,
         canContinue,
-        finished: (done) => done.forEach((message) => state.watermark.complete(message.offset)),
+        finished: (done) => {
+          // Only what is still pending: a rejoin may have reset the bookkeeping under a handler that ran on.
+          for (const { offset } of done)
+            if (state.watermark.status(offset) === 'pending') state.watermark.complete(offset);
+        },
       });
     } catch (error) {
       failure = error;
