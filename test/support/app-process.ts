@@ -19,11 +19,19 @@ export function spawnApp(app: AppName, env: Record<string, string>): AppProcess 
 
 /** Runs a TypeScript entry point of the repo (an app's main.ts or a script) in a child process. */
 export function spawnTypeScript(args: string[], env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['-r', './scripts/register.cjs', ...args], {
+  return spawnProcess(process.execPath, ['-r', './scripts/register.cjs', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Any command, with exactly the environment given, its output kept for the test to read. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+): AppProcess {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
