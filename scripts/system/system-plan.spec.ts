@@ -1,0 +1,46 @@
+import { appEnvironment, planApps, runningSummary, SAMPLE_ORDER } from './system-plan';
+
+const shared = {
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'info',
+  HTTP_HOST: '127.0.0.1',
+  KAFKA_BROKERS: '127.0.0.1:19092',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/redpacket',
+};
+
+describe('planApps', () => {
+  it('puts the four apps on consecutive ports from the base port', () => {
+    expect(planApps(4000, '127.0.0.1').map((app) => `${app.name} ${app.url} ${app.entryPoint}`)).toEqual([
+      'order-service http://127.0.0.1:4000 apps/order-service/src/main.ts',
+      'reward-service http://127.0.0.1:4001 apps/reward-service/src/main.ts',
+      'reconciler http://127.0.0.1:4002 apps/reconciler/src/main.ts',
+      'monitor http://127.0.0.1:4003 apps/monitor/src/main.ts',
+    ]);
+  });
+
+  it('reaches a wildcard listener through loopback', () => {
+    expect(planApps(3000, '0.0.0.0')[0].url).toBe('http://127.0.0.1:3000');
+  });
+});
+
+describe('appEnvironment', () => {
+  it('gives each app its own port and only the reconciler the admin token', () => {
+    const [orders, , reconciler] = planApps(3000, '127.0.0.1');
+    const withToken = { ...shared, ADMIN_TOKEN: 'a'.repeat(32) };
+    expect(appEnvironment(orders, withToken)).toEqual({ ...shared, HTTP_PORT: '3000' });
+    expect(appEnvironment(reconciler, withToken)).toEqual({ ...withToken, HTTP_PORT: '3002' });
+  });
+});
+
+describe('runningSummary', () => {
+  it('prints a curl that places the sample order under the given key', () => {
+    const lines = runningSummary(planApps(4000, '127.0.0.1'), 'system-key-1');
+    expect(lines).toContain('  OpenAPI          http://127.0.0.1:4000/docs');
+    expect(lines).toContain('  monitor page     http://127.0.0.1:4003/');
+    expect(lines.filter((line) => line.endsWith('/metrics'))).toHaveLength(4);
+    const curl = lines.find((line) => line.includes('curl -s -X POST')) ?? '';
+    expect(curl).toContain("-H 'Idempotency-Key: system-key-1'");
+    expect(curl).toContain(`-d '${JSON.stringify(SAMPLE_ORDER)}'`);
+    expect(lines.join('\n')).not.toContain('Bearer');
+  });
+});

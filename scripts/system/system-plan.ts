@@ -1,0 +1,68 @@
+/** In start order: the order service first, so its /docs is the first thing to open. */
+export const SYSTEM_APPS = ['order-service', 'reward-service', 'reconciler', 'monitor'] as const;
+export type AppName = (typeof SYSTEM_APPS)[number];
+
+export interface PlannedApp {
+  name: AppName;
+  port: number;
+  /** Where a client on this machine reaches it. */
+  url: string;
+  entryPoint: string;
+}
+
+/** The apps on consecutive ports from `basePort` (3000..3003 by default, as in docker-compose). */
+export function planApps(basePort: number, host: string): PlannedApp[] {
+  // A wildcard listener is reached through loopback.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return SYSTEM_APPS.map((name, index) => ({
+    name,
+    port: basePort + index,
+    url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${basePort + index}`,
+    entryPoint: `apps/${name}/src/main.ts`,
+  }));
+}
+
+export interface SharedAppEnv {
+  NODE_ENV: string;
+  LOG_LEVEL: string;
+  HTTP_HOST: string;
+  KAFKA_BROKERS: string;
+  DATABASE_URL: string;
+  ADMIN_TOKEN?: string;
+}
+
+/** What one app gets on top of the caller's environment (which may tune anything else). */
+export function appEnvironment(app: PlannedApp, shared: SharedAppEnv): Record<string, string> {
+  const { ADMIN_TOKEN, ...common } = shared;
+  // Only the reconciler has an admin API; the token does not need to travel further.
+  const env: Record<string, string> = { ...common, HTTP_PORT: String(app.port) };
+  if (app.name === 'reconciler' && ADMIN_TOKEN) env.ADMIN_TOKEN = ADMIN_TOKEN;
+  return env;
+}
+
+export const SAMPLE_USER = 'user-42';
+export const SAMPLE_ORDER = { userId: SAMPLE_USER, items: [{ sku: 'MUG', quantity: 3, unitPriceCents: 1250 }] };
+
+/** What to open and what to paste once every app is ready. */
+export function runningSummary(apps: PlannedApp[], idempotencyKey: string, adminToken?: string): string[] {
+  const url = (name: AppName) => apps.find((app) => app.name === name)?.url ?? '';
+  const orders = url('order-service');
+  const width = Math.max(...apps.map((app) => app.name.length));
+  return [
+    'every app is ready',
+    `  OpenAPI          ${orders}/docs`,
+    `  monitor page     ${url('monitor')}/`,
+    `  snapshot         ${url('monitor')}/api/snapshot`,
+    '  metrics',
+    ...apps.map((app) => `    ${app.name.padEnd(width)}   ${app.url}/metrics`),
+    ...(adminToken ? [`  reconciler admin API: Authorization: Bearer ${adminToken}`] : []),
+    'place an order (the same key again replays it; the response carries its orderId):',
+    `  curl -s -X POST ${orders}/orders -H 'content-type: application/json' ` +
+      `-H 'Idempotency-Key: ${idempotencyKey}' -d '${JSON.stringify(SAMPLE_ORDER)}'`,
+    'then read it back:',
+    `  curl -s ${orders}/orders/<orderId>`,
+    `  curl -s ${orders}/users/${SAMPLE_USER}/wallet`,
+    `  curl -s ${orders}/users/${SAMPLE_USER}/red-packets`,
+    'Ctrl-C stops the apps, then the infrastructure this command started',
+  ];
+}
