@@ -31,4 +31,14 @@ describe('RewardServiceConfig', () => {
     expect(problemsOf({ REWARD_STRATEGY: 'none' })).toEqual([]);
     expect(problemsOf({ REWARD_BATCH_SIZE: '0' }).map((p) => p.split(':')[0])).toEqual(['REWARD_BATCH_SIZE']);
   });
+
+  it('retries a failing partition for ever, reporting it stuck after a minute, and refuses bounds out of range', () => {
+    expect(loadConfig(RewardServiceConfig, validEnv)).toMatchObject({
+      REWARD_STUCK_AFTER_MS: 60_000,
+      REWARD_MAX_RETRY_DELAY_MS: 5_000,
+    });
+    expect(
+      problemsOf({ REWARD_STUCK_AFTER_MS: '10', REWARD_MAX_RETRY_DELAY_MS: '0' }).map((p) => p.split(':')[0]),
+    ).toEqual(['REWARD_STUCK_AFTER_MS', 'REWARD_MAX_RETRY_DELAY_MS']);
+  });
 });

@@ -169,8 +169,9 @@ export class PartitionBatchRunner {
       clearInterval(heartbeat);
     }
     await this.commitFinished(payload, state);
-    if (failure === undefined) this.recovered(position, state);
-    else this.failed(position, state, failure);
+    if (failure !== undefined) this.failed(position, state, failure);
+    // Recovered only when the handler got through its work, not when it stopped early for a stop or a rebalance.
+    else if (canContinue()) this.recovered(position, state);
   }
 
   private async commitFinished(payload: EachBatchPayload, state: PartitionState): Promise<void> {
