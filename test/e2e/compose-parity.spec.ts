@@ -110,6 +110,21 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     ]);
   });
 
+  it('starts every app after the migration and a healthy broker, and the watchers after healthy apps', () => {
+    const apps = ours.map(([name]) => name).filter((name) => name !== 'migrate');
+    for (const name of apps) {
+      expect({ name, dependsOn: services[name].depends_on }).toMatchObject({
+        dependsOn: {
+          migrate: { condition: 'service_completed_successfully' },
+          kafka: { condition: 'service_healthy' },
+        },
+      });
+    }
+    const healthy = { condition: 'service_healthy' };
+    expect(services.monitor.depends_on).toMatchObject({ 'order-service': healthy, 'reward-service': healthy });
+    expect(services.prometheus.depends_on).toMatchObject(Object.fromEntries(apps.map((app) => [app, healthy])));
+  });
+
   it.each([
     ['default', undefined],
     ['cluster', 'cluster'],
