@@ -1,3 +1,4 @@
+import type { StalledPartition } from '@redpacket/monitoring';
 import type { Producer } from 'kafkajs';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { asMessage, orderPurchased } from '../support/events';
@@ -11,14 +12,7 @@ const STALLED_SERIES = 'redpacket_consumer_partition_stalled_seconds';
 
 interface MonitorSnapshot {
   lag: { group: string; partition: number; currentOffset: string; lag: string }[];
-  stalled: {
-    group: string;
-    topic: string;
-    partition: number;
-    committedOffset: string;
-    lag: string;
-    stalledForMs: number;
-  }[];
+  stalled: StalledPartition[];
 }
 
 const waitFor = <T>(description: string, condition: () => Promise<T | undefined>, timeoutMs = 30_000) =>
