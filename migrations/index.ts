@@ -2,6 +2,7 @@ import { CreateServiceSchemas1764000000000 } from './1764000000000-create-servic
 import { CreateOrderingTables1764000000001 } from './1764000000001-create-ordering-tables';
 import { CreateRewardsTables1764000000002 } from './1764000000002-create-rewards-tables';
 import { CreateReconciliation1764000000003 } from './1764000000003-create-reconciliation';
+import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rules-and-decisions';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -9,4 +10,5 @@ export const allMigrations = [
   CreateOrderingTables1764000000001,
   CreateRewardsTables1764000000002,
   CreateReconciliation1764000000003,
+  RewardRulesAndDecisions1764000000004,
 ];

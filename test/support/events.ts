@@ -1,3 +1,4 @@
+import type { GrantRequest, GrantSource } from '@redpacket/rewards';
 import { randomInt, randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, newEventId, ORDER_PURCHASED, type OrderPurchasedV1 } from '@redpacket/contracts';
 import type { IHeaders, Message } from 'kafkajs';
@@ -12,6 +13,16 @@ export function orderPurchased(overrides: Partial<OrderPurchasedV1> = {}): Order
     totalCents: 10_000 + randomInt(90_000),
     occurredAt: new Date().toISOString(),
     ...overrides,
+  };
+}
+
+/** The grant request the consumer (or, without the event id, the reconciler) makes for an event's order. */
+export function asGrantRequest(event: OrderPurchasedV1, source: GrantSource = 'event'): GrantRequest {
+  return {
+    ...event,
+    source,
+    eventId: source === 'event' ? event.eventId : undefined,
+    placedAt: new Date(event.occurredAt),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createValidationPipe } from '@redpacket/platform';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { GrantOnceService, OrderPurchasedConsumer } from '@redpacket/rewards';
 import type { Admin, Kafka } from 'kafkajs';
@@ -15,7 +16,14 @@ export interface RewardServiceUnderTest extends InProcessApp {
 /** The reward service in this process, consuming from the real broker into the real database. */
 export async function startRewardService(env: Record<string, string>): Promise<RewardServiceUnderTest> {
   const booted = await bootInProcess(
-    { name: 'reward-service', config: RewardServiceConfig, module: (c) => RewardServiceModule.register(c) },
+    {
+      name: 'reward-service',
+      config: RewardServiceConfig,
+      module: (c) => RewardServiceModule.register(c),
+      configure: (app) => {
+        app.useGlobalPipes(createValidationPipe());
+      },
+    },
     env,
   );
   return {

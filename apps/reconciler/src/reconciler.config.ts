@@ -1,6 +1,6 @@
 import { ToBoolean, ToInt } from '@redpacket/config';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
 
 export class ReconcilerConfig extends RewardsConfig {
   /** Orders younger than this are left to the event path. */
@@ -14,6 +14,26 @@ export class ReconcilerConfig extends RewardsConfig {
   @Min(1)
   @Max(10_000)
   RECONCILER_BATCH_SIZE = 500;
+
+  /**
+   * How far before the last covered point an incremental run starts again. Windows are cut by the database's
+   * clock, and an order becomes visible at its commit: an order created at t and committed within the grace
+   * period is already seen by the run whose window ends at t. The overlap is for what the grace does not
+   * cover: a clock that steps back (NTP, a failover to a host whose clock differs), or an order transaction
+   * longer than the grace. 60 s allows a minute of either; a full scan on demand covers the rest.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  RECONCILER_OVERLAP_SECONDS = 60;
+
+  /** Finished runs are deleted after this; the run holding the high-water mark is always kept. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
+  RECONCILER_RUN_RETENTION_DAYS = 30;
 
   @ToBoolean()
   @IsBoolean()
@@ -41,10 +61,4 @@ export class ReconcilerConfig extends RewardsConfig {
   @Min(1)
   @Max(100_000)
   RETENTION_BATCH_SIZE = 1_000;
-
-  /** Bearer token for /admin endpoints. Required in production; without it admin calls are refused. */
-  @ValidateIf((config: ReconcilerConfig) => config.NODE_ENV === 'production' || config.ADMIN_TOKEN !== undefined)
-  @IsString({ message: 'ADMIN_TOKEN is required in production' })
-  @Length(16, 256, { message: 'ADMIN_TOKEN must be 16-256 characters' })
-  ADMIN_TOKEN?: string;
 }

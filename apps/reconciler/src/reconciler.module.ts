@@ -23,12 +23,16 @@ export class ReconcilerModule {
         MetricsModule,
         ReconciliationModule.forRoot({
           rewards: rewardsOptionsFrom(config),
-          reconciliation: { graceSeconds: config.RECONCILER_GRACE_SECONDS, batchSize: config.RECONCILER_BATCH_SIZE },
+          reconciliation: {
+            graceSeconds: config.RECONCILER_GRACE_SECONDS,
+            batchSize: config.RECONCILER_BATCH_SIZE,
+            overlapSeconds: config.RECONCILER_OVERLAP_SECONDS,
+          },
           retention: {
             processedMessagesRetentionHours: config.PROCESSED_MESSAGES_RETENTION_HOURS,
             dedupMarginHours: config.DEDUP_WINDOW_MARGIN_HOURS,
             dedupTopic: namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased),
-            publishedOutboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS,
+            runRetentionDays: config.RECONCILER_RUN_RETENTION_DAYS,
             batchSize: config.RETENTION_BATCH_SIZE,
           },
           schedule: {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runApp } from '@redpacket/platform';
+import { createValidationPipe, runApp } from '@redpacket/platform';
 import { RewardServiceConfig } from './reward-service.config';
 import { RewardServiceModule } from './reward-service.module';
 
@@ -7,4 +7,7 @@ void runApp({
   name: 'reward-service',
   module: (config) => RewardServiceModule.register(config),
   config: RewardServiceConfig,
+  configure: (app) => {
+    app.useGlobalPipes(createValidationPipe());
+  },
 });

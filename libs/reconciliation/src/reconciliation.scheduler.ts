@@ -13,7 +13,10 @@ export interface ScheduleOptions {
   retentionCron: string;
 }
 
-/** Runs reconciliation and retention on their cron schedules; a run refused by the lock is just skipped. */
+/**
+ * Runs an incremental reconciliation and the retention purge on their cron schedules; a run refused by the
+ * lock is just skipped.
+ */
 @Injectable()
 export class ReconciliationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconciliationScheduler.name);
@@ -27,7 +30,7 @@ export class ReconciliationScheduler implements OnApplicationBootstrap, OnApplic
 
   onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
-    this.schedule('reconcile', this.options.reconcileCron, () => this.reconciliations.run({ trigger: 'schedule' }));
+    this.schedule('reconcile', this.options.reconcileCron, () => this.reconciliations.run({ trigger: 'schedule', scan: 'incremental' }));
     this.schedule('retention', this.options.retentionCron, () => this.retention.purge());
   }
 

@@ -6,6 +6,8 @@ export * from './grant-red-packet/grant-once.service';
 export * from './grant-red-packet/grant.errors';
 export * from './grant-red-packet/grant.types';
 export * from './read-wallet/read-wallet.controller';
+export * from './reward-rules/reward-rule-book';
+export * from './reward-rules/reward-rules.repository';
 export * from './read-wallet/wallet.queries';
 export * from './rewards.module';
 export * from './rewards.options';

@@ -1,8 +1,7 @@
-import { ConfigValidationError, OutboxConfig, ToInt } from '@redpacket/config';
+import { OutboxConfig, ToInt } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
 import { outboxLocation } from '@redpacket/outbox';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { type RewardRule, validateRewardRule } from './domain/reward-rule';
+import { IsEmpty, IsIn, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { GRANT_STRATEGIES, type GrantStrategyName } from './grant-red-packet/grant.types';
 import type { RewardsOptions } from './rewards.options';
 
@@ -12,54 +11,50 @@ export class RewardsConfig extends OutboxConfig {
   @IsIn(GRANT_STRATEGIES)
   REWARD_STRATEGY: GrantStrategyName = 'inbox-tx';
 
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  REWARD_MIN_ITEMS = 3;
+  /**
+   * The reward rule is data (`rewards.reward_rules`), the same for every app and changed only through
+   * `POST /admin/reward-rules`. The variables that used to set it are refused, so no deployment believes it
+   * still configures a rule that nothing reads.
+   */
+  @RuleIsData()
+  REWARD_MIN_ITEMS?: string;
 
-  /** Packet size in basis points of the order total: 500 = 5 %. */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
-  REWARD_PERCENT_BASIS_POINTS = 500;
+  @RuleIsData()
+  REWARD_PERCENT_BASIS_POINTS?: string;
 
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  REWARD_MIN_CENTS = 100;
+  @RuleIsData()
+  REWARD_MIN_CENTS?: string;
 
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  REWARD_MAX_CENTS = 5_000;
+  @RuleIsData()
+  REWARD_MAX_CENTS?: string;
 
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(100)
   REWARD_MAX_OPTIMISTIC_ATTEMPTS = 10;
+
+  /** Bearer token for /admin endpoints. Required in production; without it admin calls are refused. */
+  @ValidateIf((config: RewardsConfig) => config.NODE_ENV === 'production' || config.ADMIN_TOKEN !== undefined)
+  @IsString({ message: 'ADMIN_TOKEN is required in production' })
+  @Length(16, 256, { message: 'ADMIN_TOKEN must be 16-256 characters' })
+  ADMIN_TOKEN?: string;
 }
 
-export function rewardRuleOf(config: RewardsConfig): RewardRule {
-  const rule = {
-    minItems: config.REWARD_MIN_ITEMS,
-    percentBasisPoints: config.REWARD_PERCENT_BASIS_POINTS,
-    minCents: config.REWARD_MIN_CENTS,
-    maxCents: config.REWARD_MAX_CENTS,
-  };
-  const problems = validateRewardRule(rule);
-  if (problems.length > 0) throw new ConfigValidationError(problems.map((p) => `REWARD_*: ${p}`));
-  return rule;
+function RuleIsData() {
+  return IsEmpty({
+    message: ({ property }) =>
+      `${property} is no longer read: reward rules live in rewards.reward_rules; add a version with POST /admin/reward-rules`,
+  });
 }
 
 export function rewardsOptionsFrom(config: RewardsConfig): RewardsOptions {
   return {
     strategy: config.REWARD_STRATEGY,
-    rule: rewardRuleOf(config),
     consumerGroup: namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService),
     kafkaNamespace: config.KAFKA_NAMESPACE,
     maxOptimisticAttempts: config.REWARD_MAX_OPTIMISTIC_ATTEMPTS,
     outbox: outboxLocation('rewards'),
+    adminToken: config.ADMIN_TOKEN,
   };
 }

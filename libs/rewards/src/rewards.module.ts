@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Metrics } from '@redpacket/observability';
-import { READINESS_CHECK } from '@redpacket/platform';
+import { ADMIN_TOKEN, AdminTokenGuard, READINESS_CHECK } from '@redpacket/platform';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import {
   CONSUMER_OPTIONS,
@@ -9,6 +9,8 @@ import {
 } from './consume-orders/order-purchased.consumer';
 import { PROBE_OBSERVER, type ProbeObserver } from './consume-orders/probe-observer';
 import { GrantOnceService } from './grant-red-packet/grant-once.service';
+import { RewardRuleBook } from './reward-rules/reward-rule-book';
+import { RewardRulesController } from './reward-rules/reward-rules.controller';
 import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 
 @Module({})
@@ -17,12 +19,12 @@ export class RewardsModule {
   static forGrants(rewards: RewardsOptions): DynamicModule {
     return {
       module: RewardsModule,
-      providers: [{ provide: REWARDS_OPTIONS, useValue: rewards }, GrantOnceService],
-      exports: [GrantOnceService, REWARDS_OPTIONS],
+      providers: [{ provide: REWARDS_OPTIONS, useValue: rewards }, RewardRuleBook, GrantOnceService],
+      exports: [GrantOnceService, RewardRuleBook, REWARDS_OPTIONS],
     };
   }
 
-  /** The consumer, the grant path and the outbox relay; probes the consumer reads go to `probeObserver`. */
+  /** The consumer, the grant path, the outbox relay and the rule timeline's admin API; probes the consumer reads go to `probeObserver`. */
   static forRoot(
     rewards: RewardsOptions,
     consumer: ConsumerOptions,
@@ -31,8 +33,12 @@ export class RewardsModule {
   ): DynamicModule {
     return {
       module: RewardsModule,
+      controllers: [RewardRulesController],
       providers: [
         { provide: REWARDS_OPTIONS, useValue: rewards },
+        { provide: ADMIN_TOKEN, useValue: rewards.adminToken },
+        AdminTokenGuard,
+        RewardRuleBook,
         { provide: CONSUMER_OPTIONS, useValue: consumer },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
         ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),

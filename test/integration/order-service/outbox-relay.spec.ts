@@ -199,6 +199,32 @@ describe('the transactional outbox and its relay', () => {
       await service.relay.relay.start();
     }
   });
+  it('purges its own published rows past their retention, and keeps unpublished ones whatever their age', async () => {
+    const row = async (publishedHoursAgo: number | null, createdDaysAgo = 0) => {
+      const eventId = newEventId();
+      await service.dataSource.query(
+        `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload, published_at,
+                                      created_at, next_attempt_at)
+         VALUES ($1, 'purge-test', 'k', 'Test', 1, '{}',
+                 CASE WHEN $2::int IS NULL THEN NULL ELSE now() - make_interval(hours => $2::int) END,
+                 now() - make_interval(days => $3), now() + interval '1 day')`,
+        [eventId, publishedHoursAgo, createdDaysAgo],
+      );
+      return eventId;
+    };
+    const [old, recent, unpublished] = [await row(2), await row(0), await row(null, 30)];
+    try {
+      await service.relay.purge(); // OUTBOX_RETENTION_SECONDS: one hour by default
+
+      const left = await service.dataSource.query<{ event_id: string }[]>(
+        'SELECT event_id FROM ordering.outbox WHERE event_id = ANY($1)',
+        [[old, recent, unpublished]],
+      );
+      expect(left.map((r) => r.event_id).sort()).toEqual([recent, unpublished].sort());
+    } finally {
+      await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = ANY($1)', [[recent, unpublished]]);
+    }
+  });
 });
 
 describe('the outbox while the broker is down', () => {

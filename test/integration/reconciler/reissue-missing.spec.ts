@@ -6,7 +6,12 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { spawnTypeScript } from '../../support/app-process';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
-import { type ReconcilerUnderTest, startReconciler, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
+import {
+  type ReconcilerUnderTest,
+  reconcilerDatabaseUrl,
+  startReconciler,
+  TEST_ADMIN_TOKEN,
+} from '../../support/reconciler.harness';
 import { relayFor } from '../../support/relay';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
@@ -59,22 +64,22 @@ describe('the reconciler', () => {
     expect((await ledgerOf(reconciler.dataSource, order.userId)).packets[0].source).toBe('reconciliation');
 
     const second = await reconciler.reconciliations.run({ trigger: 'cli', since });
-    expect(second).toMatchObject({ status: 'succeeded', scanned: 1, eligible: 1, missing: 0, reissued: 0 });
+    expect(second).toMatchObject({ status: 'succeeded', scanned: 1, missing: 0, eligible: 0, reissued: 0 });
     await expectLedgerConsistent(reconciler.dataSource, order.userId, { orderIds: [order.orderId] });
   });
 
-  it('never grants an ineligible order, and a dry run changes nothing', async () => {
+  it('records an ineligible order as decided without paying it, and a dry run changes nothing', async () => {
     const since = await ordersWindowStart(orders.dataSource);
     const userId = `dry-${randomUUID()}`;
     const small = await placeOrderAndLoseItsEvent(orders, ineligible(userId));
     const big = await placeOrderAndLoseItsEvent(orders, qualifying(userId));
 
     const dry = await reconciler.reconciliations.run({ trigger: 'cli', since, dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, scanned: 2, eligible: 1, missing: 1, reissued: 0 });
+    expect(dry).toMatchObject({ dryRun: true, scanned: 2, missing: 2, eligible: 1, reissued: 0, ineligible: 0 });
     await expectLedgerConsistent(reconciler.dataSource, userId, { orderIds: [] });
 
     const real = await reconciler.reconciliations.run({ trigger: 'cli', since });
-    expect(real).toMatchObject({ scanned: 2, eligible: 1, missing: 1, reissued: 1 });
+    expect(real).toMatchObject({ scanned: 2, missing: 2, eligible: 1, reissued: 1, ineligible: 1 });
     await expectLedgerConsistent(reconciler.dataSource, userId, { orderIds: [big.orderId] });
     expect((await ledgerOf(reconciler.dataSource, userId)).packets.map((p) => p.orderId)).not.toContain(small.orderId);
   });
@@ -95,6 +100,7 @@ describe('the reconciler', () => {
   it('runs one reconciliation at a time across instances: a second one is refused while the first runs', async () => {
     const since = await ordersWindowStart(orders.dataSource);
     const holder = spawnTypeScript(['scripts/reconcile.ts', '--since', since.toISOString()], {
+      DATABASE_URL: reconcilerDatabaseUrl(),
       KAFKA_NAMESPACE: namespace,
       RECONCILER_GRACE_SECONDS: '0',
       FAILPOINTS: 'reconciler.after-lock=delay:5000',
@@ -215,6 +221,7 @@ describe('the reconciler racing the event path', () => {
     // The reconciler finds the order without a packet and is about to grant it: it is frozen there
     // (SIGSTOP) while the delayed event is released and the consumer grants the packet first.
     const cli = spawnTypeScript(['scripts/reconcile.ts', '--since', since.toISOString()], {
+      DATABASE_URL: reconcilerDatabaseUrl(),
       KAFKA_NAMESPACE: namespace,
       RECONCILER_GRACE_SECONDS: '0',
       LOG_LEVEL: 'debug',
@@ -243,7 +250,7 @@ describe('the reconciler racing the event path', () => {
     }
     expect((await cli.exited).code).toBe(0);
     const report = JSON.parse(cli.output().slice(cli.output().indexOf('{\n'))) as ReconciliationRun;
-    expect(report).toMatchObject({ missing: 1, reissued: 0, alreadyGranted: 1 });
+    expect(report).toMatchObject({ missing: 1, reissued: 0, alreadyDecided: 1 });
     await expectLedgerConsistent(orders.dataSource, userId, {
       orderIds: [order.orderId],
       amountsCents: [rewardFor(order)],

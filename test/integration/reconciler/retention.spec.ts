@@ -21,17 +21,7 @@ async function processedCount(dataSource: DataSource, group: string): Promise<nu
   return Number(row.n);
 }
 
-async function insertOutboxRow(dataSource: DataSource, publishedHoursAgo: number | null): Promise<string> {
-  const eventId = newEventId();
-  await dataSource.query(
-    `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload, published_at)
-     VALUES ($1, 'retention-test', 'k', 'Test', 1, '{}', CASE WHEN $2::int IS NULL THEN NULL ELSE now() - make_interval(hours => $2::int) END)`,
-    [eventId, publishedHoursAgo],
-  );
-  return eventId;
-}
-
-describe('retention of the dedup and buffer tables', () => {
+describe('the reconciler\'s retention: the dedup window and its own run reports', () => {
   const namespace = testNamespace(__filename);
   let reconciler: ReconcilerUnderTest;
 
@@ -47,8 +37,8 @@ describe('retention of the dedup and buffer tables', () => {
 
   it('deletes only processed-message ids older than the window, in batches', async () => {
     const group = `retention-${randomUUID()}`;
-    await insertProcessed(reconciler.dataSource, group, 9 * 24, 7); // outside the 8-day window
-    await insertProcessed(reconciler.dataSource, group, 7 * 24, 4); // inside it
+    await insertProcessed(reconciler.owner, group, 9 * 24, 7); // outside the 8-day window
+    await insertProcessed(reconciler.owner, group, 7 * 24, 4); // inside it
 
     const report = await reconciler.retention.purge();
 
@@ -56,37 +46,28 @@ describe('retention of the dedup and buffer tables', () => {
     expect(await processedCount(reconciler.dataSource, group)).toBe(4);
   });
 
-  it('deletes published outbox rows past their retention and keeps unpublished ones whatever their age', async () => {
-    const old = await insertOutboxRow(reconciler.dataSource, 2);
-    const recent = await insertOutboxRow(reconciler.dataSource, 0);
-    const unpublished = await insertOutboxRow(reconciler.dataSource, null);
-    await reconciler.dataSource.query(
-      `UPDATE ordering.outbox SET created_at = now() - interval '30 days' WHERE event_id = $1`,
-      [unpublished],
+  it('deletes finished runs past their retention, but never the one holding the high-water mark', async () => {
+    const runIds = Array.from({ length: 3 }, () => newEventId());
+    // Two real incremental runs of long ago (the later holds the mark) and one from yesterday.
+    await reconciler.owner.query(
+      `INSERT INTO reconciliation.runs (run_id, trigger, scan, window_since, window_until, dry_run, status, started_at, finished_at)
+       VALUES ($1, 'schedule', 'incremental', NULL, '2999-01-01', false, 'succeeded', now() - interval '40 days', now() - interval '40 days'),
+              ($2, 'schedule', 'incremental', NULL, '2000-01-01', false, 'succeeded', now() - interval '40 days', now() - interval '40 days'),
+              ($3, 'cli', 'window', NULL, now(), false, 'succeeded', now() - interval '1 day', now() - interval '1 day')`,
+      runIds,
     );
+    try {
+      const report = await reconciler.retention.purge();
 
-    await reconciler.retention.purge();
-
-    const left = await reconciler.dataSource.query<{ event_id: string }[]>(
-      'SELECT event_id FROM ordering.outbox WHERE event_id = ANY($1)',
-      [[old, recent, unpublished]],
-    );
-    expect(left.map((r) => r.event_id).sort()).toEqual([recent, unpublished].sort());
-  });
-
-  it('deletes expired idempotency keys and keeps live ones', async () => {
-    const [expired, live] = [`expired-${randomUUID()}`, `live-${randomUUID()}`];
-    await reconciler.dataSource.query(
-      `INSERT INTO ordering.idempotency_keys (idempotency_key, request_hash, response_status, response_body, expires_at)
-       VALUES ($1, 'h', 201, '{}', now() - interval '1 minute'), ($2, 'h', 201, '{}', now() + interval '1 day')`,
-      [expired, live],
-    );
-    await reconciler.retention.purge();
-    const left = await reconciler.dataSource.query<{ idempotency_key: string }[]>(
-      'SELECT idempotency_key FROM ordering.idempotency_keys WHERE idempotency_key = ANY($1)',
-      [[expired, live]],
-    );
-    expect(left.map((r) => r.idempotency_key)).toEqual([live]);
+      expect(report.reconciliationRuns).toBeGreaterThanOrEqual(1);
+      const left = await reconciler.dataSource.query<{ run_id: string }[]>(
+        'SELECT run_id FROM reconciliation.runs WHERE run_id = ANY($1)',
+        [runIds],
+      );
+      expect(left.map((r) => r.run_id).sort()).toEqual([runIds[0], runIds[2]].sort());
+    } finally {
+      await reconciler.owner.query('DELETE FROM reconciliation.runs WHERE run_id = ANY($1)', [runIds]);
+    }
   });
 
   it('refuses to boot with a dedup window shorter than the topic retention plus the margin', async () => {

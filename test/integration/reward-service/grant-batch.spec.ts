@@ -1,12 +1,12 @@
 import { newEventId, type OrderPurchasedV1 } from '@redpacket/contracts';
 import { type GrantRequest, rewardFor } from '@redpacket/rewards';
 import { pollUntil } from '../../../scripts/infra/process-utils';
-import { orderPurchased } from '../../support/events';
+import { asGrantRequest, orderPurchased } from '../../support/events';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
 
-const asRequest = (event: OrderPurchasedV1): GrantRequest => ({ source: 'event', ...event });
+const asRequest = (event: OrderPurchasedV1): GrantRequest => (asGrantRequest(event));
 
 describe('grantBatch', () => {
   let service: RewardServiceUnderTest;
@@ -77,14 +77,14 @@ describe('grantBatch', () => {
   it('leaves an order granted by reconciliation alone, and grants two events of one order once', async () => {
     const userId = `recon-${newEventId()}`;
     const reconciled = orderPurchased({ userId });
-    await service.grants.grantOnce({ source: 'reconciliation', ...reconciled, eventId: undefined });
+    await service.grants.grantOnce(asGrantRequest(reconciled, 'reconciliation'));
     const order = orderPurchased({ userId });
     const sameOrderAgain = { ...order, eventId: newEventId() };
 
     expect(await grantBatch([reconciled, order, sameOrderAgain])).toEqual([
-      'already-granted',
+      'already-decided',
       'granted',
-      'already-granted',
+      'already-decided',
     ]);
 
     await expectLedgerConsistent(service.dataSource, userId, {

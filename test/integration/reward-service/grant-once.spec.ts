@@ -1,7 +1,7 @@
 import { newEventId } from '@redpacket/contracts';
 import { classifyError } from '@redpacket/errors';
 import { rewardFor } from '@redpacket/rewards';
-import { orderPurchased } from '../../support/events';
+import { asGrantRequest, orderPurchased } from '../../support/events';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
@@ -19,7 +19,7 @@ describe('grantOnce', () => {
     const events = Array.from({ length: 20 }, () => orderPurchased({ userId }));
     const retriesBefore = service.grants.stats.optimisticRetries;
 
-    const outcomes = await Promise.all(events.map((e) => service.grants.grantOnce({ source: 'event', ...e })));
+    const outcomes = await Promise.all(events.map((e) => service.grants.grantOnce(asGrantRequest(e))));
 
     expect(outcomes.every((o) => o === 'granted')).toBe(true);
     await expectLedgerConsistent(service.dataSource, userId, {
@@ -32,16 +32,16 @@ describe('grantOnce', () => {
   it('gives one packet when the event and a reconciliation grant the same order at once', async () => {
     const event = orderPurchased();
     const outcomes = await Promise.all([
-      service.grants.grantOnce({ source: 'event', ...event }),
-      service.grants.grantOnce({ source: 'reconciliation', ...event, eventId: undefined }),
+      service.grants.grantOnce(asGrantRequest(event)),
+      service.grants.grantOnce(asGrantRequest(event, 'reconciliation')),
     ]);
-    expect(outcomes.sort()).toEqual(['already-granted', 'granted']);
+    expect(outcomes.sort()).toEqual(['already-decided', 'granted']);
     await expectLedgerConsistent(service.dataSource, event.userId, { orderIds: [event.orderId] });
   });
 
   it('writes RedPacketGranted to the reward service outbox in the grant transaction', async () => {
     const event = orderPurchased();
-    await service.grants.grantOnce({ source: 'event', ...event });
+    await service.grants.grantOnce(asGrantRequest(event));
     const rows = await service.dataSource.query<
       { event_type: string; payload: { orderId: string; amountCents: number } }[]
     >(`SELECT event_type, payload FROM rewards.outbox WHERE payload->>'orderId' = $1`, [event.orderId]);
@@ -59,7 +59,7 @@ describe('grantOnce', () => {
   ])('fails as poison, changing nothing, when Postgres refuses %s', async (_what, values, code) => {
     // Past the event contract, which refuses both: the database's own refusal must be poison too.
     const event = orderPurchased(values);
-    const failure: unknown = await service.grants.grantOnce({ source: 'event', ...event }).catch((e: unknown) => e);
+    const failure: unknown = await service.grants.grantOnce(asGrantRequest(event)).catch((e: unknown) => e);
     expect(classifyError(failure)).toEqual({ code, retriable: false });
     const [row] = await service.dataSource.query<{ processed: string; packets: string }[]>(
       `SELECT (SELECT count(*) FROM rewards.processed_messages WHERE event_id = $1) AS processed,

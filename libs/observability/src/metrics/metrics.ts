@@ -102,15 +102,25 @@ export class Metrics {
   // reconciler
   readonly reconciliationOrders = this.counter(
     'redpacket_reconciliation_orders_total',
-    'Orders seen by reconciliation runs, by count (scanned, eligible, missing, reissued, already_granted, failed)',
+    'Orders seen by reconciliation runs, by count (scanned, missing, eligible, reissued, ineligible, already_decided, failed)',
     ['count'],
+  );
+  readonly reconciliationDiscrepanciesFound = this.counter(
+    'redpacket_reconciliation_discrepancies_found_total',
+    'Discrepancies reported by reconciliation runs, by kind (orphan_packet, amount_mismatch, wallet_drift); overlapping windows may count one twice',
+    ['kind'],
+  );
+  readonly reconciliationDiscrepancies = this.gauge(
+    'redpacket_reconciliation_discrepancies',
+    'Discrepancies the latest finished incremental or full reconciliation run reported, by kind (read by the monitor)',
+    ['kind'],
   );
   readonly reconciliationRuns = this.counter('redpacket_reconciliation_runs_total', 'Reconciliation runs, by status', [
     'status',
   ]);
   readonly retentionPurged = this.counter(
     'redpacket_retention_purged_rows_total',
-    'Rows deleted by retention (processed messages, published outbox rows, expired idempotency keys)',
+    'Rows deleted by the reconciler retention (processed messages, finished reconciliation runs)',
     ['table'],
   );
 

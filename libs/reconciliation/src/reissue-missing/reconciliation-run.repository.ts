@@ -1,20 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { deleteInBatches } from '@redpacket/database';
 import { DataSource } from 'typeorm';
-import type { ReconciliationCounts, ReconciliationRun, ReconciliationTrigger } from './reconciliation-run';
+import type {
+  Finding,
+  ReconciliationCounts,
+  ReconciliationDiscrepancies,
+  ReconciliationRun,
+  ReconciliationScan,
+  ReconciliationTrigger,
+} from './reconciliation-run';
 
 interface RunRow {
   run_id: string;
   trigger: ReconciliationTrigger;
+  scan: ReconciliationScan;
   window_since: Date | null;
   window_until: Date;
   dry_run: boolean;
   status: ReconciliationRun['status'];
   scanned: number;
-  eligible: number;
   missing: number;
+  eligible: number;
   reissued: number;
-  already_granted: number;
+  ineligible: number;
+  already_decided: number;
   failed: number;
+  orphan_packets: number;
+  amount_mismatches: number;
+  wallet_drifts: number;
+  findings: Finding[];
   error: string | null;
   started_at: Date;
   finished_at: Date | null;
@@ -28,22 +42,44 @@ export interface RunCursor {
   orderId: string;
 }
 
-/** Every run is recorded: its window, its counts, where it got to, and how it ended. */
+/** Every run is recorded: its window, its counts, where it got to, what it found, and how it ended. */
 @Injectable()
 export class ReconciliationRunRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
+  /**
+   * Where the covered history ends: the latest end of a finished, real incremental or full run. Every such
+   * run starts at or before the previous one's end, so everything before this mark has been scanned.
+   */
+  async highWaterMark(): Promise<Date | undefined> {
+    const [row] = await this.dataSource.query<{ mark: Date | null }[]>(
+      `SELECT max(window_until) AS mark FROM reconciliation.runs
+        WHERE status = 'succeeded' AND NOT dry_run AND scan IN ('incremental', 'full')`,
+    );
+    return row.mark ?? undefined;
+  }
+
+  /** The database's now minus `seconds`: windows are cut by the clock that stamped the orders. */
+  async databaseNowMinus(seconds: number): Promise<Date> {
+    const [row] = await this.dataSource.query<{ at: Date }[]>(
+      'SELECT now() - make_interval(secs => $1) AS at',
+      [seconds],
+    );
+    return row.at;
+  }
+
   async start(run: {
     runId: string;
     trigger: ReconciliationTrigger;
+    scan: ReconciliationScan;
     since: Date | null;
     until: Date;
     dryRun: boolean;
   }) {
     await this.dataSource.query(
-      `INSERT INTO reconciliation.runs (run_id, trigger, window_since, window_until, dry_run, status)
-       VALUES ($1, $2, $3, $4, $5, 'running')`,
-      [run.runId, run.trigger, run.since, run.until, run.dryRun],
+      `INSERT INTO reconciliation.runs (run_id, trigger, scan, window_since, window_until, dry_run, status)
+       VALUES ($1, $2, $3, $4, $5, $6, 'running')`,
+      [run.runId, run.trigger, run.scan, run.since, run.until, run.dryRun],
     );
   }
 
@@ -51,20 +87,29 @@ export class ReconciliationRunRepository {
   async saveProgress(runId: string, counts: ReconciliationCounts, cursor: RunCursor | undefined): Promise<void> {
     await this.dataSource.query(
       `UPDATE reconciliation.runs
-          SET scanned = $2, eligible = $3, missing = $4, reissued = $5, already_granted = $6, failed = $7,
-              cursor_created_at = $8, cursor_order_id = $9
+          SET scanned = $2, missing = $3, eligible = $4, reissued = $5, ineligible = $6, already_decided = $7,
+              failed = $8, cursor_created_at = $9, cursor_order_id = $10
         WHERE run_id = $1`,
       [
         runId,
         counts.scanned,
-        counts.eligible,
         counts.missing,
+        counts.eligible,
         counts.reissued,
-        counts.alreadyGranted,
+        counts.ineligible,
+        counts.alreadyDecided,
         counts.failed,
         cursor?.createdAt ?? null,
         cursor?.orderId ?? null,
       ],
+    );
+  }
+
+  async saveDiscrepancies(runId: string, found: ReconciliationDiscrepancies, findings: Finding[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE reconciliation.runs SET orphan_packets = $2, amount_mismatches = $3, wallet_drifts = $4, findings = $5
+        WHERE run_id = $1`,
+      [runId, found.orphanPackets, found.amountMismatches, found.walletDrifts, JSON.stringify(findings)],
     );
   }
 
@@ -75,32 +120,58 @@ export class ReconciliationRunRepository {
     );
   }
 
+  /** Deletes finished runs older than the retention, keeping the one that holds the high-water mark. */
+  purgeFinished(retentionDays: number, batchSize: number): Promise<number> {
+    return deleteInBatches(
+      this.dataSource,
+      `DELETE FROM reconciliation.runs WHERE run_id IN (
+         SELECT run_id FROM reconciliation.runs
+          WHERE finished_at < now() - make_interval(days => $1)
+            AND run_id IS DISTINCT FROM (
+              SELECT run_id FROM reconciliation.runs
+               WHERE status = 'succeeded' AND NOT dry_run AND scan IN ('incremental', 'full')
+               ORDER BY window_until DESC LIMIT 1)
+          LIMIT $2)`,
+      [retentionDays],
+      batchSize,
+    );
+  }
+
   async find(runId: string): Promise<(ReconciliationRun & { cursor?: RunCursor }) | undefined> {
     const [row] = await this.dataSource.query<RunRow[]>(
       'SELECT *, cursor_created_at::text AS cursor_created_at FROM reconciliation.runs WHERE run_id = $1',
       [runId],
     );
-    if (!row) return undefined;
-    return {
-      runId: row.run_id,
-      trigger: row.trigger,
-      since: row.window_since?.toISOString() ?? null,
-      until: row.window_until.toISOString(),
-      dryRun: row.dry_run,
-      status: row.status,
-      scanned: row.scanned,
-      eligible: row.eligible,
-      missing: row.missing,
-      reissued: row.reissued,
-      alreadyGranted: row.already_granted,
-      failed: row.failed,
-      error: row.error,
-      startedAt: row.started_at.toISOString(),
-      finishedAt: row.finished_at?.toISOString() ?? null,
-      cursor:
-        row.cursor_created_at && row.cursor_order_id
-          ? { createdAt: row.cursor_created_at, orderId: row.cursor_order_id }
-          : undefined,
-    };
+    return row && runOf(row);
   }
+}
+
+function runOf(row: RunRow): ReconciliationRun & { cursor?: RunCursor } {
+  return {
+    runId: row.run_id,
+    trigger: row.trigger,
+    scan: row.scan,
+    since: row.window_since?.toISOString() ?? null,
+    until: row.window_until.toISOString(),
+    dryRun: row.dry_run,
+    status: row.status,
+    scanned: row.scanned,
+    missing: row.missing,
+    eligible: row.eligible,
+    reissued: row.reissued,
+    ineligible: row.ineligible,
+    alreadyDecided: row.already_decided,
+    failed: row.failed,
+    orphanPackets: row.orphan_packets,
+    amountMismatches: row.amount_mismatches,
+    walletDrifts: row.wallet_drifts,
+    findings: row.findings,
+    error: row.error,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    cursor:
+      row.cursor_created_at && row.cursor_order_id
+        ? { createdAt: row.cursor_created_at, orderId: row.cursor_order_id }
+        : undefined,
+  };
 }

@@ -2,17 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { Metrics } from '@redpacket/observability';
-import { GrantOnceService, REWARDS_OPTIONS, type RewardsOptions, rewardFor } from '@redpacket/rewards';
+import { GrantOnceService, type GrantRequest, rewardFor, RewardRuleBook } from '@redpacket/rewards';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from '../reconciliation.options';
 import {
   emptyCounts,
   type ReconciliationCounts,
+  type ReconciliationDiscrepancies,
   type ReconciliationRequest,
   type ReconciliationRun,
+  type ReconciliationScan,
 } from './reconciliation-run';
 import { ReconciliationRunRepository, type RunCursor } from './reconciliation-run.repository';
 import { ReconciliationAlreadyRunningError, ReconciliationRunNotFoundError } from './reconciliation.errors';
+import { TwoWayCheck } from './two-way-check';
 
 /** One lock key for the whole system: only one reconciliation runs at a time, whichever instance. */
 const RECONCILIATION_LOCK = 'redpacket:reconciliation';
@@ -24,26 +27,40 @@ interface OrderToCheck {
   total_cents: string;
   /** Kept as Postgres text: a JS Date would cut microseconds and the keyset would revisit rows. */
   created_at: string;
-  granted: boolean;
+  /** To the millisecond, as the event carries it: the time that picks the rule, on both paths alike. */
+  placed_at: Date;
+  decided: boolean;
+}
+
+/** The window a run covers, and how it was chosen. */
+interface RunWindow {
+  scan: ReconciliationScan;
+  since: Date | null;
+  until: Date;
 }
 
 /**
- * Finds qualifying orders older than the grace period that have no red packet, and grants each
- * through the same `grantOnce` path as the consumer (source `reconciliation`). A late event racing
- * the reissue meets the packet's unique order id: one packet, one credit, whoever is first.
+ * Reconciles both ways. Forward: orders older than the grace period with no recorded decision are decided
+ * now, under the rule in force when they were placed, through the same `grantOnce` path as the consumer
+ * (source `reconciliation`); a late event racing the reissue meets the decision's unique order id: one
+ * decision, one packet, one credit, whoever is first. Backward: packets, amounts and wallets that disagree
+ * with the decisions are counted and reported, never changed.
  */
 @Injectable()
 export class ReissueMissingService {
   private readonly logger = new Logger(ReissueMissingService.name);
+  private readonly twoWay: TwoWayCheck;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly grants: GrantOnceService,
+    private readonly rules: RewardRuleBook,
     private readonly runs: ReconciliationRunRepository,
-    @Inject(REWARDS_OPTIONS) private readonly rewards: RewardsOptions,
     @Inject(RECONCILIATION_OPTIONS) private readonly options: ReconciliationOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.twoWay = new TwoWayCheck(dataSource);
+  }
 
   async run(request: ReconciliationRequest): Promise<ReconciliationRun> {
     const lock = this.dataSource.createQueryRunner();
@@ -80,14 +97,16 @@ export class ReissueMissingService {
     if (request.resumeRunId && !resumed) throw new ReconciliationRunNotFoundError(request.resumeRunId);
     const runId = resumed?.runId ?? newEventId();
     const dryRun = resumed?.dryRun ?? request.dryRun ?? false;
-    const since = resumed ? (resumed.since ? new Date(resumed.since) : null) : (request.since ?? null);
-    const until = resumed ? new Date(resumed.until) : this.windowEnd(request.until);
+    const { scan, since, until } = resumed
+      ? { scan: resumed.scan, since: resumed.since ? new Date(resumed.since) : null, until: new Date(resumed.until) }
+      : await this.windowFor(request);
     const counts: ReconciliationCounts = resumed ? { ...resumed } : emptyCounts();
     const countedBefore = { ...counts }; // a resumed run's earlier part was exported when it stopped
     let cursor: RunCursor | undefined = resumed?.cursor;
-    if (!resumed) await this.runs.start({ runId, trigger: request.trigger, since, until, dryRun });
-    this.logger.log('reconciliation started', { runId, since, until, dryRun, resumed: Boolean(resumed) });
+    if (!resumed) await this.runs.start({ runId, trigger: request.trigger, scan, since, until, dryRun });
+    this.logger.log('reconciliation started', { runId, scan, since, until, dryRun, resumed: Boolean(resumed) });
 
+    let found: ReconciliationDiscrepancies;
     try {
       for (;;) {
         const batch = await this.nextBatch(since, until, cursor);
@@ -97,44 +116,74 @@ export class ReissueMissingService {
         cursor = { createdAt: last.created_at, orderId: last.order_id };
         await this.runs.saveProgress(runId, counts, cursor);
       }
+      const backward = await this.twoWay.run(since);
+      found = backward.found;
+      await this.runs.saveDiscrepancies(runId, found, backward.findings);
       await this.runs.finish(runId, 'succeeded');
-      this.export(counts, countedBefore, 'succeeded');
+      this.export(counts, countedBefore, found, 'succeeded');
     } catch (error) {
       await this.runs.saveProgress(runId, counts, cursor);
       await this.runs.finish(runId, 'failed', (error as Error).message);
-      this.export(counts, countedBefore, 'failed');
+      this.export(counts, countedBefore, undefined, 'failed');
       this.logger.error('reconciliation failed', { runId, error: (error as Error).message });
       throw error;
     }
-    this.logger.log('reconciliation finished', { runId, ...counts });
+    this.logger.log('reconciliation finished', { runId, ...counts, ...found });
+    if (found.orphanPackets + found.amountMismatches + found.walletDrifts > 0) {
+      this.logger.error('reconciliation found money without a reason; nothing was changed', { runId, ...found });
+    }
     return this.report(runId);
   }
 
+  /**
+   * The window ends at the database's now minus the grace period, or earlier if asked. It starts at `since`
+   * when given; at nothing for a full scan or when no run has covered anything yet; otherwise at the
+   * high-water mark minus the overlap, which takes in orders that committed after the previous run read
+   * their window (an order's created_at is its transaction's start, not its commit).
+   */
+  private async windowFor(request: ReconciliationRequest): Promise<RunWindow> {
+    const graceEnd = await this.runs.databaseNowMinus(this.options.graceSeconds);
+    const until = request.until && request.until < graceEnd ? request.until : graceEnd;
+    if (request.since) return { scan: 'window', since: request.since, until };
+    if (request.scan === 'full') return { scan: 'full', since: null, until };
+    const mark = await this.runs.highWaterMark();
+    if (!mark) return { scan: 'full', since: null, until };
+    return { scan: 'incremental', since: new Date(mark.getTime() - this.options.overlapSeconds * 1_000), until };
+  }
+
   /** Adds what this part of a run counted to the metrics: a resumed run does not count its earlier part again. */
-  private export(counts: ReconciliationCounts, before: ReconciliationCounts, status: 'succeeded' | 'failed'): void {
+  private export(
+    counts: ReconciliationCounts,
+    before: ReconciliationCounts,
+    found: ReconciliationDiscrepancies | undefined,
+    status: 'succeeded' | 'failed',
+  ): void {
     this.metrics.reconciliationRuns.inc({ status });
     const byName: Record<string, number> = {
       scanned: counts.scanned - before.scanned,
-      eligible: counts.eligible - before.eligible,
       missing: counts.missing - before.missing,
+      eligible: counts.eligible - before.eligible,
       reissued: counts.reissued - before.reissued,
-      already_granted: counts.alreadyGranted - before.alreadyGranted,
+      ineligible: counts.ineligible - before.ineligible,
+      already_decided: counts.alreadyDecided - before.alreadyDecided,
       failed: counts.failed - before.failed,
     };
     for (const [count, value] of Object.entries(byName)) this.metrics.reconciliationOrders.inc({ count }, value);
+    if (!found) return;
+    const byKind: Record<string, number> = {
+      orphan_packet: found.orphanPackets,
+      amount_mismatch: found.amountMismatches,
+      wallet_drift: found.walletDrifts,
+    };
+    for (const [kind, value] of Object.entries(byKind)) this.metrics.reconciliationDiscrepanciesFound.inc({ kind }, value);
   }
 
-  /** The window ends at the requested time, but never later than now minus the grace period. */
-  private windowEnd(requested?: Date): Date {
-    const graceEnd = new Date(Date.now() - this.options.graceSeconds * 1_000);
-    return requested && requested < graceEnd ? requested : graceEnd;
-  }
-
-  /** One keyset page of orders, oldest first, each with whether it already has its packet. */
+  /** One keyset page of orders, oldest first, each with whether it already has its decision. */
   private nextBatch(since: Date | null, until: Date, cursor: RunCursor | undefined): Promise<OrderToCheck[]> {
     return this.dataSource.query<OrderToCheck[]>(
       `SELECT o.order_id, o.user_id, o.item_count, o.total_cents, o.created_at::text AS created_at,
-              EXISTS (SELECT 1 FROM rewards.red_packets p WHERE p.order_id = o.order_id) AS granted
+              date_trunc('milliseconds', o.created_at) AS placed_at,
+              EXISTS (SELECT 1 FROM rewards.reward_decisions d WHERE d.order_id = o.order_id) AS decided
          FROM ordering.orders_for_reconciliation o
         WHERE o.created_at < $1
           AND ($2::timestamptz IS NULL OR o.created_at >= $2)
@@ -147,25 +196,26 @@ export class ReissueMissingService {
 
   private async check(order: OrderToCheck, dryRun: boolean, counts: ReconciliationCounts): Promise<void> {
     counts.scanned += 1;
-    const request = {
-      source: 'reconciliation' as const,
+    if (order.decided) return;
+    counts.missing += 1;
+    const request: GrantRequest = {
+      source: 'reconciliation',
       orderId: order.order_id,
       userId: order.user_id,
       itemCount: order.item_count,
       totalCents: Number(order.total_cents),
+      placedAt: order.placed_at,
     };
-    if (rewardFor(request, this.rewards.rule) === 0) return;
-    counts.eligible += 1;
-    if (order.granted) return;
-    counts.missing += 1;
+    if (rewardFor(request, await this.rules.ruleAt(order.placed_at)) > 0) counts.eligible += 1;
     if (dryRun) return;
     try {
       this.logger.debug('granting a missing red packet', { orderId: order.order_id, userId: order.user_id });
       await failpoint('reconciler.before-grant');
       const outcome = await this.grants.grantOnce(request);
       if (outcome === 'granted') counts.reissued += 1;
-      else counts.alreadyGranted += 1;
-      this.logger.log('reissued a missing red packet', { orderId: order.order_id, userId: order.user_id, outcome });
+      else if (outcome === 'ineligible') counts.ineligible += 1;
+      else counts.alreadyDecided += 1;
+      this.logger.log('decided a missing order', { orderId: order.order_id, userId: order.user_id, outcome });
     } catch (error) {
       counts.failed += 1;
       this.logger.error('reissue failed; the next run will try again', {

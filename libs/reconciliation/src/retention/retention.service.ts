@@ -3,10 +3,9 @@ import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
-import { IdempotencyKeyStore } from '@redpacket/ordering';
-import { outboxLocation, purgePublishedOutbox } from '@redpacket/outbox';
 import { ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { ReconciliationRunRepository } from '../reissue-missing/reconciliation-run.repository';
 
 export const RETENTION_OPTIONS = Symbol('RETENTION_OPTIONS');
 
@@ -17,33 +16,33 @@ export interface RetentionOptions {
   dedupMarginHours: number;
   /** The topic whose redeliveries the processed-message ids guard against. */
   dedupTopic: string;
-  publishedOutboxRetentionSeconds: number;
+  /** Finished reconciliation runs are kept this long. */
+  runRetentionDays: number;
   batchSize: number;
 }
 
 export interface RetentionReport {
   processedMessages: number;
-  publishedOrderingOutbox: number;
-  publishedRewardsOutbox: number;
-  expiredIdempotencyKeys: number;
+  reconciliationRuns: number;
 }
 
 const HOUR_MS = 3_600_000;
 
 /**
- * Keeps the dedup and buffer tables bounded. Deletes run in small batches (each its own short
- * statement) so they never hold locks the hot path waits on.
+ * Keeps the dedup window and the run reports bounded: the reconciler is their one cleaner. (Published outbox
+ * rows are purged by the relay that published them, expired idempotency keys by the order service.) Deletes
+ * run in small batches, each its own short statement, so they never hold locks the hot path waits on.
  */
 @Injectable()
 export class RetentionService implements OnModuleInit {
   private readonly logger = new Logger(RetentionService.name);
-  private readonly keys = new IdempotencyKeyStore();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
     @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
+    private readonly runs: ReconciliationRunRepository,
   ) {}
 
   /** Refuses to boot with a dedup window that a redelivery could outlive. */
@@ -75,24 +74,13 @@ export class RetentionService implements OnModuleInit {
               [this.options.processedMessagesRetentionHours],
               batchSize,
             ),
-      publishedOrderingOutbox: await this.purgePublished(outboxLocation('ordering').table),
-      publishedRewardsOutbox: await this.purgePublished(outboxLocation('rewards').table),
-      expiredIdempotencyKeys: await this.keys.purgeExpired(this.dataSource.manager, batchSize),
+      reconciliationRuns: await this.runs.purgeFinished(this.options.runRetentionDays, batchSize),
     };
     this.logger.log('retention purge finished', { ...report });
     for (const [table, deleted] of Object.entries(report) as [keyof RetentionReport, number][]) {
       this.metrics.retentionPurged.inc({ table }, deleted);
     }
     return report;
-  }
-
-  private purgePublished(table: string): Promise<number> {
-    return purgePublishedOutbox(
-      this.dataSource,
-      table,
-      this.options.publishedOutboxRetentionSeconds,
-      this.options.batchSize,
-    );
   }
 
   private async topicRetentionMs(): Promise<number> {

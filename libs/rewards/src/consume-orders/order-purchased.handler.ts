@@ -12,7 +12,7 @@ import {
 import type { Metrics } from '@redpacket/observability';
 import type { KafkaMessage } from 'kafkajs';
 import type { GrantOnceService } from '../grant-red-packet/grant-once.service';
-import type { GrantOutcome } from '../grant-red-packet/grant.types';
+import type { GrantOutcome, GrantRequest } from '../grant-red-packet/grant.types';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import type { ProbeObserver } from './probe-observer';
 
@@ -93,7 +93,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
   private async grantChunk(work: PartitionWork, parsed: ParsedMessage[]): Promise<void> {
     let outcomes: GrantOutcome[];
     try {
-      outcomes = await this.grants.grantBatch(parsed.map(({ event }) => ({ source: 'event', ...event })));
+      outcomes = await this.grants.grantBatch(parsed.map(({ event }) => grantRequestOf(event)));
     } catch (error) {
       if (classifyError(error).retriable) throw error;
       for (const { message } of parsed) await this.handleOne(atOffset(work.position, message.offset), message);
@@ -109,7 +109,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
     const event = await this.eventOrPark(position, message);
     if (!event) return;
     try {
-      const outcome = await this.grants.grantOnce({ source: 'event', ...event });
+      const outcome = await this.grants.grantOnce(grantRequestOf(event));
       this.recordOutcome(position, event, outcome);
     } catch (error) {
       await this.parkIfPoison(position, message, error);
@@ -157,4 +157,9 @@ export class OrderPurchasedHandler implements PartitionHandler {
 
 export function chunksOf<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+/** The event's order, placed at the time the order service committed it: that time picks the reward rule. */
+function grantRequestOf(event: OrderPurchasedV1): GrantRequest {
+  return { source: 'event', ...event, placedAt: new Date(event.occurredAt) };
 }

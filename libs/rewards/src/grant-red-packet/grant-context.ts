@@ -3,17 +3,16 @@ import type { TransactionRunner } from '@redpacket/database';
 import type { OutboxEvent, OutboxWriter } from '@redpacket/outbox';
 import type { Metrics } from '@redpacket/observability';
 import type { DataSource } from 'typeorm';
-import type { RewardRule } from '../domain/reward-rule';
 import { classifyError } from '@redpacket/errors';
 import { OptimisticConflictExhaustedError } from './grant.errors';
 import type { GrantRequest, GrantStats } from './grant.types';
-import { ProcessedMessageRepository, type GrantedPacket, RedPacketRepository } from './red-packet.repository';
+import { ProcessedMessageRepository, type GrantedPacket, RewardDecisionRepository } from './reward-decision.repository';
 import { OptimisticConflict, WalletRepository } from './wallet.repository';
 
 /** What every grant strategy works with. */
 export class GrantContext {
   readonly wallets = new WalletRepository();
-  readonly packets = new RedPacketRepository();
+  readonly decisions = new RewardDecisionRepository();
   readonly processed = new ProcessedMessageRepository();
 
   constructor(
@@ -21,7 +20,6 @@ export class GrantContext {
     readonly transactions: TransactionRunner,
     readonly outbox: OutboxWriter,
     readonly settings: {
-      rule: RewardRule;
       consumerGroup: string;
       kafkaNamespace: string;
       maxOptimisticAttempts: number;

@@ -11,7 +11,9 @@ import {
   type GrantRequest,
   type GrantStats,
   type GrantStrategy,
+  type RuledRequest,
 } from './grant.types';
+import { RewardRuleBook } from '../reward-rules/reward-rule-book';
 import { InboxTransactionBatch } from './strategies/inbox-transaction-batch';
 import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
 import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
@@ -30,13 +32,13 @@ export class GrantOnceService {
     transactions: TransactionRunner,
     @Inject(REWARDS_OPTIONS) options: RewardsOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
+    private readonly rules: RewardRuleBook,
   ) {
     const context = new GrantContext(
       dataSource,
       transactions,
       new OutboxWriter(transactions, options.outbox),
       {
-        rule: options.rule,
         consumerGroup: options.consumerGroup,
         kafkaNamespace: options.kafkaNamespace,
         maxOptimisticAttempts: options.maxOptimisticAttempts,
@@ -54,8 +56,9 @@ export class GrantOnceService {
     this.batch = new InboxTransactionBatch(context);
   }
 
+  /** Grants under the rule in force when the order was placed, read from `rewards.reward_rules`. */
   async grantOnce(request: GrantRequest): Promise<GrantOutcome> {
-    const outcome = await this.strategy.grant(request);
+    const outcome = await this.strategy.grant(await this.withRule(request));
     this.record(request, outcome);
     return outcome;
   }
@@ -68,9 +71,14 @@ export class GrantOnceService {
     if (this.strategy.name !== 'inbox-tx') {
       throw new Error(`grantBatch needs the inbox-tx strategy, not ${this.strategy.name}`);
     }
-    const outcomes = await this.batch.grant(requests);
+    const ruled = await Promise.all(requests.map((request) => this.withRule(request)));
+    const outcomes = await this.batch.grant(ruled);
     outcomes.forEach((outcome, index) => this.record(requests[index], outcome));
     return outcomes;
+  }
+
+  private async withRule(request: GrantRequest): Promise<RuledRequest> {
+    return { ...request, rule: await this.rules.ruleAt(request.placedAt) };
   }
 
   private record(request: GrantRequest, outcome: GrantOutcome): void {
@@ -80,7 +88,7 @@ export class GrantOnceService {
     } else if (outcome === 'duplicate-message' || outcome === 'version-mismatch') {
       this.stats.duplicates += 1;
       this.metrics.duplicatesSkipped.inc();
-    } else if (outcome === 'already-granted') this.stats.alreadyGranted += 1;
+    } else if (outcome === 'already-decided') this.stats.alreadyDecided += 1;
     else this.stats.ineligible += 1;
   }
 }

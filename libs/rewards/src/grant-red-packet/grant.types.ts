@@ -1,3 +1,5 @@
+import type { RewardRuleVersion } from '../reward-rules/reward-rules.repository';
+
 export type GrantSource = 'event' | 'reconciliation';
 
 /** Everything a grant needs, whichever path (consumer or reconciler) asks for it. */
@@ -9,8 +11,15 @@ export interface GrantRequest {
   userId: string;
   itemCount: number;
   totalCents: number;
+  /** When the order was placed (the order service's commit clock, to the millisecond): it picks the rule. */
+  placedAt: Date;
   /** Only for the `version-in-message` strategy: the wallet version the producer read. */
   walletVersion?: number;
+}
+
+/** A request with the rule that was in force when its order was placed. */
+export interface RuledRequest extends GrantRequest {
+  rule: RewardRuleVersion;
 }
 
 export type GrantOutcome =
@@ -18,9 +27,9 @@ export type GrantOutcome =
   | 'granted'
   /** This event id was processed before: a redelivery, nothing done. */
   | 'duplicate-message'
-  /** The order already has its packet (granted by the other path): nothing done. */
-  | 'already-granted'
-  /** The order does not qualify; recorded as processed, nothing granted. */
+  /** The order was decided before (by the other path, granted or not): nothing done. */
+  | 'already-decided'
+  /** The order does not qualify under its rule; the decision is recorded, nothing granted. */
   | 'ineligible'
   /** version-in-message only: the carried version did not match, so the message was dropped. */
   | 'version-mismatch';
@@ -30,18 +39,18 @@ export type GrantStrategyName = (typeof GRANT_STRATEGIES)[number];
 
 export interface GrantStrategy {
   readonly name: GrantStrategyName;
-  grant(request: GrantRequest): Promise<GrantOutcome>;
+  grant(request: RuledRequest): Promise<GrantOutcome>;
 }
 
 /** Counters a test or a metrics exporter can read. */
 export interface GrantStats {
   granted: number;
   duplicates: number;
-  alreadyGranted: number;
+  alreadyDecided: number;
   ineligible: number;
   optimisticRetries: number;
 }
 
 export function emptyGrantStats(): GrantStats {
-  return { granted: 0, duplicates: 0, alreadyGranted: 0, ineligible: 0, optimisticRetries: 0 };
+  return { granted: 0, duplicates: 0, alreadyDecided: 0, ineligible: 0, optimisticRetries: 0 };
 }

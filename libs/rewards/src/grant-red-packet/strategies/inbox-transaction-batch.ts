@@ -2,13 +2,13 @@ import { failpoint } from '@redpacket/failpoints';
 import type { EntityManager } from 'typeorm';
 import { rewardFor } from '../../domain/reward-rule';
 import type { GrantContext } from '../grant-context';
-import type { GrantOutcome, GrantRequest } from '../grant.types';
-import type { GrantedPacket } from '../red-packet.repository';
+import type { GrantOutcome, RuledRequest } from '../grant.types';
+import { type GrantedPacket, outcomeOfDecision } from '../reward-decision.repository';
 
 /** A request of the batch on its way through the steps; `index` is its place in the input. */
 interface Candidate {
   index: number;
-  request: GrantRequest;
+  request: RuledRequest;
 }
 interface Priced extends Candidate {
   amountCents: number;
@@ -21,7 +21,8 @@ interface Granted extends Priced {
  * inbox-tx for many messages at once: the same four steps, each one multi-row statement, all in ONE
  * transaction, so the batch commits whole or not at all and every guarantee of the per-message path holds.
  * 1. inbox rows for every event id — ids already there (or repeated in the batch) are redeliveries;
- * 2. packets for the eligible orders — orders that already have one (or repeat in the batch) stop there;
+ * 2. decisions for every order under the rule of its time, with packets for the granted ones — orders decided
+ *    before (or repeated in the batch) stop there;
  * 3. each wallet credited with the sum of its new packets under the version check — a lost race rolls the
  *    whole batch back and retries it; a wallet's version goes up once per batch, not once per packet;
  * 4. one RedPacketGranted per packet into the outbox.
@@ -30,7 +31,7 @@ export class InboxTransactionBatch {
   constructor(private readonly context: GrantContext) {}
 
   /** Outcomes in input order, as if each request had been granted alone, one after another. */
-  grant(requests: GrantRequest[]): Promise<GrantOutcome[]> {
+  grant(requests: RuledRequest[]): Promise<GrantOutcome[]> {
     if (requests.length === 0) return Promise.resolve([]);
     // `UPDATE … FROM unnest` locks wallets in whatever order the plan visits them, so two batches sharing
     // wallets can deadlock; Postgres aborts one, and it is retried like a failed version check.
@@ -39,11 +40,10 @@ export class InboxTransactionBatch {
     );
   }
 
-  private async attempt(manager: EntityManager, requests: GrantRequest[]): Promise<GrantOutcome[]> {
+  private async attempt(manager: EntityManager, requests: RuledRequest[]): Promise<GrantOutcome[]> {
     const outcomes: GrantOutcome[] = [];
     const fresh = await this.recordInbox(manager, requests, outcomes);
-    const eligible = this.price(fresh, outcomes);
-    const granted = await this.insertPackets(manager, eligible, outcomes);
+    const granted = await this.decide(manager, this.price(fresh), outcomes);
     await this.context.wallets.creditMany(manager, sumByUser(granted));
     await this.context.outbox.append(
       ...granted.map((g) => this.context.grantedEvent(g.request, g.amountCents, g.packet)),
@@ -53,7 +53,7 @@ export class InboxTransactionBatch {
   }
 
   /** Step 1; returns the requests that are not redeliveries. Reconciliation requests carry no id and pass. */
-  private async recordInbox(manager: EntityManager, requests: GrantRequest[], outcomes: GrantOutcome[]) {
+  private async recordInbox(manager: EntityManager, requests: RuledRequest[], outcomes: GrantOutcome[]) {
     const candidates = requests.map((request, index) => ({ index, request }));
     const eventIdOf = (c: Candidate) => c.request.eventId?.toLowerCase() ?? '';
     const [first, repeated] = splitFirstByKey(
@@ -67,24 +67,22 @@ export class InboxTransactionBatch {
     return candidates.filter((c) => outcomes[c.index] === undefined);
   }
 
-  /** Step 1½: the pure rule; ineligible orders stay recorded as processed and get nothing. */
-  private price(candidates: Candidate[], outcomes: GrantOutcome[]): Priced[] {
-    const priced = candidates.map((c) => ({ ...c, amountCents: rewardFor(c.request, this.context.settings.rule) }));
-    for (const c of priced) if (c.amountCents === 0) outcomes[c.index] = 'ineligible';
-    return priced.filter((c) => c.amountCents > 0);
+  /** Step 1½: the pure rule of each order's time; 0 for an order that does not qualify. */
+  private price(candidates: Candidate[]): Priced[] {
+    return candidates.map((c) => ({ ...c, amountCents: rewardFor(c.request, c.request.rule) }));
   }
 
-  /** Step 2; returns the packets inserted now. */
-  private async insertPackets(manager: EntityManager, eligible: Priced[], outcomes: GrantOutcome[]) {
+  /** Step 2; returns the packets granted now. */
+  private async decide(manager: EntityManager, priced: Priced[], outcomes: GrantOutcome[]) {
     const orderIdOf = (c: Candidate) => c.request.orderId.toLowerCase();
-    const [first, repeated] = splitFirstByKey(eligible, orderIdOf);
-    const inserted = await this.context.packets.insertManyOnce(manager, first);
+    const [first, repeated] = splitFirstByKey(priced, orderIdOf);
+    const decided = await this.context.decisions.decideManyOnce(manager, first);
     const granted: Granted[] = [];
-    for (const c of repeated) outcomes[c.index] = 'already-granted';
+    for (const c of repeated) outcomes[c.index] = 'already-decided';
     for (const c of first) {
-      const packet = inserted.get(orderIdOf(c));
-      outcomes[c.index] = packet ? 'granted' : 'already-granted';
-      if (packet) granted.push({ ...c, packet });
+      const recorded = decided.get(orderIdOf(c));
+      if (recorded?.packet) granted.push({ ...c, packet: recorded.packet });
+      outcomes[c.index] = outcomeOfDecision(recorded, c.amountCents);
     }
     return granted;
   }

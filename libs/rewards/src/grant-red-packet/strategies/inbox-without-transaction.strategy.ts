@@ -1,7 +1,7 @@
 import { failpoint } from '@redpacket/failpoints';
 import { rewardFor } from '../../domain/reward-rule';
 import type { GrantContext } from '../grant-context';
-import type { GrantOutcome, GrantRequest, GrantStrategy } from '../grant.types';
+import type { GrantOutcome, GrantStrategy, RuledRequest } from '../grant.types';
 
 /**
  * FOR COMPARISON ONLY. Check the id, credit, then save the id — three separate transactions.
@@ -13,8 +13,8 @@ export class InboxWithoutTransactionStrategy implements GrantStrategy {
 
   constructor(private readonly context: GrantContext) {}
 
-  async grant(request: GrantRequest): Promise<GrantOutcome> {
-    const { dataSource, transactions, processed, packets, wallets, outbox, settings } = this.context;
+  async grant(request: RuledRequest): Promise<GrantOutcome> {
+    const { dataSource, transactions, processed, decisions, wallets, outbox, settings } = this.context;
     if (
       request.eventId &&
       (await processed.wasProcessed(dataSource.manager, settings.consumerGroup, request.eventId))
@@ -23,9 +23,9 @@ export class InboxWithoutTransactionStrategy implements GrantStrategy {
     }
     const outcome = await this.context.withOptimisticRetry(() =>
       transactions.run(async (manager): Promise<GrantOutcome> => {
-        const amountCents = rewardFor(request, settings.rule);
+        const amountCents = rewardFor(request, request.rule);
+        const packet = (await decisions.decideOnce(manager, { request, amountCents }))?.packet;
         if (amountCents === 0) return 'ineligible';
-        const packet = await packets.insertOnce(manager, request, amountCents);
         await wallets.credit(manager, request.userId, amountCents);
         if (packet) await outbox.append(this.context.grantedEvent(request, amountCents, packet));
         return 'granted';

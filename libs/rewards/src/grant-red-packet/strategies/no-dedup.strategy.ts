@@ -1,6 +1,6 @@
 import { rewardFor } from '../../domain/reward-rule';
 import type { GrantContext } from '../grant-context';
-import type { GrantOutcome, GrantRequest, GrantStrategy } from '../grant.types';
+import type { GrantOutcome, GrantStrategy, RuledRequest } from '../grant.types';
 
 /**
  * FOR COMPARISON ONLY. Credits the wallet on every delivery: at-least-once delivery becomes
@@ -12,13 +12,13 @@ export class NoDedupStrategy implements GrantStrategy {
 
   constructor(private readonly context: GrantContext) {}
 
-  grant(request: GrantRequest): Promise<GrantOutcome> {
-    const { transactions, packets, wallets, settings } = this.context;
+  grant(request: RuledRequest): Promise<GrantOutcome> {
+    const { transactions, decisions, wallets } = this.context;
     return this.context.withOptimisticRetry(() =>
       transactions.run(async (manager): Promise<GrantOutcome> => {
-        const amountCents = rewardFor(request, settings.rule);
+        const amountCents = rewardFor(request, request.rule);
+        await decisions.decideOnce(manager, { request, amountCents });
         if (amountCents === 0) return 'ineligible';
-        await packets.insertOnce(manager, request, amountCents);
         await wallets.credit(manager, request.userId, amountCents);
         return 'granted';
       }),

@@ -1,6 +1,6 @@
 import { rewardFor } from '../../domain/reward-rule';
 import type { GrantContext } from '../grant-context';
-import type { GrantOutcome, GrantRequest, GrantStrategy } from '../grant.types';
+import type { GrantOutcome, GrantStrategy, RuledRequest } from '../grant.types';
 
 /**
  * FOR COMPARISON ONLY. The textbook variant: the producer ships the wallet version it read, and the
@@ -12,15 +12,15 @@ export class VersionInMessageStrategy implements GrantStrategy {
 
   constructor(private readonly context: GrantContext) {}
 
-  grant(request: GrantRequest): Promise<GrantOutcome> {
-    const { transactions, packets, wallets, outbox, settings } = this.context;
+  grant(request: RuledRequest): Promise<GrantOutcome> {
+    const { transactions, decisions, wallets, outbox } = this.context;
     return transactions.run(async (manager): Promise<GrantOutcome> => {
-      const amountCents = rewardFor(request, settings.rule);
+      const amountCents = rewardFor(request, request.rule);
       if (amountCents === 0) return 'ineligible';
       await wallets.ensureWallet(manager, request.userId);
       const carried = BigInt(request.walletVersion ?? 0);
       if (!(await wallets.creditIfVersion(manager, request.userId, amountCents, carried))) return 'version-mismatch';
-      const packet = await packets.insertOnce(manager, request, amountCents);
+      const packet = (await decisions.decideOnce(manager, { request, amountCents }))?.packet;
       if (packet) await outbox.append(this.context.grantedEvent(request, amountCents, packet));
       return 'granted';
     });

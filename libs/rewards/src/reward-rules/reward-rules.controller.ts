@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { classifyError } from '@redpacket/errors';
+import { AdminTokenGuard, validationFailed } from '@redpacket/platform';
+import { DataSource } from 'typeorm';
+import { validateRewardRule } from '../domain/reward-rule';
+import { AddRewardRuleDto } from './add-reward-rule.dto';
+import { type RecordedRewardRule, RewardRulesRepository } from './reward-rules.repository';
+import { RewardRuleBook } from './reward-rule-book';
+
+/** The rule timeline. Versions are never edited: a change is a new version that takes effect later. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('admin/reward-rules')
+export class RewardRulesController {
+  private readonly repository: RewardRulesRepository;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    private readonly rules: RewardRuleBook,
+  ) {
+    this.repository = new RewardRulesRepository(dataSource);
+  }
+
+  @Get()
+  async timeline(): Promise<{ items: RecordedRewardRule[] }> {
+    return { items: await this.rules.timeline() };
+  }
+
+  /** 201 with the new version; 400 naming every problem, including a start less than 2 s away. */
+  @Post()
+  @HttpCode(201)
+  async add(@Body() body: AddRewardRuleDto): Promise<RecordedRewardRule> {
+    const rule = {
+      minItems: body.minItems,
+      percentBasisPoints: body.percentBasisPoints,
+      minCents: body.minCents,
+      maxCents: body.maxCents,
+    };
+    const problems = validateRewardRule(rule);
+    if (problems.length > 0) throw validationFailed([{ field: 'rule', messages: problems }]);
+    try {
+      return await this.repository.add({
+        ...rule,
+        effectiveFrom: new Date(body.effectiveFrom),
+        createdBy: 'admin',
+        note: body.note,
+      });
+    } catch (error) {
+      // The table's own checks (the 2 s lead, a moment already taken) are the client's to fix.
+      if (classifyError(error).code.startsWith('PG_23')) {
+        throw validationFailed([{ field: 'effectiveFrom', messages: [(error as Error).message] }]);
+      }
+      throw error;
+    }
+  }
+}
