@@ -8,7 +8,7 @@ import { testKafka } from './kafka.helpers';
 /** A relay of the test's own for a service's outbox, started and stopped when the test says so. */
 export function relayFor(
   dataSource: DataSource,
-  options: { brokers?: string[]; batchSize?: number; schema?: string } = {},
+  options: { brokers?: string[]; batchSize?: number; schema?: string; databaseUrl?: string } = {},
 ) {
   const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, options.brokers);
   const producer = new IdempotentProducer(kafka, 2);
@@ -17,7 +17,7 @@ export function relayFor(
     producer,
     {
       location: outboxLocation(options.schema ?? 'ordering'),
-      databaseUrl: process.env.DATABASE_URL ?? '',
+      databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL ?? '',
       batchSize: options.batchSize ?? 50,
     },
     new Logger('TestRelay'),

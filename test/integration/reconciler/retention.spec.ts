@@ -70,6 +70,29 @@ describe('the reconciler\'s retention: the dedup window and its own run reports'
     }
   });
 
+  it('connects as its own role, which reads the ordering view and is refused every write it must not make', async () => {
+    const [{ who }] = await reconciler.dataSource.query<{ who: string }[]>('SELECT current_user AS who');
+    expect(who).toBe('redpacket_reconciler');
+    await expect(reconciler.dataSource.query('SELECT count(*) FROM ordering.orders_for_reconciliation')).resolves.toEqual([
+      { count: expect.any(String) },
+    ]);
+    for (const refused of [
+      'SELECT count(*) FROM ordering.orders',
+      'DELETE FROM ordering.orders',
+      'DELETE FROM ordering.outbox',
+      'DELETE FROM ordering.idempotency_keys',
+      'UPDATE rewards.red_packets SET amount_cents = amount_cents + 1',
+      'DELETE FROM rewards.red_packets',
+      'DELETE FROM rewards.wallets',
+      'UPDATE rewards.reward_decisions SET amount_cents = 1',
+      'DELETE FROM rewards.outbox',
+      `INSERT INTO rewards.reward_rules (effective_from, min_items, percent_basis_points, min_cents, max_cents, created_by)
+       VALUES (now() + interval '1 day', 1, 10000, 0, 100000, 'reconciler')`,
+    ]) {
+      await expect(reconciler.dataSource.query(refused)).rejects.toThrow(/permission denied/);
+    }
+  });
+
   it('refuses to boot with a dedup window shorter than the topic retention plus the margin', async () => {
     const boot = startReconciler({ KAFKA_NAMESPACE: namespace, PROCESSED_MESSAGES_RETENTION_HOURS: '24' });
     await expect(boot).rejects.toBeInstanceOf(ConfigValidationError);

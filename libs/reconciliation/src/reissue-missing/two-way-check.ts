@@ -36,6 +36,7 @@ const CHECKS: Record<DiscrepancyKind, string> = {
         FROM rewards.red_packets p LEFT JOIN rewards.reward_decisions d USING (order_id)
        WHERE ($1::timestamptz IS NULL OR p.granted_at >= $1)
          AND (d.order_id IS NULL OR d.outcome <> 'granted' OR d.amount_cents <> p.amount_cents)
+         AND EXISTS (SELECT 1 FROM ordering.orders_for_reconciliation o WHERE o.order_id = p.order_id)
       UNION ALL
       SELECT d.user_id, d.order_id, d.total_cents::text, o.total_cents::text, d.decided_at,
              format('a decision made from %s items, total %s, user %s; the order has %s items, total %s, user %s',
