@@ -106,7 +106,9 @@ export class RewardRulesAndDecisions1764000000004 implements MigrationInterface 
     await queryRunner.query(
       'GRANT INSERT ON rewards.reward_decisions, rewards.red_packets, rewards.wallets, rewards.outbox TO redpacket_reconciler',
     );
-    await queryRunner.query('GRANT UPDATE (balance_cents, version, updated_at) ON rewards.wallets TO redpacket_reconciler');
+    await queryRunner.query(
+      'GRANT UPDATE (balance_cents, version, updated_at) ON rewards.wallets TO redpacket_reconciler',
+    );
     // The dedup window is the reconciler's one cleanup job.
     await queryRunner.query('GRANT DELETE ON rewards.processed_messages TO redpacket_reconciler');
     await queryRunner.query('GRANT SELECT, INSERT, UPDATE, DELETE ON reconciliation.runs TO redpacket_reconciler');

@@ -7,14 +7,18 @@ import { ReissueMissingService } from '@redpacket/reconciliation';
 import { ReconcilerConfig } from '../apps/reconciler/src/reconciler.config';
 import { ReconcilerModule } from '../apps/reconciler/src/reconciler.module';
 
-const USAGE = 'usage: npm run reconcile -- [--since ISO] [--until ISO] [--dry-run] [--resume RUN_ID]';
+const USAGE = 'usage: npm run reconcile -- [--full | --since ISO] [--until ISO] [--dry-run] [--resume RUN_ID]';
 
-/** One reconciliation from the command line; prints the run's report as JSON and exits. */
+/**
+ * One reconciliation from the command line (incremental unless --full or --since); prints the run's report as
+ * JSON and exits.
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       since: { type: 'string' },
       until: { type: 'string' },
+      full: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       resume: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
   try {
     const report = await app.get(ReissueMissingService).run({
       trigger: 'cli',
+      scan: values.full ? 'full' : 'incremental',
       since,
       until,
       dryRun: values['dry-run'],

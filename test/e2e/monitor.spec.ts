@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { newEventId } from '@redpacket/contracts';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { get, openLivePage, seriesValue } from './support/monitor-client';
 import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
@@ -12,7 +13,8 @@ interface MonitorSnapshot {
   counters: { orders: number; packetsGranted: number; probesWritten: number; probeAlerts: number };
   lag: { group: string; partition: number; currentOffset: string; lag: string }[];
   alerts: { at: number; observer: string; reason: string }[];
-  history: { probeDelayMs: Record<string, number> }[];
+  history: { at: number; probeDelayMs: Record<string, number> }[];
+  reconciliation?: { runId: string; orphanPackets: number; amountMismatches: number; walletDrifts: number };
 }
 
 /** Collects what the alert webhook receives. */
@@ -202,6 +204,33 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       expect(pageErrors).toEqual([]);
     } finally {
       await close();
+    }
+  });
+  it('exports the latest reconciliation report and alerts once when it found money without a reason', async () => {
+    const runId = newEventId();
+    const alertLines = () =>
+      monitor.process.output().split('"message":"reconciliation reported money without a reason"').length - 1;
+    // A finished incremental report, the latest of all; its window ends in 1970 so it moves no high-water mark.
+    await system.dataSource.query(
+      `INSERT INTO reconciliation.runs (run_id, trigger, scan, window_since, window_until, dry_run, status,
+                                        orphan_packets, amount_mismatches, wallet_drifts, started_at, finished_at)
+       VALUES ($1, 'schedule', 'incremental', NULL, '1970-01-02', false, 'succeeded', 2, 0, 1, now(), now() + interval '1 day')`,
+      [runId],
+    );
+    try {
+      await waitFor('the monitor to read the report', async () =>
+        (await snapshot(monitor)).reconciliation?.runId === runId ? true : undefined,
+      );
+      const exposition = await get(monitor, '/metrics');
+      expect(seriesValue(exposition, 'redpacket_reconciliation_discrepancies', { kind: 'orphan_packet' })).toBe(2);
+      expect(seriesValue(exposition, 'redpacket_reconciliation_discrepancies', { kind: 'wallet_drift' })).toBe(1);
+      expect(seriesValue(exposition, 'redpacket_reconciliation_discrepancies', { kind: 'amount_mismatch' })).toBe(0);
+      const lastPollAt = async () => (await snapshot(monitor)).history.at(-1)?.at ?? 0;
+      const seenAt = await lastPollAt();
+      await waitFor('another poll of the same report', async () => ((await lastPollAt()) > seenAt ? true : undefined));
+      expect(alertLines()).toBe(1);
+    } finally {
+      await system.dataSource.query('DELETE FROM reconciliation.runs WHERE run_id = $1', [runId]);
     }
   });
 });

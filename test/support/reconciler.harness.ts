@@ -55,7 +55,11 @@ export async function startReconciler(env: Record<string, string>): Promise<Reco
       ...env,
     },
   );
-  const owner = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 2 } }).initialize();
+  const owner = await new DataSource({
+    type: 'postgres',
+    url: process.env.DATABASE_URL,
+    extra: { max: 2 },
+  }).initialize();
   return {
     ...booted,
     close: async () => {

@@ -49,9 +49,15 @@ export async function decisionOf(
   dataSource: DataSource,
   orderId: string,
 ): Promise<{ outcome: string; ruleVersion: number; amountCents: number; source: string } | undefined> {
-  const [row] = await dataSource.query<{ outcome: string; rule_version: number; amount_cents: string; source: string }[]>(
-    'SELECT outcome, rule_version, amount_cents, source FROM rewards.reward_decisions WHERE order_id = $1',
-    [orderId],
+  const [row] = await dataSource.query<
+    { outcome: string; rule_version: number; amount_cents: string; source: string }[]
+  >('SELECT outcome, rule_version, amount_cents, source FROM rewards.reward_decisions WHERE order_id = $1', [orderId]);
+  return (
+    row && {
+      outcome: row.outcome,
+      ruleVersion: row.rule_version,
+      amountCents: Number(row.amount_cents),
+      source: row.source,
+    }
   );
-  return row && { outcome: row.outcome, ruleVersion: row.rule_version, amountCents: Number(row.amount_cents), source: row.source };
 }

@@ -51,6 +51,15 @@ export interface RecentAlert extends Omit<ProbeAlert, 'thresholdMs'> {
   at: number;
 }
 
+/** What the latest finished incremental or full reconciliation found going backwards: money without a reason. */
+export interface ReconciliationReading {
+  runId: string;
+  finishedAt: string;
+  orphanPackets: number;
+  amountMismatches: number;
+  walletDrifts: number;
+}
+
 export interface MonitorSnapshot {
   now: number;
   thresholdMs: number;
@@ -59,6 +68,8 @@ export interface MonitorSnapshot {
   /** Partitions whose committed offset has not moved for MONITOR_STALL_AFTER_MS while lag waited. */
   stalled: StalledPartition[];
   outbox: OutboxBacklog[];
+  /** Absent until a covering run has finished. */
+  reconciliation: ReconciliationReading | undefined;
   alerts: RecentAlert[];
   history: readonly MonitorSample[];
 }
@@ -90,13 +101,21 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private seenDelayMs = 0;
   private probesWritten = 0;
   private probeAlerts = 0;
-  private latest: { lag: LagRow[]; stalled: StalledPartition[]; outbox: OutboxBacklog[]; database: DatabaseCounters } =
-    {
-      lag: [],
-      stalled: [],
-      outbox: [],
-      database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
-    };
+  /** The run whose discrepancies were last logged, so one report is alerted once. */
+  private alertedRunId: string | undefined;
+  private latest: {
+    lag: LagRow[];
+    stalled: StalledPartition[];
+    outbox: OutboxBacklog[];
+    database: DatabaseCounters;
+    reconciliation: ReconciliationReading | undefined;
+  } = {
+    lag: [],
+    stalled: [],
+    outbox: [],
+    database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
+    reconciliation: undefined,
+  };
 
   constructor(
     @Inject(Kafka) kafka: Kafka,
@@ -153,6 +172,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       lag: this.latest.lag,
       stalled: this.latest.stalled,
       outbox: this.latest.outbox,
+      reconciliation: this.latest.reconciliation,
       alerts: [...this.recentAlerts],
       history: this.history.all(),
     };
@@ -160,7 +180,12 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One reading of everything; also what the tests call to read without waiting for the schedule. */
   async poll(): Promise<MonitorSnapshot> {
-    const [lag, outbox, database] = await Promise.all([this.readLag(), this.readOutbox(), this.readCounters()]);
+    const [lag, outbox, database, reconciliation] = await Promise.all([
+      this.readLag(),
+      this.readOutbox(),
+      this.readCounters(),
+      this.readReconciliation(),
+    ]);
     const now = Date.now();
     for (const row of lag) {
       if (row.group !== this.groups['reward-service'] || row.currentOffset === '-') continue;
@@ -171,7 +196,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const stalls = this.stalls.observe(lag, now);
     this.reportStalls(stalls);
-    this.latest = { lag, stalled: stalls.stalled, outbox, database };
+    this.reportDiscrepancies(reconciliation);
+    this.latest = { lag, stalled: stalls.stalled, outbox, database, reconciliation };
     this.history.add(this.sample(lag, now));
     return this.snapshot();
   }
@@ -247,6 +273,40 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       this.metrics.outboxOldestAge.set({ table }, row.oldest);
     }
     return backlogs;
+  }
+
+  private async readReconciliation(): Promise<ReconciliationReading | undefined> {
+    const [row] = await this.dataSource.query<
+      { run_id: string; finished_at: Date; orphan_packets: number; amount_mismatches: number; wallet_drifts: number }[]
+    >(
+      `SELECT run_id, finished_at, orphan_packets, amount_mismatches, wallet_drifts FROM reconciliation.runs
+        WHERE status = 'succeeded' AND NOT dry_run AND scan IN ('incremental', 'full')
+        ORDER BY finished_at DESC LIMIT 1`,
+    );
+    return (
+      row && {
+        runId: row.run_id,
+        finishedAt: row.finished_at.toISOString(),
+        orphanPackets: row.orphan_packets,
+        amountMismatches: row.amount_mismatches,
+        walletDrifts: row.wallet_drifts,
+      }
+    );
+  }
+
+  /** Exports the latest report's counts, and alerts once per report that found anything. */
+  private reportDiscrepancies(reading: ReconciliationReading | undefined): void {
+    if (!reading) return;
+    const byKind = {
+      orphan_packet: reading.orphanPackets,
+      amount_mismatch: reading.amountMismatches,
+      wallet_drift: reading.walletDrifts,
+    };
+    for (const [kind, value] of Object.entries(byKind)) this.metrics.reconciliationDiscrepancies.set({ kind }, value);
+    const found = reading.orphanPackets + reading.amountMismatches + reading.walletDrifts;
+    if (found === 0 || reading.runId === this.alertedRunId) return;
+    this.alertedRunId = reading.runId;
+    this.logger.error('reconciliation reported money without a reason', { ...reading });
   }
 
   private async readCounters(): Promise<DatabaseCounters> {

@@ -30,7 +30,9 @@ export class ReconciliationScheduler implements OnApplicationBootstrap, OnApplic
 
   onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
-    this.schedule('reconcile', this.options.reconcileCron, () => this.reconciliations.run({ trigger: 'schedule', scan: 'incremental' }));
+    this.schedule('reconcile', this.options.reconcileCron, () =>
+      this.reconciliations.run({ trigger: 'schedule', scan: 'incremental' }),
+    );
     this.schedule('retention', this.options.retentionCron, () => this.retention.purge());
   }
 

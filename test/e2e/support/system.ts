@@ -9,6 +9,7 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
 import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
+import { reconcilerDatabaseUrl } from '../../support/reconciler.harness';
 import { testKafka } from '../../support/kafka.helpers';
 
 export interface PlacedOrder {
@@ -102,7 +103,10 @@ export class SystemUnderTest {
   /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
   async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
     const port = await freePort();
-    const process = spawnApp(name, this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...extraEnv }));
+    // The reconciler connects as its own role, as it must in production.
+    const role: Record<string, string> =
+      name === 'reconciler' && this.databaseUrl ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) } : {};
+    const process = spawnApp(name, this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...role, ...extraEnv }));
     const app = { name, process, url: `http://127.0.0.1:${port}` };
     this.apps.push(app);
     if (waitReady) await this.waitReady(app);

@@ -21,7 +21,7 @@ async function processedCount(dataSource: DataSource, group: string): Promise<nu
   return Number(row.n);
 }
 
-describe('the reconciler\'s retention: the dedup window and its own run reports', () => {
+describe("the reconciler's retention: the dedup window and its own run reports", () => {
   const namespace = testNamespace(__filename);
   let reconciler: ReconcilerUnderTest;
 
@@ -73,9 +73,9 @@ describe('the reconciler\'s retention: the dedup window and its own run reports'
   it('connects as its own role, which reads the ordering view and is refused every write it must not make', async () => {
     const [{ who }] = await reconciler.dataSource.query<{ who: string }[]>('SELECT current_user AS who');
     expect(who).toBe('redpacket_reconciler');
-    await expect(reconciler.dataSource.query('SELECT count(*) FROM ordering.orders_for_reconciliation')).resolves.toEqual([
-      { count: expect.any(String) },
-    ]);
+    await expect(
+      reconciler.dataSource.query('SELECT count(*) FROM ordering.orders_for_reconciliation'),
+    ).resolves.toEqual([{ count: expect.any(String) }]);
     for (const refused of [
       'SELECT count(*) FROM ordering.orders',
       'DELETE FROM ordering.orders',

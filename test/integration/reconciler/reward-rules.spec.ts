@@ -99,7 +99,9 @@ describe('reward rules as data, decided once', () => {
 
   it('guards the rule timeline with the admin token and refuses a rule that is broken or not in the future', async () => {
     expect((await rewards.request({ method: 'GET', url: '/admin/reward-rules' })).statusCode).toBe(401);
-    expect((await addRule({ ...CAMPAIGN, effectiveFrom: new Date().toISOString() }, 'wrong-0123456789abc')).statusCode).toBe(403);
+    expect(
+      (await addRule({ ...CAMPAIGN, effectiveFrom: new Date().toISOString() }, 'wrong-0123456789abc')).statusCode,
+    ).toBe(403);
 
     const past = await addRule({ ...CAMPAIGN, effectiveFrom: new Date(Date.now() - 60_000).toISOString() });
     expect(past.statusCode).toBe(400);
@@ -108,11 +110,17 @@ describe('reward rules as data, decided once', () => {
     });
     const inverted = await addRule({ ...CAMPAIGN, minCents: 900, maxCents: 100, effectiveFrom: soon() });
     expect(inverted.statusCode).toBe(400);
-    expect(inverted.json()).toMatchObject({ errors: [{ field: 'rule', messages: [expect.stringMatching(/minCents/)] }] });
+    expect(inverted.json()).toMatchObject({
+      errors: [{ field: 'rule', messages: [expect.stringMatching(/minCents/)] }],
+    });
     const fractional = await addRule({ ...CAMPAIGN, percentBasisPoints: 2.5, effectiveFrom: soon() });
     expect(fractional.statusCode).toBe(400);
 
-    const timeline = await rewards.request({ method: 'GET', url: '/admin/reward-rules', headers: auth(TEST_ADMIN_TOKEN) });
+    const timeline = await rewards.request({
+      method: 'GET',
+      url: '/admin/reward-rules',
+      headers: auth(TEST_ADMIN_TOKEN),
+    });
     expect(timeline.json()).toEqual({
       items: [expect.objectContaining({ version: 1, minItems: 3, percentBasisPoints: 500, createdBy: 'migration' })],
     });
@@ -130,7 +138,9 @@ describe('reward rules as data, decided once', () => {
       REWARD_PERCENT_BASIS_POINTS: '900',
     });
     await expect(boot).rejects.toBeInstanceOf(ConfigValidationError);
-    await expect(boot).rejects.toThrow(/REWARD_MIN_ITEMS is no longer read.*\n?.*REWARD_PERCENT_BASIS_POINTS is no longer read/s);
+    await expect(boot).rejects.toThrow(
+      /REWARD_MIN_ITEMS is no longer read.*\n?.*REWARD_PERCENT_BASIS_POINTS is no longer read/s,
+    );
     await expect(
       startRewardService({ DATABASE_URL: database.url, KAFKA_NAMESPACE: namespace, REWARD_MIN_CENTS: '0' }),
     ).rejects.toThrow(/REWARD_MIN_CENTS is no longer read/);
@@ -142,7 +152,10 @@ describe('reward rules as data, decided once', () => {
     const refused = await placeOrder(twoItems(userId));
     await deliverThroughKafka(refused);
     const lostBefore = await placeOrderAndLoseItsEvent(twoItems(userId));
-    expect(await decisionOf(orders.dataSource, refused.orderId)).toMatchObject({ outcome: 'ineligible', ruleVersion: 1 });
+    expect(await decisionOf(orders.dataSource, refused.orderId)).toMatchObject({
+      outcome: 'ineligible',
+      ruleVersion: 1,
+    });
 
     // The campaign: 2 items qualify, 10 %, from a moment just ahead.
     const effectiveFrom = new Date((await databaseNow(orders.dataSource)).getTime() + 2_500);
@@ -159,7 +172,10 @@ describe('reward rules as data, decided once', () => {
     // History stays as it was decided, and an order placed before the change is judged by the rule of then.
     const afterChange = await fullScan();
     expect(afterChange).toMatchObject({ status: 'succeeded', missing: 1, eligible: 0, ineligible: 1, reissued: 0 });
-    expect(await decisionOf(orders.dataSource, refused.orderId)).toMatchObject({ outcome: 'ineligible', source: 'event' });
+    expect(await decisionOf(orders.dataSource, refused.orderId)).toMatchObject({
+      outcome: 'ineligible',
+      source: 'event',
+    });
     expect(await decisionOf(orders.dataSource, lostBefore.orderId)).toMatchObject({
       outcome: 'ineligible',
       ruleVersion: 1,
@@ -241,12 +257,14 @@ describe('reward rules as data, decided once', () => {
         'UPDATE rewards.wallets SET balance_cents = balance_cents + 1000, updated_at = now() WHERE user_id = $1',
         [skimmer],
       );
-      await manager.query('UPDATE rewards.wallets SET balance_cents = balance_cents + 7, updated_at = now() WHERE user_id = $1', [
-        drifter,
-      ]);
+      await manager.query(
+        'UPDATE rewards.wallets SET balance_cents = balance_cents + 7, updated_at = now() WHERE user_id = $1',
+        [drifter],
+      );
     });
     const before = await Promise.all([forger, skimmer, drifter].map((u) => ledgerOf(orders.dataSource, u)));
-    const decided = async (order: PlacedOrder) => (await decisionOf(orders.dataSource, order.orderId))?.amountCents ?? NaN;
+    const decided = async (order: PlacedOrder) =>
+      (await decisionOf(orders.dataSource, order.orderId))?.amountCents ?? NaN;
     const [skimmedCents, driftedCents] = [await decided(skimmed), await decided(drifted)];
 
     const run = await reconciler.reconciliations.run({ trigger: 'cli', since });
@@ -272,7 +290,9 @@ describe('reward rules as data, decided once', () => {
     expect(await Promise.all([forger, skimmer, drifter].map((u) => ledgerOf(orders.dataSource, u)))).toEqual(before);
     const metrics = await reconciler.request({ method: 'GET', url: '/metrics' });
     for (const kind of ['orphan_packet', 'amount_mismatch', 'wallet_drift']) {
-      expect(metrics.body).toMatch(new RegExp(`redpacket_reconciliation_discrepancies_found_total\\{kind="${kind}"\\} [1-9]`));
+      expect(metrics.body).toMatch(
+        new RegExp(`redpacket_reconciliation_discrepancies_found_total\\{kind="${kind}"\\} [1-9]`),
+      );
     }
     const report = await reconciler.request({
       method: 'GET',

@@ -6,7 +6,7 @@ import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
 
-const asRequest = (event: OrderPurchasedV1): GrantRequest => (asGrantRequest(event));
+const asRequest = (event: OrderPurchasedV1): GrantRequest => asGrantRequest(event);
 
 describe('grantBatch', () => {
   let service: RewardServiceUnderTest;

@@ -61,10 +61,9 @@ export class ReconciliationRunRepository {
 
   /** The database's now minus `seconds`: windows are cut by the clock that stamped the orders. */
   async databaseNowMinus(seconds: number): Promise<Date> {
-    const [row] = await this.dataSource.query<{ at: Date }[]>(
-      'SELECT now() - make_interval(secs => $1) AS at',
-      [seconds],
-    );
+    const [row] = await this.dataSource.query<{ at: Date }[]>('SELECT now() - make_interval(secs => $1) AS at', [
+      seconds,
+    ]);
     return row.at;
   }
 

@@ -12,12 +12,16 @@ import { StartReconciliationDto } from './start-reconciliation.dto';
 export class ReconciliationsController {
   constructor(private readonly reconciliations: ReissueMissingService) {}
 
-  /** Runs a reconciliation now and returns its report; 409 while another one runs. */
+  /**
+   * Runs a reconciliation now and returns its report; 409 while another one runs. Incremental unless
+   * `since` (a window) or `full` is given.
+   */
   @Post()
   @HttpCode(201)
   start(@Body() body: StartReconciliationDto): Promise<ReconciliationRun> {
     return this.reconciliations.run({
       trigger: 'api',
+      scan: body.full ? 'full' : 'incremental',
       since: body.since ? new Date(body.since) : undefined,
       until: body.until ? new Date(body.until) : undefined,
       dryRun: body.dryRun,

@@ -175,7 +175,8 @@ export class ReissueMissingService {
       amount_mismatch: found.amountMismatches,
       wallet_drift: found.walletDrifts,
     };
-    for (const [kind, value] of Object.entries(byKind)) this.metrics.reconciliationDiscrepanciesFound.inc({ kind }, value);
+    for (const [kind, value] of Object.entries(byKind))
+      this.metrics.reconciliationDiscrepanciesFound.inc({ kind }, value);
   }
 
   /** One keyset page of orders, oldest first, each with whether it already has its decision. */

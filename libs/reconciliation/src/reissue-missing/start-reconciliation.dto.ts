@@ -15,6 +15,14 @@ export class StartReconciliationDto {
   @IsISO8601({ strict: true })
   until?: string;
 
+  @ApiPropertyOptional({
+    default: false,
+    description: 'every order ever placed, instead of from the last covered point (ignored with since)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  full?: boolean;
+
   @ApiPropertyOptional({ default: false, description: 'count what is missing, grant nothing' })
   @IsOptional()
   @IsBoolean()

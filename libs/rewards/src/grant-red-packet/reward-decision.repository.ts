@@ -55,10 +55,7 @@ export class RewardDecisionRepository {
    * distinct. A granted decision whose order already has a packet (one written outside the grant path) gets
    * no second packet; the two-way reconciliation reports the disagreement.
    */
-  async decideManyOnce(
-    manager: EntityManager,
-    decisions: DecisionToRecord[],
-  ): Promise<Map<string, RecordedDecision>> {
+  async decideManyOnce(manager: EntityManager, decisions: DecisionToRecord[]): Promise<Map<string, RecordedDecision>> {
     if (decisions.length === 0) return new Map();
     const column = <T>(pick: (d: DecisionToRecord) => T) => decisions.map(pick);
     const rows = await manager.query<DecidedRow[]>(

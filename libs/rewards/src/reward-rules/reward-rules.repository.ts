@@ -25,7 +25,8 @@ interface RuleRow {
   note: string | null;
 }
 
-const RULE_COLUMNS = 'version, effective_from, min_items, percent_basis_points, min_cents, max_cents, created_at, created_by, note';
+const RULE_COLUMNS =
+  'version, effective_from, min_items, percent_basis_points, min_cents, max_cents, created_at, created_by, note';
 
 function ruleOf(row: RuleRow): RecordedRewardRule {
   return {
