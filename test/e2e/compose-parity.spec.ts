@@ -75,10 +75,20 @@ function environmentOf(service: ComposeService, image: BuiltImage, hosts: { kafk
   };
   for (const [key, value] of Object.entries(service.environment ?? {})) {
     env[key] = String(value ?? '')
-      .replace(/postgres:\/\/([^@]*@)?postgres:5432\/\w+/, hosts.database)
+      .replace(/postgres:\/\/(?:([^:@]*)(?::[^@]*)?@)?postgres:5432\/\w+/, (_, user?: string) =>
+        asUser(hosts.database, user),
+      )
       .replace(/\bkafka(-\d)?:\d+(,kafka(-\d)?:\d+)*/, hosts.kafka);
   }
   return env;
+}
+
+/** The test server trusts local connections: the service's user is kept, its password is not needed. */
+function asUser(databaseUrl: string, user: string | undefined): string {
+  const url = new URL(databaseUrl);
+  if (user) url.username = user;
+  url.password = '';
+  return url.toString();
 }
 
 describe('docker-compose.yml, run the way its containers would run, without Docker', () => {
@@ -108,6 +118,14 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
       'reconciler',
       'reward-service',
     ]);
+  });
+
+  it('connects the reconciler as its own role, whose password the migration sets', () => {
+    expect(String(services.reconciler.environment?.DATABASE_URL)).toMatch(/^postgres:\/\/redpacket_reconciler:/);
+    expect(services.migrate.environment?.RECONCILER_DATABASE_PASSWORD).toEqual(expect.any(String));
+    for (const name of ['reward-service', 'reconciler']) {
+      expect(services[name].environment?.ADMIN_TOKEN).toEqual(expect.any(String));
+    }
   });
 
   it('starts every app after the migration and a healthy broker, and the watchers after healthy apps', () => {
