@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const MEASUREMENTS = ['rest', 'relay', 'reward', 'e2e', 'idle'] as const;
+export const MEASUREMENTS = ['rest', 'relay', 'reward', 'e2e', 'idle', 'reconcile'] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {
@@ -17,13 +17,16 @@ export interface BenchOptions {
   e2eLoads: number[];
   e2eSeconds: number;
   idleSeconds: number;
+  /** Orders of history under which a scheduled reconciliation run is timed. */
+  reconcileHistory: number[];
   /** The command line as typed, for the "reproduce" line of the report. */
   argv: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle]
+export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle,reconcile]
   [--rest-concurrency N] [--rest-seconds S] [--relay-events N] [--relay-batch-size N]
-  [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,200,350,500,1000] [--e2e-seconds S] [--idle-seconds S]`;
+  [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,200,350,500,1000] [--e2e-seconds S] [--idle-seconds S]
+  [--reconcile-history 10000,1000000]`;
 
 const FULL = {
   runs: 3,
@@ -36,6 +39,7 @@ const FULL = {
   e2eLoads: [50, 200, 350, 500, 1_000],
   e2eSeconds: 20,
   idleSeconds: 10,
+  reconcileHistory: [10_000, 1_000_000],
 };
 
 /** Small sizes and one run: a smoke test of the whole harness (CI), not a measurement to quote. */
@@ -50,6 +54,7 @@ const QUICK: typeof FULL = {
   e2eLoads: [25, 50],
   e2eSeconds: 4,
   idleSeconds: 3,
+  reconcileHistory: [1_000, 10_000],
 };
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -69,6 +74,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'e2e-loads': { type: 'string' },
       'e2e-seconds': { type: 'string' },
       'idle-seconds': { type: 'string' },
+      'reconcile-history': { type: 'string' },
     },
   });
   if (values.help) throw new UsageError(USAGE);
@@ -87,6 +93,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     e2eLoads: values['e2e-loads'] ? parseList('e2e-loads', values['e2e-loads']) : base.e2eLoads,
     e2eSeconds: int('e2e-seconds', base.e2eSeconds),
     idleSeconds: int('idle-seconds', base.idleSeconds),
+    reconcileHistory: values['reconcile-history']
+      ? parseList('reconcile-history', values['reconcile-history'])
+      : base.reconcileHistory,
     argv,
   };
 }

@@ -1,6 +1,7 @@
 import type { BenchOptions } from './bench-options';
 import type { E2eResult } from './end-to-end.bench';
 import type { IdleCpuResult } from './idle-cpu.bench';
+import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
 import type { RestResult } from './rest.bench';
 import type { RewardResult } from './reward.bench';
@@ -21,6 +22,7 @@ export interface BenchResults {
   reward?: RewardResult;
   e2e?: E2eResult;
   idle?: IdleCpuResult;
+  reconcile?: ReconcileResult;
   /** Measurements that failed, with why; the others still ran and are reported. */
   failures: { measurement: string; error: string }[];
 }

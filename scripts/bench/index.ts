@@ -7,6 +7,7 @@ import { type BenchOptions, type MeasurementName, parseBenchOptions, UsageError 
 import type { BenchResults } from './bench-results';
 import { benchEndToEnd } from './end-to-end.bench';
 import { benchIdleCpu } from './idle-cpu.bench';
+import { benchReconcile } from './reconcile.bench';
 import { benchRelay } from './relay.bench';
 import { renderReport } from './report';
 import { benchRest } from './rest.bench';
@@ -74,6 +75,7 @@ async function measureAll(context: BenchContext, options: BenchOptions, startedA
   await measure('reward', () => benchReward(context, options));
   await measure('e2e', () => benchEndToEnd(context, options));
   await measure('idle', () => benchIdleCpu(context, options));
+  await measure('reconcile', () => benchReconcile(context, options));
   const finishedAt = new Date();
   results.finishedAt = finishedAt.toISOString();
   results.durationSeconds = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1_000);

@@ -3,6 +3,7 @@ import type { BenchResults } from './bench-results';
 import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult, type LoadRun } from './end-to-end.bench';
 import { IDLE_BASELINE, type IdleCpuResult } from './idle-cpu.bench';
 import { placeOrderScript, grantScript } from './pgbench-scripts';
+import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
 import { ms, num, pct, table, times } from './report-format';
 import type { RestResult } from './rest.bench';
@@ -252,5 +253,28 @@ export function idleSection(idle: IdleCpuResult): string {
       (above.length > 0
         ? `${above.map((row) => row.name).join(', ')} use${above.length === 1 ? 's' : ''} at least twice the baseline: besides any Kafka fetch loop, each runs pollers of its own (the outbox relays back off to one query per ${num(new OutboxConfig().OUTBOX_IDLE_MAX_MS)} ms between NOTIFYs, the monitor polls lag and writes probes, Nest and the health checks keep timers).`
         : `No app uses twice the baseline: idle polling is backed off.`),
+  ].join('\n');
+}
+
+export function reconcileSection(reconcile: ReconcileResult): string {
+  const [smallest] = reconcile.sizes;
+  const largest = reconcile.sizes[reconcile.sizes.length - 1];
+  return [
+    '## 6. A scheduled reconciliation run against the size of history',
+    '',
+    `For each size, a database of its own holds that many decided orders (with packets and wallets) over 90 days. One full scan sets the high-water mark; then, per run, ${num(reconcile.newOrders)} new orders arrive (${reconcile.lostEvents} of them qualifying with their event lost) and one scheduled, incremental run is timed: it scans from the mark minus the overlap, reissues the lost ones, and runs the two-way checks over the same window.`,
+    '',
+    table(
+      ['orders of history', 'full scan', 'scheduled run (median)', 'orders scanned', 'reissued'],
+      reconcile.sizes.map((size) => [
+        num(size.historyOrders),
+        ms(size.fullScanMs),
+        ms(size.incrementalMs),
+        num(size.scanned),
+        num(size.reissued),
+      ]),
+    ),
+    '',
+    `With ${num(largest.historyOrders)} orders of history a scheduled run takes ${times(largest.incrementalMs / smallest.incrementalMs)} the time it takes with ${num(smallest.historyOrders)}; a full scan takes ${times(largest.fullScanMs / smallest.fullScanMs)}.`,
   ].join('\n');
 }

@@ -3,7 +3,15 @@ import { type Bar, ratioChart } from './chart';
 import { E2E_P99_TARGET_MS } from './end-to-end.bench';
 import { IDLE_BASELINE } from './idle-cpu.bench';
 import { ms, num, table, times } from './report-format';
-import { bestPgbenchTps, e2eSection, idleSection, relaySection, restSection, rewardSection } from './report-sections';
+import {
+  bestPgbenchTps,
+  e2eSection,
+  idleSection,
+  reconcileSection,
+  relaySection,
+  restSection,
+  rewardSection,
+} from './report-sections';
 
 /** docs/performance.md and its chart, generated from one results file: nothing here is typed by hand. */
 export function renderReport(results: BenchResults, chartPath: string): { markdown: string; svg: string } {
@@ -17,6 +25,7 @@ export function renderReport(results: BenchResults, chartPath: string): { markdo
     results.reward && rewardSection(results.reward, results),
     results.e2e && e2eSection(results.e2e, results.machine.cores),
     results.idle && idleSection(results.idle),
+    results.reconcile && reconcileSection(results.reconcile),
   ].filter((section): section is string => Boolean(section));
   const markdown = [
     '# Performance',
