@@ -3,6 +3,7 @@ import { CreateOrderingTables1764000000001 } from './1764000000001-create-orderi
 import { CreateRewardsTables1764000000002 } from './1764000000002-create-rewards-tables';
 import { CreateReconciliation1764000000003 } from './1764000000003-create-reconciliation';
 import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rules-and-decisions';
+import { ProductCatalogue1764000000005 } from './1764000000005-product-catalogue';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -11,4 +12,5 @@ export const allMigrations = [
   CreateRewardsTables1764000000002,
   CreateReconciliation1764000000003,
   RewardRulesAndDecisions1764000000004,
+  ProductCatalogue1764000000005,
 ];

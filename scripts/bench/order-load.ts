@@ -129,6 +129,6 @@ async function postOrder(url: string, body: string): Promise<void> {
 function orderBody(userPrefix: string, users: number): string {
   return JSON.stringify({
     userId: `${userPrefix}-u${randomInt(users)}`,
-    items: [{ sku: 'BENCH', quantity: 3, unitPriceCents: 1_250 }],
+    items: [{ sku: 'MUG', quantity: 3 }],
   });
 }

@@ -10,6 +10,9 @@ import { TopicReader } from '../../test/support/topic-reader';
 import { pollUntil } from '../infra/process-utils';
 import { replayerGroup } from './duplicates.session';
 
+/** Catalogue SKUs from 3.00 to 120.00: packets from the 1.00 minimum to the 5 % share. */
+const DEMO_SKUS = ['PEN', 'MUG', 'TEE', 'LAMP', 'HOODIE', 'SNEAKERS'];
+
 /**
  * Orders for `users` users, the same every run: each user gets item counts 1, 2, 3, 4, 5, 1, …, so
  * about half of them qualify (3 items or more) and every user has both kinds.
@@ -18,7 +21,7 @@ export function plannedOrders(prefix: string, count: number, users: number): Ord
   return Array.from({ length: count }, (_, i) => ({
     userId: `${prefix}-u${i % users}`,
     quantity: 1 + (Math.floor(i / users) % 5),
-    unitPriceCents: 500 + ((i * 7_919) % 20_000),
+    sku: DEMO_SKUS[i % DEMO_SKUS.length],
   }));
 }
 
@@ -52,8 +55,8 @@ export async function placeEachTwice(
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < plan.length; i = next++) {
-      const { userId, quantity, unitPriceCents } = plan[i];
-      const body = JSON.stringify({ userId, items: [{ sku: 'DEMO', quantity, unitPriceCents }] });
+      const { userId, quantity, sku } = plan[i];
+      const body = JSON.stringify({ userId, items: [{ sku, quantity }] });
       const key = `${keyPrefix}-order-${i}`;
       const first = await postOrder(via, key, body);
       const second = await postOrder(via, key, body);

@@ -41,7 +41,7 @@ export function appEnvironment(app: PlannedApp, shared: SharedAppEnv): Record<st
 }
 
 export const SAMPLE_USER = 'user-42';
-export const SAMPLE_ORDER = { userId: SAMPLE_USER, items: [{ sku: 'MUG', quantity: 3, unitPriceCents: 1250 }] };
+export const SAMPLE_ORDER = { userId: SAMPLE_USER, items: [{ sku: 'MUG', quantity: 3 }] };
 
 /** What to open and what to paste once every app is ready. */
 export function runningSummary(apps: PlannedApp[], idempotencyKey: string, adminToken?: string): string[] {

@@ -1,3 +1,4 @@
+import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { allMigrations } from '../../migrations';
@@ -87,17 +88,29 @@ describe('the plumbing on real Kafka and Postgres', () => {
   it.each(apps)('boots $name against the real services and reports ready', async ({ boot }) => {
     process.env.KAFKA_NAMESPACE = namespace;
     process.env.LOG_LEVEL = 'warn';
+    process.env.ADMIN_TOKEN = TEST_ADMIN_TOKEN;
     let app: NestFastifyApplication | undefined;
     try {
       ({ app } = await boot());
       await app.init();
-      const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health/ready' });
+      const inject = app.getHttpAdapter().getInstance().inject.bind(app.getHttpAdapter().getInstance());
+      const anonymous = await inject({ method: 'GET', url: '/health/ready' });
+      expect({ status: anonymous.statusCode, body: anonymous.json<unknown>() }).toEqual({
+        status: 200,
+        body: { status: 'ok' },
+      });
+      const response = await inject({
+        method: 'GET',
+        url: '/health/ready',
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({
         status: 'ok',
         details: { database: { status: 'up' }, kafka: { status: 'up' } },
       });
     } finally {
+      delete process.env.ADMIN_TOKEN;
       await app?.close();
     }
   });

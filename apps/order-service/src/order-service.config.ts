@@ -1,4 +1,4 @@
-import { OutboxConfig, ToBoolean, ToInt } from '@redpacket/config';
+import { OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
 import { IsBoolean, IsInt, Min } from 'class-validator';
 
 export class OrderServiceConfig extends OutboxConfig {
@@ -14,5 +14,9 @@ export class OrderServiceConfig extends OutboxConfig {
    */
   @ToBoolean()
   @IsBoolean()
+  @RefusedInProduction(
+    (carries) => carries === true,
+    'ORDER_EVENT_CARRIES_WALLET_VERSION exists only for the version-in-message comparison strategy',
+  )
   ORDER_EVENT_CARRIES_WALLET_VERSION = false;
 }

@@ -1,5 +1,21 @@
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ToInt, ToList } from './env-transforms';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+import { ToBoolean, ToInt, ToList } from './env-transforms';
+import { RefusedInProduction } from './production-guard';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -42,11 +58,63 @@ export class BaseConfig {
   @Max(1000)
   ORDER_TOPIC_PARTITIONS = 6;
 
+  /** Copies of every system topic: acks=all waits for the in-sync ones. Production needs 3. */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(5)
+  @RefusedInProduction(
+    (factor: unknown, config: BaseConfig) => (factor as number) < 3 && !config.KAFKA_ALLOW_WEAK_DURABILITY,
+    'KAFKA_REPLICATION_FACTOR under 3 keeps an acknowledged event on fewer than three disks (set KAFKA_ALLOW_WEAK_DURABILITY=true to accept that, logged at boot)',
+  )
   KAFKA_REPLICATION_FACTOR = 1;
+
+  /**
+   * `min.insync.replicas` of every system topic: how many copies an acks=all write needs before it is
+   * acknowledged. Defaults to 2 where there are at least 2 copies; at most the replication factor.
+   */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  @ValidateBy({
+    name: 'notAboveReplicationFactor',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value === undefined || (value as number) <= (args?.object as BaseConfig).KAFKA_REPLICATION_FACTOR,
+      defaultMessage: () =>
+        'KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR: no write could succeed',
+    },
+  })
+  @RefusedInProduction(
+    (_value: unknown, config: BaseConfig) => minInsyncReplicas(config) < 2 && !config.KAFKA_ALLOW_WEAK_DURABILITY,
+    'KAFKA_MIN_INSYNC_REPLICAS under 2 lets acks=all mean one disk (set KAFKA_ALLOW_WEAK_DURABILITY=true to accept that, logged at boot)',
+  )
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
+  /** The explicit override for a production deployment on fewer than 3 copies or 2 in-sync ones. */
+  @ToBoolean()
+  @IsBoolean()
+  KAFKA_ALLOW_WEAK_DURABILITY = false;
+
+  /**
+   * Failpoints inject crashes and delays for the fault suite; no production process may carry them.
+   * (The failpoints library reads this variable itself; it is declared here so production can refuse it.)
+   */
+  @IsOptional()
+  @IsString()
+  @RefusedInProduction(() => true, 'FAILPOINTS injects crashes and delays; unset it')
+  FAILPOINTS?: string;
+
+  /**
+   * Bearer token of every admin endpoint, and of health details. Required in production; without it admin
+   * calls are refused and health answers status only.
+   */
+  @ValidateIf((config: BaseConfig) => config.NODE_ENV === 'production' || config.ADMIN_TOKEN !== undefined)
+  @IsString({ message: 'ADMIN_TOKEN is required in production' })
+  @Length(16, 256, { message: 'ADMIN_TOKEN must be 16-256 characters' })
+  ADMIN_TOKEN?: string;
 
   @ToInt()
   @IsInt()
@@ -54,12 +122,20 @@ export class BaseConfig {
   @Max(65535)
   HTTP_PORT = 3000;
 
+  /** Where HTTP (the API, /health and /metrics) listens; loopback unless told, as a container must be. */
   @IsString()
-  HTTP_HOST = '0.0.0.0';
+  HTTP_HOST = '127.0.0.1';
 
   @ToInt()
   @IsInt()
   @Min(100)
   @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+}
+
+/** The in-sync replicas a system topic requires: the setting, or 2 where there are at least 2 copies. */
+export function minInsyncReplicas(
+  config: Pick<BaseConfig, 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_MIN_INSYNC_REPLICAS'>,
+): number {
+  return config.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, config.KAFKA_REPLICATION_FACTOR);
 }

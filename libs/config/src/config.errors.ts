@@ -1,5 +1,6 @@
 import { RedpacketError } from '@redpacket/errors';
 import type { ValidationError } from 'class-validator';
+import { describeSetting } from './secrets';
 
 /** Thrown at boot: lists every bad variable at once so one restart fixes them all. */
 export class ConfigValidationError extends RedpacketError {
@@ -14,12 +15,8 @@ export class ConfigValidationError extends RedpacketError {
     return new ConfigValidationError(
       errors.map(
         (error) =>
-          `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${describe(error.value)})`,
+          `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${describeSetting(error.property, error.value)})`,
       ),
     );
   }
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
 }

@@ -4,3 +4,5 @@ export * from './config.module';
 export * from './env-transforms';
 export * from './load-config';
 export * from './outbox.config';
+export * from './secrets';
+export * from './production-guard';

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ConfigValidationError } from './config.errors';
+import { registerSecretsOf } from './secrets';
 
 export type ConfigClass<T extends object> = new () => T;
 
@@ -18,6 +19,7 @@ export function loadConfig<T extends object>(
   });
   const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) throw ConfigValidationError.fromValidationErrors(errors);
+  registerSecretsOf(config);
   return config;
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { BaseConfig } from '@redpacket/config';
+import { BaseConfig, minInsyncReplicas } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { KafkaAdmin } from './kafka-admin.service';
 import { ensureTopics, type TopicSpec } from './topic-bootstrap';
@@ -12,16 +12,18 @@ export const DEAD_LETTER_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export function systemTopics(config: BaseConfig): TopicSpec[] {
   const replicationFactor = config.KAFKA_REPLICATION_FACTOR;
+  const durability = { 'min.insync.replicas': String(minInsyncReplicas(config)) };
   const topic = (name: string, numPartitions: number): TopicSpec => ({
     topic: namespaced(config.KAFKA_NAMESPACE, name),
     numPartitions,
     replicationFactor,
+    config: durability,
   });
   return [
     topic(TOPICS.orderPurchased, config.ORDER_TOPIC_PARTITIONS),
     {
       ...topic(TOPICS.orderPurchasedDeadLetter, 1),
-      config: { 'max.message.bytes': String(DEAD_LETTER_MAX_MESSAGE_BYTES) },
+      config: { ...durability, 'max.message.bytes': String(DEAD_LETTER_MAX_MESSAGE_BYTES) },
     },
     topic(TOPICS.redPacketGranted, config.ORDER_TOPIC_PARTITIONS),
   ];

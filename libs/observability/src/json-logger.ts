@@ -1,5 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
-import type { LogLevelName } from '@redpacket/config';
+import { type LogLevelName, redactSecrets } from '@redpacket/config';
 
 const ENABLED_LEVELS: Record<LogLevelName, LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -14,5 +14,12 @@ const ENABLED_LEVELS: Record<LogLevelName, LogLevel[]> = {
  */
 export function createJsonLogger(level: LogLevelName = 'info', context?: string): ConsoleLogger {
   const options = { json: true, logLevels: ENABLED_LEVELS[level], structuredParams: true, flattenParams: true };
-  return context ? new ConsoleLogger(context, options) : new ConsoleLogger(options);
+  return context ? new RedactingLogger(context, options) : new RedactingLogger(options);
+}
+
+/** Every line goes through `redactSecrets`: no secret of the configuration, no password in a URL. */
+class RedactingLogger extends ConsoleLogger {
+  protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {
+    return redactSecrets(super.stringifyJsonLogObject(logObject));
+  }
 }

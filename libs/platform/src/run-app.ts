@@ -1,7 +1,14 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type BaseConfig, type ConfigClass, ConfigValidationError, loadConfig } from '@redpacket/config';
+import {
+  type BaseConfig,
+  type ConfigClass,
+  ConfigValidationError,
+  loadConfig,
+  minInsyncReplicas,
+  redactSecrets,
+} from '@redpacket/config';
 import { createJsonLogger } from '@redpacket/observability';
 import { exitAfterClosing, onFatal } from './process/fatal';
 
@@ -27,6 +34,7 @@ export async function createApp<C extends BaseConfig>(
     { logger, bufferLogs: true, abortOnError: false },
   );
   app.useLogger(logger);
+  warnOfOverrides(config, logger);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await definition.configure?.(app, config);
   return { app, config };
@@ -42,7 +50,16 @@ export async function runApp<C extends BaseConfig>(definition: AppDefinition<C>)
     return app;
   } catch (error) {
     const message = error instanceof ConfigValidationError ? error.message : (error as Error).stack;
-    process.stderr.write(JSON.stringify({ level: 'fatal', context: definition.name, message }) + '\n');
+    process.stderr.write(redactSecrets(JSON.stringify({ level: 'fatal', context: definition.name, message })) + '\n');
     process.exit(1);
+  }
+}
+
+/** An explicit override of a production refusal is allowed, and said out loud at every boot. */
+function warnOfOverrides(config: BaseConfig, logger: { warn(message: string, fields: object): void }): void {
+  if (config.NODE_ENV !== 'production' || !config.KAFKA_ALLOW_WEAK_DURABILITY) return;
+  const replicas = { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: minInsyncReplicas(config) };
+  if (replicas.replicationFactor < 3 || replicas.minInsyncReplicas < 2) {
+    logger.warn('KAFKA_ALLOW_WEAK_DURABILITY: an acknowledged event may live on fewer than two disks', replicas);
   }
 }

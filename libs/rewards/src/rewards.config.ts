@@ -1,7 +1,7 @@
-import { OutboxConfig, ToInt } from '@redpacket/config';
+import { OutboxConfig, RefusedInProduction, ToInt } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
 import { outboxLocation } from '@redpacket/outbox';
-import { IsEmpty, IsIn, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsEmpty, IsIn, IsInt, Max, Min } from 'class-validator';
 import { GRANT_STRATEGIES, type GrantStrategyName } from './grant-red-packet/grant.types';
 import type { RewardsOptions } from './rewards.options';
 
@@ -9,6 +9,10 @@ import type { RewardsOptions } from './rewards.options';
 export class RewardsConfig extends OutboxConfig {
   /** `inbox-tx` is the only safe choice; the others exist to show in tests what they fail to survive. */
   @IsIn(GRANT_STRATEGIES)
+  @RefusedInProduction(
+    (strategy) => strategy !== 'inbox-tx',
+    'REWARD_STRATEGY other than inbox-tx is a comparison strategy that pays twice or loses rewards',
+  )
   REWARD_STRATEGY: GrantStrategyName = 'inbox-tx';
 
   /**
@@ -33,12 +37,6 @@ export class RewardsConfig extends OutboxConfig {
   @Min(1)
   @Max(100)
   REWARD_MAX_OPTIMISTIC_ATTEMPTS = 10;
-
-  /** Bearer token for /admin endpoints. Required in production; without it admin calls are refused. */
-  @ValidateIf((config: RewardsConfig) => config.NODE_ENV === 'production' || config.ADMIN_TOKEN !== undefined)
-  @IsString({ message: 'ADMIN_TOKEN is required in production' })
-  @Length(16, 256, { message: 'ADMIN_TOKEN must be 16-256 characters' })
-  ADMIN_TOKEN?: string;
 }
 
 function RuleIsData() {

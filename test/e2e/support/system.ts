@@ -9,7 +9,7 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
 import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
-import { reconcilerDatabaseUrl } from '../../support/reconciler.harness';
+import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
 import { testKafka } from '../../support/kafka.helpers';
 
 export interface PlacedOrder {
@@ -22,15 +22,30 @@ export interface PlacedOrder {
 export interface OrderPlan {
   userId: string;
   quantity: number;
-  unitPriceCents: number;
+  /** A SKU of the catalogue: the server prices it. */
+  sku: string;
 }
 
-/** A mix of qualifying (3+ items) and ineligible orders spread over `users` users. */
+/** The SKUs on sale in the catalogue the migrations seed, from 1.50 to 250.00. */
+export const CATALOGUE_SKUS = [
+  'STICKER',
+  'PEN',
+  'POSTER',
+  'MUG',
+  'TEE',
+  'BOOK',
+  'LAMP',
+  'HOODIE',
+  'SNEAKERS',
+  'HEADPHONES',
+];
+
+/** A mix of qualifying (3+ items) and ineligible orders spread over `users` users, at catalogue prices. */
 export function mixedOrders(prefix: string, count: number, users: number): OrderPlan[] {
   return Array.from({ length: count }, (_, i) => ({
     userId: `${prefix}-u${i % users}`,
     quantity: 1 + randomInt(5),
-    unitPriceCents: 500 + randomInt(20_000),
+    sku: CATALOGUE_SKUS[randomInt(CATALOGUE_SKUS.length)],
   }));
 }
 
@@ -91,6 +106,7 @@ export class SystemUnderTest {
       ORDER_EVENT_CARRIES_WALLET_VERSION: String(this.strategy === 'version-in-message'),
       REWARD_SESSION_TIMEOUT_MS: '6000',
       RECONCILER_SCHEDULE_ENABLED: 'false',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
       ORDER_TOPIC_PARTITIONS: '6',
       ...(this.cluster.brokers ? { KAFKA_BROKERS: this.cluster.brokers.join(',') } : {}),
@@ -152,7 +168,7 @@ export class SystemUnderTest {
         const order = plan[i];
         const body = JSON.stringify({
           userId: order.userId,
-          items: [{ sku: 'E2E', quantity: order.quantity, unitPriceCents: order.unitPriceCents }],
+          items: [{ sku: order.sku, quantity: order.quantity }],
         });
         placed.push(await this.postOrder(targets[(i + w) % targets.length], randomUUID(), body));
       }

@@ -12,7 +12,7 @@ import { relayFor } from '../../support/relay';
 import { PrivateKafka } from '../../support/private-kafka';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 
-const order = (userId: string) => ({ userId, items: [{ sku: 'BOOK', quantity: 3, unitPriceCents: 2000 }] });
+const order = (userId: string) => ({ userId, items: [{ sku: 'BOOK', quantity: 3 }] });
 
 async function placeOrders(
   service: OrderServiceUnderTest,

@@ -16,8 +16,8 @@ import { relayFor } from '../../support/relay';
 import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
 
-const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 3, unitPriceCents: 4000 }] });
-const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2, unitPriceCents: 300 }] });
+const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 3 }] });
+const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2 }] });
 
 /** Places an order whose event never reaches Kafka: its outbox row is deleted before any relay runs. */
 async function placeOrderAndLoseItsEvent(orders: OrderServiceUnderTest, body: { userId: string }) {

@@ -25,7 +25,7 @@ interface PlacedOrder {
   totalCents: number;
 }
 
-const twoItems = (userId: string) => ({ userId, items: [{ sku: 'MUG', quantity: 2, unitPriceCents: 2_500 }] });
+const twoItems = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 2 }] });
 const CAMPAIGN = { minItems: 2, percentBasisPoints: 1_000, minCents: 200, maxCents: 8_000 };
 
 async function databaseNow(dataSource: DataSource): Promise<Date> {
@@ -192,7 +192,7 @@ describe('reward rules as data, decided once', () => {
     expect((await fullScan()).missing).toBe(0);
 
     const expected = rewardFor(paid, CAMPAIGN);
-    expect(expected).toBe(500); // 10 % of 50.00
+    expect(expected).toBe(800); // 10 % of 2 × 40.00 (the catalogue's LAMP)
     for (const order of [paid, lostDuring]) {
       expect(await decisionOf(orders.dataSource, order.orderId)).toMatchObject({
         outcome: 'granted',
@@ -221,7 +221,7 @@ describe('reward rules as data, decided once', () => {
       expect(baseline.scan).toBe('incremental'); // the full scans above left a high-water mark
       const lost = await placeOrderAndLoseItsEvent({
         userId: `incremental-${randomUUID()}`,
-        items: [{ sku: 'LAMP', quantity: 3, unitPriceCents: 4_000 }],
+        items: [{ sku: 'LAMP', quantity: 3 }],
       });
 
       const next = await incremental.reconciliations.run({ trigger: 'schedule', scan: 'incremental' });
@@ -239,8 +239,8 @@ describe('reward rules as data, decided once', () => {
   it('reports a forged packet, a wrong amount and a drifted wallet, and changes none of them', async () => {
     const since = await databaseNow(orders.dataSource);
     const [forger, skimmer, drifter] = ['forger', 'skimmer', 'drifter'].map((who) => `${who}-${randomUUID()}`);
-    const skimmed = await placeOrder({ userId: skimmer, items: [{ sku: 'LAMP', quantity: 3, unitPriceCents: 4_000 }] });
-    const drifted = await placeOrder({ userId: drifter, items: [{ sku: 'LAMP', quantity: 3, unitPriceCents: 4_000 }] });
+    const skimmed = await placeOrder({ userId: skimmer, items: [{ sku: 'LAMP', quantity: 3 }] });
+    const drifted = await placeOrder({ userId: drifter, items: [{ sku: 'LAMP', quantity: 3 }] });
     await deliverThroughKafka(skimmed, drifted);
 
     // Written straight into the tables, as someone with write access could.

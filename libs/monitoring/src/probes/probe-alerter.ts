@@ -1,3 +1,4 @@
+import { redactUrl } from '@redpacket/config';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@redpacket/observability';
 
@@ -51,7 +52,8 @@ export class ProbeAlerter {
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
     } catch (error) {
-      this.logger.warn('probe alert webhook failed', { url, error: (error as Error).message });
+      // A chat webhook's path is its secret: the log names only where it points.
+      this.logger.warn('probe alert webhook failed', { webhook: redactUrl(url), error: (error as Error).message });
     }
   }
 }

@@ -1,11 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import {
-  MAX_LINES_PER_ORDER,
-  MAX_QUANTITY,
-  MAX_UNIT_PRICE_CENTS,
-  USER_ID_PATTERN,
-  USER_ID_RULE,
-} from '@redpacket/contracts';
+import { MAX_LINES_PER_ORDER, MAX_QUANTITY, USER_ID_PATTERN, USER_ID_RULE } from '@redpacket/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,7 +14,7 @@ import {
 } from 'class-validator';
 
 export class OrderItemDto {
-  @ApiProperty({ example: 'SKU-RED-MUG', maxLength: 64 })
+  @ApiProperty({ example: 'MUG', maxLength: 64, description: "a SKU of the catalogue; its price is the server's" })
   @IsString()
   @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'sku must be 1-64 printable ASCII characters without spaces' })
   sku: string;
@@ -30,12 +24,6 @@ export class OrderItemDto {
   @Min(1)
   @Max(MAX_QUANTITY)
   quantity: number;
-
-  @ApiProperty({ minimum: 0, maximum: MAX_UNIT_PRICE_CENTS, example: 1299, description: 'integer minor units' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_UNIT_PRICE_CENTS)
-  unitPriceCents: number;
 }
 
 export class PlaceOrderDto {

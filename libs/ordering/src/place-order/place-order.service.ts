@@ -10,7 +10,8 @@ import { IdempotencyKeyStore, type StoredResponse } from '../idempotency/idempot
 import { requestFingerprint } from '../idempotency/request-fingerprint';
 import { type OrderRow, toOrderView } from '../order.view';
 import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
-import { orderTotals } from './order-totals';
+import { orderTotals, type PricedLine } from './order-totals';
+import { ProductCatalogue } from './product-catalogue';
 import type { PlaceOrderDto } from './place-order.dto';
 
 export interface PlaceOrderResult extends StoredResponse {
@@ -25,6 +26,7 @@ export interface PlaceOrderResult extends StoredResponse {
 @Injectable()
 export class PlaceOrderService {
   private readonly keys = new IdempotencyKeyStore();
+  private readonly catalogue = new ProductCatalogue();
   private readonly outbox: OutboxWriter;
 
   constructor(
@@ -36,6 +38,7 @@ export class PlaceOrderService {
     this.outbox = new OutboxWriter(transactions, options.outbox);
   }
 
+  /** 400 naming the line when a SKU is not in the catalogue or not on sale; nothing is written then. */
   async placeOrder(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
     const result = await this.placeOnce(idempotencyKey, order);
     (result.replayed ? this.metrics.idempotentReplays : this.metrics.ordersPlaced).inc();
@@ -51,7 +54,7 @@ export class PlaceOrderService {
         if (previous.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
         return { status: previous.status, body: previous.body, replayed: true };
       }
-      const row = await this.insertOrder(manager, order);
+      const row = await this.insertOrder(manager, order.userId, await this.catalogue.price(manager, order.items));
       await this.outbox.append(await this.orderPurchasedEvent(manager, row));
       const response = { status: 201, body: toOrderView(row) };
       await this.keys.save(
@@ -64,13 +67,13 @@ export class PlaceOrderService {
     });
   }
 
-  private async insertOrder(manager: EntityManager, order: PlaceOrderDto): Promise<OrderRow> {
-    const { itemCount, totalCents } = orderTotals(order.items);
+  private async insertOrder(manager: EntityManager, userId: string, lines: PricedLine[]): Promise<OrderRow> {
+    const { itemCount, totalCents } = orderTotals(lines);
     const [row] = await manager.query<OrderRow[]>(
       `INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status)
        VALUES ($1, $2, $3, $4, 'PLACED')
        RETURNING order_id, user_id, item_count, total_cents, status, created_at`,
-      [newEventId(), order.userId, itemCount, totalCents.toString()],
+      [newEventId(), userId, itemCount, totalCents.toString()],
     );
     await manager.query(
       `INSERT INTO ordering.order_items (order_id, line_no, sku, quantity, unit_price_cents)
@@ -78,9 +81,9 @@ export class PlaceOrderService {
          FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS item(sku, quantity, unit_price_cents, line_no)`,
       [
         row.order_id,
-        order.items.map((item) => item.sku),
-        order.items.map((item) => item.quantity),
-        order.items.map((item) => item.unitPriceCents),
+        lines.map((line) => line.sku),
+        lines.map((line) => line.quantity),
+        lines.map((line) => line.unitPriceCents.toString()),
       ],
     );
     return row;

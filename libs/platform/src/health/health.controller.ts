@@ -1,7 +1,9 @@
-import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { BaseConfig } from '@redpacket/config';
 import { KafkaAdmin } from '@redpacket/kafka';
+import { tokensMatch } from '../auth/admin-token.guard';
 import { DataSource } from 'typeorm';
 import { READINESS_CHECK, type ReadinessCheck } from './readiness-check';
 
@@ -53,6 +55,8 @@ export class DependencyHealthIndicators {
 /**
  * Liveness says the process runs. Readiness says its database and broker answer, and that every part
  * registered under READINESS_CHECK (a consumer: in its group, no partition stuck) is ready.
+ * Anyone gets the status (200 or 503 with `{"status": ...}`); the details (driver errors, partitions,
+ * offsets) only a caller with the admin bearer token.
  */
 @Controller('health')
 export class HealthController {
@@ -63,6 +67,7 @@ export class HealthController {
     private readonly dependencies: DependencyHealthIndicators,
     private readonly indicators: HealthIndicatorService,
     private readonly moduleRef: ModuleRef,
+    @Inject(BaseConfig) private readonly config: BaseConfig,
   ) {}
 
   @Get('live')
@@ -72,13 +77,24 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.dependencies.database(),
-      () => this.dependencies.kafka(),
-      ...this.readinessChecks().map((check) => () => this.partReadiness(check)),
-    ]);
+  async ready(@Headers('authorization') authorization: string | undefined) {
+    const detailed = this.mayReadDetails(authorization);
+    try {
+      const result = await this.health.check([
+        () => this.dependencies.database(),
+        () => this.dependencies.kafka(),
+        ...this.readinessChecks().map((check) => () => this.partReadiness(check)),
+      ]);
+      return detailed ? result : { status: result.status };
+    } catch (error) {
+      if (detailed || !(error instanceof ServiceUnavailableException)) throw error;
+      throw new ServiceUnavailableException({ status: 'error' });
+    }
+  }
+
+  private mayReadDetails(authorization: string | undefined): boolean {
+    const presented = authorization ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
+    return Boolean(presented && this.config.ADMIN_TOKEN && tokensMatch(presented, this.config.ADMIN_TOKEN));
   }
 
   private partReadiness(check: ReadinessCheck) {

@@ -38,8 +38,9 @@ describe('rewardFor with the default rule', () => {
     expect(rewardFor(order(3, 50_039))).toBe(2501);
   });
 
-  it('still pays the minimum on an eligible order totalling 0', () => {
-    expect(rewardFor(order(3, 0))).toBe(100);
+  it('never pays on a zero total, whatever the item count: the minimum is not free money', () => {
+    expect(rewardFor(order(3, 0))).toBe(0);
+    expect(rewardFor(order(3, 1))).toBe(100);
   });
 
   it('clamps huge totals to the maximum without float error', () => {

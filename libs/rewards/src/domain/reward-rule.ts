@@ -21,9 +21,9 @@ export function isEligible(order: Pick<RewardableOrder, 'itemCount'>, rule: Rewa
 }
 
 /**
- * The packet amount in integer cents, or 0 when the order is not eligible.
- * An eligible order with totalCents 0 still gets minCents: eligibility is decided by item count alone,
- * and the minimum is a promise to every eligible order, not a share of what was paid.
+ * The packet amount in integer cents, or 0 when the order is not eligible. An order that paid nothing is
+ * never eligible, whatever its item count: otherwise the minimum would be free money for zero-price orders.
+ * (The catalogue has no zero price; this holds whatever an event claims.)
  */
 export function rewardFor(order: RewardableOrder, rule: RewardRule = DEFAULT_REWARD_RULE): number {
   assertValidRule(rule);
@@ -31,7 +31,7 @@ export function rewardFor(order: RewardableOrder, rule: RewardRule = DEFAULT_REW
   if (!Number.isSafeInteger(order.totalCents) || order.totalCents < 0) {
     throw new RangeError(`totalCents must be a non-negative safe integer, got ${order.totalCents}`);
   }
-  if (!isEligible(order, rule)) return 0;
+  if (order.totalCents === 0 || !isEligible(order, rule)) return 0;
   // BigInt so totalCents * bp cannot exceed 2^53 and silently round; BigInt division floors for non-negatives.
   const percentCents = (BigInt(order.totalCents) * BigInt(rule.percentBasisPoints)) / BASIS_POINTS_PER_WHOLE;
   return Number(clamp(percentCents, BigInt(rule.minCents), BigInt(rule.maxCents)));

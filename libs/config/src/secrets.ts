@@ -1,0 +1,66 @@
+/**
+ * Secrets never reach a log line or an error message. Three layers:
+ * - a setting whose name says it is a secret (…TOKEN, …SECRET, …PASSWORD, …KEY) is never printed;
+ * - a URL is printed without its password and without its path (a chat webhook's path is its secret);
+ * - every secret value the configuration held is registered at boot, and the logger replaces any
+ *   occurrence of one, wherever it appears in a line (an error message quoting a URL, say).
+ */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|KEY)$/;
+const MIN_REGISTERED_LENGTH = 6;
+const registered = new Set<string>();
+
+export function isSecretSetting(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/…`; not a URL → undefined. */
+export function redactUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (!url.host) return undefined;
+  const user = url.username ? `${url.username}${url.password ? ':***' : ''}@` : '';
+  const path = url.pathname && url.pathname !== '/' ? '/…' : '';
+  return `${url.protocol}//${user}${url.host}${path}`;
+}
+
+/** How a setting's value may appear in an error: secrets by length only, URLs redacted, the rest as JSON. */
+export function describeSetting(name: string, value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (isSecretSetting(name)) return `a secret of ${typeof value === 'string' ? value.length : '?'} characters`;
+  if (typeof value === 'string') return JSON.stringify(redactUrl(value) ?? value);
+  return JSON.stringify(value);
+}
+
+/** Remembers the secret parts of a loaded configuration, so the logger can take them out of any line. */
+export function registerSecretsOf(config: object): void {
+  for (const [name, value] of Object.entries(config)) {
+    if (typeof value !== 'string') continue;
+    if (isSecretSetting(name)) registerSecret(value);
+    const url = safeUrl(value);
+    if (url?.password) registerSecret(decodeURIComponent(url.password));
+    if (url && name.endsWith('WEBHOOK_URL')) registerSecret(url.pathname);
+  }
+}
+
+export function registerSecret(value: string): void {
+  if (value.length >= MIN_REGISTERED_LENGTH) registered.add(value);
+}
+
+/** The text with every registered secret, and every password inside a URL, replaced. */
+export function redactSecrets(text: string): string {
+  let redacted = text.replace(/([a-z][\w+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, '$1***@');
+  for (const secret of registered) redacted = redacted.split(secret).join('[redacted]');
+  return redacted;
+}
+
+function safeUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
