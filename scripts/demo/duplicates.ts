@@ -116,9 +116,13 @@ async function runDemo(session: DemoSession): Promise<boolean> {
   await system.startApp('order-service');
   await system.waitForQuiescence();
   say(`  ${(await measureOutcome(system)).missing} qualifying orders have no packet.`);
-  say('Running the reconciler once, grace period 0: it grants every qualifying order without a packet.');
+  say(
+    'Running the reconciler once, grace period 0: it decides every order without a decision, paying those that qualify.',
+  );
   const run = await reconcileNow(system, session.others);
-  say(`  Scanned ${run.scanned} orders: ${run.eligible} qualify, ${run.missing} missing, ${run.reissued} reissued.`);
+  say(
+    `  Scanned ${run.scanned} orders: ${run.missing} had no decision, ${run.eligible} of them qualify, ${run.reissued} reissued.`,
+  );
 
   step(`Waiting for quiescence (every outbox row published, consumer lag 0), then measuring the ledger
     from the database and the broker.`);

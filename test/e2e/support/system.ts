@@ -231,7 +231,10 @@ export class SystemUnderTest {
   /** One reconciliation from the CLI, in its own process; returns the printed report. */
   async reconcile(extraEnv: Record<string, string> = {}, since?: Date): Promise<AppProcess> {
     const args = ['scripts/reconcile.ts', ...(since ? ['--since', since.toISOString()] : [])];
-    const cli = spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...extraEnv }));
+    const role: Record<string, string> = this.databaseUrl
+      ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) }
+      : {};
+    const cli = spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...role, ...extraEnv }));
     return cli;
   }
 
