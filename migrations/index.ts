@@ -4,6 +4,7 @@ import { CreateRewardsTables1764000000002 } from './1764000000002-create-rewards
 import { CreateReconciliation1764000000003 } from './1764000000003-create-reconciliation';
 import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rules-and-decisions';
 import { ProductCatalogue1764000000005 } from './1764000000005-product-catalogue';
+import { IdempotencyKeysPerCustomer1764000000006 } from './1764000000006-idempotency-keys-per-customer';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -13,4 +14,5 @@ export const allMigrations = [
   CreateReconciliation1764000000003,
   RewardRulesAndDecisions1764000000004,
   ProductCatalogue1764000000005,
+  IdempotencyKeysPerCustomer1764000000006,
 ];

@@ -38,6 +38,8 @@ export async function openBenchContext(): Promise<BenchContext> {
     await runMigrations(databaseUrl);
     // Spawned apps and the e2e harness read these, as under jest's global setup.
     Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') });
+    // The apps verify customer tokens with it; the load generators sign with it.
+    process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
     await context.dataSource.initialize();
   } catch (error) {
     await closeBenchContext(context);

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { setImmediate as yieldToIo, setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { asCustomer } from '../../test/support/customer';
 import { log, percentileOfSorted } from './stats';
 
 export interface OrderLoad {
@@ -28,7 +29,7 @@ export interface OrderLoadResult {
  * every order earns a packet.
  */
 export async function placeOrdersUnderLoad(load: OrderLoad): Promise<OrderLoadResult> {
-  const users = load.users ?? 1_000;
+  const customers = await customerHeaders(load.userPrefix, load.users ?? 1_000);
   const result = await autocannon({
     url: load.url,
     connections: load.connections,
@@ -40,8 +41,8 @@ export async function placeOrdersUnderLoad(load: OrderLoad): Promise<OrderLoadRe
         path: '/orders',
         setupRequest: (request) => ({
           ...request,
-          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: orderBody(load.userPrefix, users),
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...anyOf(customers) },
+          body: ORDER_BODY,
         }),
       },
     ],
@@ -81,7 +82,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * connections sends its whole quota for the second back to back, at the top of every second.
  */
 export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<SteadyOrderLoadResult> {
-  const users = load.users ?? 1_000;
+  const customers = await customerHeaders(load.userPrefix, load.users ?? 1_000);
   const total = Math.round(load.perSecond * load.seconds);
   const intervalMs = 1_000 / load.perSecond;
   const latencies: number[] = [];
@@ -94,7 +95,7 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
     await (wait > 0 ? delay(wait) : yieldToIo());
     const sentAt = performance.now();
     requests.push(
-      postOrder(load.url, orderBody(load.userPrefix, users)).then(
+      postOrder(load.url, anyOf(customers)).then(
         () => void latencies.push(performance.now() - sentAt),
         () => void (failed += 1),
       ),
@@ -115,20 +116,24 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
   };
 }
 
-async function postOrder(url: string, body: string): Promise<void> {
+async function postOrder(url: string, customer: { authorization: string }): Promise<void> {
   const response = await fetch(`${url}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body,
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...customer },
+    body: ORDER_BODY,
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   await response.arrayBuffer(); // frees the keep-alive connection for the next request
   if (response.status !== 201) throw new Error(`POST /orders: HTTP ${response.status}`);
 }
 
-function orderBody(userPrefix: string, users: number): string {
-  return JSON.stringify({
-    userId: `${userPrefix}-u${randomInt(users)}`,
-    items: [{ sku: 'MUG', quantity: 3 }],
-  });
+const ORDER_BODY = JSON.stringify({ items: [{ sku: 'MUG', quantity: 3 }] });
+
+/** One token per user, signed before the load starts: signing is not what is measured. */
+async function customerHeaders(userPrefix: string, users: number): Promise<{ authorization: string }[]> {
+  return Promise.all(Array.from({ length: users }, (_, i) => asCustomer(`${userPrefix}-u${i}`)));
+}
+
+function anyOf<T>(items: T[]): T {
+  return items[randomInt(items.length)];
 }

@@ -7,6 +7,7 @@ import type { AppProcess } from '../../test/support/app-process';
 import { get, seriesLines } from '../../test/e2e/support/monitor-client';
 import { groupLag, totalLag } from '../../test/support/consumer-group';
 import { TopicReader } from '../../test/support/topic-reader';
+import { asCustomer } from '../../test/support/customer';
 import { pollUntil } from '../infra/process-utils';
 import { replayerGroup } from './duplicates.session';
 
@@ -56,10 +57,11 @@ export async function placeEachTwice(
   const worker = async () => {
     for (let i = next++; i < plan.length; i = next++) {
       const { userId, quantity, sku } = plan[i];
-      const body = JSON.stringify({ userId, items: [{ sku, quantity }] });
+      const body = JSON.stringify({ items: [{ sku, quantity }] });
       const key = `${keyPrefix}-order-${i}`;
-      const first = await postOrder(via, key, body);
-      const second = await postOrder(via, key, body);
+      const auth = await asCustomer(userId);
+      const first = await postOrder(via, key, body, auth);
+      const second = await postOrder(via, key, body, auth);
       results.push({
         key,
         first: first.order,
@@ -78,6 +80,7 @@ async function postOrder(
   via: RunningApp,
   key: string,
   body: string,
+  auth: { authorization: string },
 ): Promise<{ order: PlacedOrder; replayedHeader: string | null }> {
   let refused: string | undefined;
   const answer = await pollUntil(
@@ -86,7 +89,7 @@ async function postOrder(
       if (refused) return 'refused' as const;
       const response = await fetch(`${via.url}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...auth },
         body,
       });
       if (response.status === 201) {

@@ -64,6 +64,8 @@ export class DemoSession {
     await runMigrations(databaseUrl);
     // The harness and every app it spawns read these, as under jest's global setup.
     Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: this.infra.kafkaBrokers.join(',') });
+    // The apps verify customer tokens with it; the demo signs its customers' tokens with it.
+    process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
     this.current = new SystemUnderTest(strategy);
     await this.current.start();
   }

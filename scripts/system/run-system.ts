@@ -8,7 +8,13 @@ import { linePrefix } from './output-lines';
 import { SupervisedApp } from './supervised-app';
 import type { SystemConfig } from './system.config';
 import { ensureDatabase } from './system-database';
-import { appEnvironment, type PlannedApp, planApps, runningSummary, SYSTEM_APPS } from './system-plan';
+import {
+  CUSTOMER_TOKEN_AUDIENCE,
+  CUSTOMER_TOKEN_ISSUER,
+  DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
+  signCustomerToken,
+} from '@redpacket/platform';
+import { appEnvironment, type PlannedApp, planApps, runningSummary, SAMPLE_USER, SYSTEM_APPS } from './system-plan';
 
 const SYSTEM_DATABASE = 'redpacket';
 const PREFIX_WIDTH = Math.max(...SYSTEM_APPS.map((name) => name.length));
@@ -73,6 +79,8 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       DATABASE_URL: databaseUrl,
       ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken,
+      // The order service verifies customer tokens with it, and the summary prints one signed with it.
+      AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
     };
     for (const app of plan) apps.push(startApp(app, { ...process.env, ...appEnvironment(app, shared) }));
 
@@ -83,7 +91,11 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       return 1;
     }
     // Unprefixed, so the curl lines can be pasted as they are.
-    process.stdout.write(`\n${runningSummary(plan, `system-${randomUUID()}`, generatedToken).join('\n')}\n\n`);
+    const token = await signCustomerToken(
+      { secret: shared.AUTH_JWT_SECRET, issuer: CUSTOMER_TOKEN_ISSUER, audience: CUSTOMER_TOKEN_AUDIENCE },
+      SAMPLE_USER,
+    );
+    process.stdout.write(`\n${runningSummary(plan, `system-${randomUUID()}`, token, generatedToken).join('\n')}\n\n`);
 
     const exited = await Promise.race([shutdown.signalled.then(() => undefined), firstExit(apps)]);
     if (exited) {

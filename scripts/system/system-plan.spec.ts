@@ -24,23 +24,29 @@ describe('planApps', () => {
 });
 
 describe('appEnvironment', () => {
-  it('gives each app its own port and only the reconciler the admin token', () => {
+  it('gives each app its own port and the admin token, and only the order service the customer-token secret', () => {
     const [orders, , reconciler] = planApps(3000, '127.0.0.1');
-    const withToken = { ...shared, ADMIN_TOKEN: 'a'.repeat(32) };
-    expect(appEnvironment(orders, withToken)).toEqual({ ...shared, HTTP_PORT: '3000' });
-    expect(appEnvironment(reconciler, withToken)).toEqual({ ...withToken, HTTP_PORT: '3002' });
+    const secrets = { ADMIN_TOKEN: 'a'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32) };
+    expect(appEnvironment(orders, { ...shared, ...secrets })).toEqual({ ...shared, ...secrets, HTTP_PORT: '3000' });
+    expect(appEnvironment(reconciler, { ...shared, ...secrets })).toEqual({
+      ...shared,
+      ADMIN_TOKEN: secrets.ADMIN_TOKEN,
+      HTTP_PORT: '3002',
+    });
   });
 });
 
 describe('runningSummary', () => {
   it('prints a curl that places the sample order under the given key', () => {
-    const lines = runningSummary(planApps(4000, '127.0.0.1'), 'system-key-1');
+    const lines = runningSummary(planApps(4000, '127.0.0.1'), 'system-key-1', 'customer.jwt.token');
     expect(lines).toContain('  OpenAPI          http://127.0.0.1:4000/docs');
     expect(lines).toContain('  monitor page     http://127.0.0.1:4003/');
     expect(lines.filter((line) => line.endsWith('/metrics'))).toHaveLength(4);
     const curl = lines.find((line) => line.includes('curl -s -X POST')) ?? '';
     expect(curl).toContain("-H 'Idempotency-Key: system-key-1'");
     expect(curl).toContain(`-d '${JSON.stringify(SAMPLE_ORDER)}'`);
-    expect(lines.join('\n')).not.toContain('Bearer');
+    expect(curl).toContain('-H "authorization: Bearer $TOKEN"');
+    expect(lines).toContain('  TOKEN=customer.jwt.token');
+    expect(lines.join('\n')).not.toContain('admin APIs');
   });
 });

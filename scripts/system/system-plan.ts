@@ -29,22 +29,29 @@ export interface SharedAppEnv {
   KAFKA_BROKERS: string;
   DATABASE_URL: string;
   ADMIN_TOKEN?: string;
+  AUTH_JWT_SECRET?: string;
 }
 
 /** What one app gets on top of the caller's environment (which may tune anything else). */
 export function appEnvironment(app: PlannedApp, shared: SharedAppEnv): Record<string, string> {
-  const { ADMIN_TOKEN, ...common } = shared;
-  // Only the reconciler has an admin API; the token does not need to travel further.
+  const { ADMIN_TOKEN, AUTH_JWT_SECRET, ...common } = shared;
   const env: Record<string, string> = { ...common, HTTP_PORT: String(app.port) };
-  if (app.name === 'reconciler' && ADMIN_TOKEN) env.ADMIN_TOKEN = ADMIN_TOKEN;
+  // Every app has admin endpoints or health details; only the order service verifies customer tokens.
+  if (ADMIN_TOKEN) env.ADMIN_TOKEN = ADMIN_TOKEN;
+  if (app.name === 'order-service' && AUTH_JWT_SECRET) env.AUTH_JWT_SECRET = AUTH_JWT_SECRET;
   return env;
 }
 
 export const SAMPLE_USER = 'user-42';
-export const SAMPLE_ORDER = { userId: SAMPLE_USER, items: [{ sku: 'MUG', quantity: 3 }] };
+export const SAMPLE_ORDER = { items: [{ sku: 'MUG', quantity: 3 }] };
 
 /** What to open and what to paste once every app is ready. */
-export function runningSummary(apps: PlannedApp[], idempotencyKey: string, adminToken?: string): string[] {
+export function runningSummary(
+  apps: PlannedApp[],
+  idempotencyKey: string,
+  customerToken: string,
+  adminToken?: string,
+): string[] {
   const url = (name: AppName) => apps.find((app) => app.name === name)?.url ?? '';
   const orders = url('order-service');
   const width = Math.max(...apps.map((app) => app.name.length));
@@ -55,14 +62,16 @@ export function runningSummary(apps: PlannedApp[], idempotencyKey: string, admin
     `  snapshot         ${url('monitor')}/api/snapshot`,
     '  metrics',
     ...apps.map((app) => `    ${app.name.padEnd(width)}   ${app.url}/metrics`),
-    ...(adminToken ? [`  reconciler admin API: Authorization: Bearer ${adminToken}`] : []),
+    ...(adminToken ? [`  admin APIs: Authorization: Bearer ${adminToken}`] : []),
+    `a customer token for ${SAMPLE_USER}, valid for an hour (npm run token -- <userId> prints others):`,
+    `  TOKEN=${customerToken}`,
     'place an order (the same key again replays it; the response carries its orderId):',
-    `  curl -s -X POST ${orders}/orders -H 'content-type: application/json' ` +
+    `  curl -s -X POST ${orders}/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' ` +
       `-H 'Idempotency-Key: ${idempotencyKey}' -d '${JSON.stringify(SAMPLE_ORDER)}'`,
     'then read it back:',
-    `  curl -s ${orders}/orders/<orderId>`,
-    `  curl -s ${orders}/users/${SAMPLE_USER}/wallet`,
-    `  curl -s ${orders}/users/${SAMPLE_USER}/red-packets`,
+    `  curl -s ${orders}/orders/<orderId> -H "authorization: Bearer $TOKEN"`,
+    `  curl -s ${orders}/users/${SAMPLE_USER}/wallet -H "authorization: Bearer $TOKEN"`,
+    `  curl -s ${orders}/users/${SAMPLE_USER}/red-packets -H "authorization: Bearer $TOKEN"`,
     'Ctrl-C stops the apps, then the infrastructure this command started',
   ];
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { customerToken } from '../support/customer';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { type AppProcess, spawnProcess } from '../support/app-process';
 import { buildDockerfile, buildEnv, type BuiltImage } from '../support/dockerfile-build';
@@ -168,16 +169,19 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     for (const [name] of apps) await waitReady(name, urls[name]);
 
     const userId = `compose-${randomUUID().slice(0, 8)}`;
+    // Signed with the secret the compose file gives the order service, as `npm run token` would.
+    const secret = String(services['order-service'].environment?.AUTH_JWT_SECRET);
+    const auth = { authorization: `Bearer ${await customerToken(userId, { secret })}` };
     const placed = await fetch(`${urls['order-service']}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ userId, items: [{ sku: 'MUG', quantity: 3 }] }),
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...auth },
+      body: JSON.stringify({ items: [{ sku: 'MUG', quantity: 3 }] }),
     });
     expect(placed.status).toBe(201);
     const packets = await pollUntil(
       'the order’s red packet',
       async () => {
-        const response = await fetch(`${urls['order-service']}/users/${userId}/red-packets`);
+        const response = await fetch(`${urls['order-service']}/users/${userId}/red-packets`, { headers: auth });
         const body = (await response.json()) as { items?: unknown[] } | unknown[];
         const items = Array.isArray(body) ? body : (body.items ?? []);
         return items.length > 0 ? items : undefined;

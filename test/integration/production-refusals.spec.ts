@@ -48,13 +48,35 @@ describe('production refuses what is unsafe, in one boot error', () => {
         KAFKA_MIN_INSYNC_REPLICAS: '1',
         KAFKA_ALLOW_WEAK_DURABILITY: 'false',
       },
-      ['KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION'],
+      ['AUTH_JWT_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION'],
     ],
     ['monitor', { FAILPOINTS: 'relay.after-send=crash', ADMIN_TOKEN: '' }, ['FAILPOINTS', 'ADMIN_TOKEN']],
   ])('%s lists every refusal at once', async (app, env, expected) => {
     const output = await refusal(app, { KAFKA_NAMESPACE: namespace, ...env });
     expect(problemsIn(output).sort()).toEqual([...expected].sort());
     expect(output).toMatch(/refused in production|required in production/);
+  });
+
+  it('takes the shared customer-token secret only with its override, and says so at boot', async () => {
+    const port = await freePort();
+    const app = spawnApp('order-service', {
+      ...SAFE_PRODUCTION,
+      KAFKA_NAMESPACE: namespace,
+      HTTP_PORT: String(port),
+      AUTH_ALLOW_SHARED_SECRET: 'true',
+    });
+    try {
+      await pollUntil(
+        'the order service to be ready',
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok ? true : undefined,
+        { timeoutMs: 30_000 },
+      );
+      expect(app.output()).toContain('AUTH_ALLOW_SHARED_SECRET: customer tokens are checked with a shared secret');
+      expect(app.output()).toContain('KAFKA_ALLOW_WEAK_DURABILITY');
+    } finally {
+      await app.kill();
+    }
   });
 
   it('refuses version-in-message and a replication factor of 2 without the override', async () => {

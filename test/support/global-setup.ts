@@ -29,6 +29,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = url;
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.NODE_ENV = 'test';
+  // Customer tokens of the run are signed with this; every app started by a test verifies with it.
+  process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
   globalThis.redpacketTestRun = { infra, serverUrl: infra.databaseUrl, database };
   process.stdout.write(`\n[infra] ${infra.mode}: kafka ${infra.kafkaBrokers.join(',')}, database ${database}\n`);
 }

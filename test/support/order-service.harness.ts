@@ -3,11 +3,23 @@ import { DataSource } from 'typeorm';
 import { configureOrderService, ORDER_BODY_LIMIT_BYTES } from '../../apps/order-service/src/configure-order-service';
 import { OrderServiceConfig } from '../../apps/order-service/src/order-service.config';
 import { OrderServiceModule } from '../../apps/order-service/src/order-service.module';
-import { bootInProcess, type InProcessApp } from './in-process-app';
+import { randomUUID } from 'node:crypto';
+import { asCustomer } from './customer';
+import { bootInProcess, type InjectedResponse, type InProcessApp } from './in-process-app';
 
 export interface OrderServiceUnderTest extends InProcessApp {
   dataSource: DataSource;
   relay: OutboxRelayService;
+  /**
+   * POST /orders as `userId` (the token's subject; the body carries only the lines), with a fresh
+   * Idempotency-Key unless one is given.
+   */
+  postOrder(
+    order: { userId: string; items: object[] },
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<InjectedResponse>;
+  /** A GET as `userId`. */
+  getAs(userId: string, url: string): Promise<InjectedResponse>;
 }
 
 /** The order service in this process, on the real database and broker. */
@@ -22,5 +34,17 @@ export async function startOrderService(env: Record<string, string>): Promise<Or
     },
     env,
   );
-  return { ...booted, dataSource: booted.app.get(DataSource), relay: booted.app.get(OutboxRelayService) };
+  return {
+    ...booted,
+    dataSource: booted.app.get(DataSource),
+    relay: booted.app.get(OutboxRelayService),
+    postOrder: async ({ userId, items }, options = {}) =>
+      booted.request({
+        method: 'POST',
+        url: '/orders',
+        payload: { items },
+        headers: { 'idempotency-key': options.key ?? randomUUID(), ...(await asCustomer(userId)), ...options.headers },
+      }),
+    getAs: async (userId, url) => booted.request({ method: 'GET', url, headers: await asCustomer(userId) }),
+  };
 }

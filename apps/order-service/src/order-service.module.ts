@@ -5,12 +5,13 @@ import { KafkaModule } from '@redpacket/kafka';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
-import { HealthModule } from '@redpacket/platform';
+import { CustomerAuthModule, HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
-import { OrderServiceConfig } from './order-service.config';
+import { customerAuthOptions, OrderServiceConfig } from './order-service.config';
 
 /**
- * REST for orders (validated, idempotent), plus read-only wallet views; hosts the outbox relay.
+ * REST for orders (validated, idempotent, the customer from a verified token), plus read-only wallet views;
+ * hosts the outbox relay.
  * The wallet endpoints read the rewards schema: a documented read across the boundary, no writes.
  */
 @Module({})
@@ -24,6 +25,7 @@ export class OrderServiceModule {
         KafkaModule,
         HealthModule,
         MetricsModule,
+        CustomerAuthModule.forRoot(customerAuthOptions(config)),
         OrderingModule.forRoot(
           {
             idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,

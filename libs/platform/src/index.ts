@@ -4,3 +4,5 @@ export * from './http/validation';
 export * from './auth/admin-token.guard';
 export * from './process/fatal';
 export * from './health/readiness-check';
+export * from './auth/customer-token';
+export * from './auth/sign-customer-token';

@@ -9,6 +9,7 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
 import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
+import { asCustomer } from '../../support/customer';
 import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
 import { testKafka } from '../../support/kafka.helpers';
 
@@ -166,18 +167,21 @@ export class SystemUnderTest {
     const worker = async (w: number) => {
       for (let i = next++; i < plan.length; i = next++) {
         const order = plan[i];
-        const body = JSON.stringify({
-          userId: order.userId,
-          items: [{ sku: order.sku, quantity: order.quantity }],
-        });
-        placed.push(await this.postOrder(targets[(i + w) % targets.length], randomUUID(), body));
+        const body = JSON.stringify({ items: [{ sku: order.sku, quantity: order.quantity }] });
+        const auth = await asCustomer(order.userId);
+        placed.push(await this.postOrder(targets[(i + w) % targets.length], randomUUID(), body, auth));
       }
     };
     await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
     return placed;
   }
 
-  private async postOrder(target: RunningApp, key: string, body: string): Promise<PlacedOrder> {
+  private async postOrder(
+    target: RunningApp,
+    key: string,
+    body: string,
+    auth: { authorization: string },
+  ): Promise<PlacedOrder> {
     let refused: string | undefined;
     const placed = await pollUntil(
       `POST /orders (Idempotency-Key ${key}) to succeed`,
@@ -185,7 +189,7 @@ export class SystemUnderTest {
         if (refused) return 'refused' as const;
         const response = await fetch(`${target.url}/orders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, ...auth },
           body,
         });
         if (response.status === 201) return (await response.json()) as PlacedOrder;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeyStore } from '@redpacket/ordering';
+import { asCustomer } from '../../support/customer';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
 
-const order = (userId: string, quantity = 3) => ({ userId, items: [{ sku: 'MUG', quantity }] });
+const order = (quantity = 3) => ({ items: [{ sku: 'MUG', quantity }] });
 
 describe('POST /orders with an Idempotency-Key', () => {
   let service: OrderServiceUnderTest;
@@ -13,8 +14,14 @@ describe('POST /orders with an Idempotency-Key', () => {
   });
   afterAll(() => service.close());
 
-  const place = (key: string, body: unknown) =>
-    service.request({ method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
+  /** POST /orders as `userId` with the key given. */
+  const place = async (key: string, userId: string, body: unknown) =>
+    service.request({
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'idempotency-key': key, ...(await asCustomer(userId)) },
+    });
 
   async function ordersOf(userId: string): Promise<number> {
     const [row] = await service.dataSource.query<{ n: string }[]>(
@@ -35,8 +42,8 @@ describe('POST /orders with an Idempotency-Key', () => {
   it('replays the stored response for the same key and body, and creates one order', async () => {
     const userId = `replay-${randomUUID()}`;
     const key = randomUUID();
-    const first = await place(key, order(userId));
-    const second = await place(key, order(userId));
+    const first = await place(key, userId, order());
+    const second = await place(key, userId, order());
 
     expect(first.statusCode).toBe(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -51,17 +58,17 @@ describe('POST /orders with an Idempotency-Key', () => {
   it('treats the same body with keys in another order as the same request', async () => {
     const userId = `reordered-${randomUUID()}`;
     const key = randomUUID();
-    await place(key, order(userId));
-    const reordered = `{"items":[{"quantity":3,"sku":"MUG"}],"userId":"${userId}"}`;
-    expect((await place(key, reordered)).headers['idempotent-replayed']).toBe('true');
+    await place(key, userId, order());
+    const reordered = '{ "items" : [ { "quantity": 3, "sku": "MUG" } ] }';
+    expect((await place(key, userId, reordered)).headers['idempotent-replayed']).toBe('true');
     expect(await ordersOf(userId)).toBe(1);
   });
 
   it('refuses the same key with a different body (422) and changes nothing', async () => {
     const userId = `mismatch-${randomUUID()}`;
     const key = randomUUID();
-    await place(key, order(userId, 3));
-    const different = await place(key, order(userId, 4));
+    await place(key, userId, order(3));
+    const different = await place(key, userId, order(4));
     expect(different.statusCode).toBe(422);
     expect(await ordersOf(userId)).toBe(1);
     expect(await outboxEventsOf(userId)).toBe(1);
@@ -70,7 +77,7 @@ describe('POST /orders with an Idempotency-Key', () => {
   it('creates exactly one order when many requests race with one key; the rest get 409 or the replay', async () => {
     const userId = `race-${randomUUID()}`;
     const key = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 12 }, () => place(key, order(userId))));
+    const responses = await Promise.all(Array.from({ length: 12 }, () => place(key, userId, order())));
 
     const created = responses.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']);
     const others = responses.filter((r) => !created.includes(r));
@@ -86,12 +93,12 @@ describe('POST /orders with an Idempotency-Key', () => {
   it('accepts a key again once it has expired, and purges expired keys', async () => {
     const userId = `expiry-${randomUUID()}`;
     const key = randomUUID();
-    await place(key, order(userId));
+    await place(key, userId, order());
     await service.dataSource.query(
       `UPDATE ordering.idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = $1`,
       [key],
     );
-    const again = await place(key, order(userId));
+    const again = await place(key, userId, order());
     expect(again.statusCode).toBe(201);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(await ordersOf(userId)).toBe(2);
@@ -112,13 +119,13 @@ describe('POST /orders with an Idempotency-Key', () => {
     const userId = `pages-${randomUUID()}`;
     const placed: string[] = [];
     for (let i = 0; i < 5; i++)
-      placed.push((await place(randomUUID(), order(userId))).json<{ orderId: string }>().orderId);
+      placed.push((await place(randomUUID(), userId, order())).json<{ orderId: string }>().orderId);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const url: string = `/users/${userId}/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await service.request({ method: 'GET', url })).json<{
+      const page = (await service.getAs(userId, url)).json<{
         items: { orderId: string }[];
         nextCursor: string | null;
       }>();
@@ -127,7 +134,26 @@ describe('POST /orders with an Idempotency-Key', () => {
     } while (cursor);
 
     expect(seen).toEqual([...placed].reverse());
-    const one = await service.request({ method: 'GET', url: `/orders/${placed[0]}` });
+    const one = await service.getAs(userId, `/orders/${placed[0]}`);
     expect(one.json()).toMatchObject({ orderId: placed[0], userId });
+  });
+
+  it('scopes a key to its customer: two customers with the same key each get their own order', async () => {
+    const [alice, bob] = [`alice-${randomUUID()}`, `bob-${randomUUID()}`];
+    const key = `shared-key-${randomUUID()}`;
+    const first = await place(key, alice, order());
+    const second = await place(key, bob, order());
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.json<{ orderId: string }>().orderId).not.toBe(first.json<{ orderId: string }>().orderId);
+    expect([await ordersOf(alice), await ordersOf(bob)]).toEqual([1, 1]);
+  });
+
+  it('refuses a key shorter than 16 characters', async () => {
+    const userId = `short-key-${randomUUID()}`;
+    const response = await place('k-15-characters', userId, order());
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+    expect(await ordersOf(userId)).toBe(0);
   });
 });

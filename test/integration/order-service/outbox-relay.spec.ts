@@ -20,12 +20,7 @@ async function placeOrders(
 ): Promise<{ orderId: string; userId: string }[]> {
   const placed = [];
   for (const userId of userIds) {
-    const response = await service.request({
-      method: 'POST',
-      url: '/orders',
-      payload: order(userId),
-      headers: { 'idempotency-key': randomUUID() },
-    });
+    const response = await service.postOrder(order(userId));
     expect(response.statusCode).toBe(201);
     placed.push(response.json<{ orderId: string; userId: string }>());
   }
@@ -106,7 +101,7 @@ describe('the transactional outbox and its relay', () => {
     let rolledBackOrderId = '';
     await expect(
       transactions.run(async () => {
-        const result = await placeOrders_.placeOrder(randomUUID(), order(userId));
+        const result = await placeOrders_.placeOrder(userId, randomUUID(), { items: order(userId).items });
         rolledBackOrderId = (result.body as { orderId: string }).orderId;
         throw new Error('the business transaction fails after writing the order');
       }),

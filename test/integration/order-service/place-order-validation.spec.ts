@@ -1,15 +1,16 @@
+import { asCustomer } from '../../support/customer';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
 import { countRows } from '../../support/ledger';
 
 const validItem = { sku: 'MUG', quantity: 1 };
-const valid = { userId: 'validation-user', items: [validItem] };
+const valid = { items: [validItem] };
+const CUSTOMER = 'validation-user';
 
 /** [what is wrong, body, expected status, the field the 400 must name, or null] (rows of equal length: jest passes `done` to a longer function) */
 const malformed: [string, unknown, number, string | null][] = [
-  ['userId of the wrong type', { ...valid, userId: 42 }, 400, 'userId'],
-  ['missing userId', { items: [validItem] }, 400, 'userId'],
-  ['missing items', { userId: 'u' }, 400, 'items'],
+  ['a user id in the body (the token names the customer)', { ...valid, userId: 'someone-else' }, 400, 'userId'],
+  ['missing items', {}, 400, 'items'],
   ['empty items', { ...valid, items: [] }, 400, 'items'],
   ['items not an array', { ...valid, items: 'many' }, 400, 'items'],
   ['an item that is not an object', { ...valid, items: [7] }, 400, 'items.0'],
@@ -34,13 +35,12 @@ const malformed: [string, unknown, number, string | null][] = [
   ['a missing sku', { ...valid, items: [{ quantity: 1 }] }, 400, 'items.0.sku'],
   ['an empty sku', { ...valid, items: [{ ...validItem, sku: '' }] }, 400, 'items.0.sku'],
   ['an oversize sku', { ...valid, items: [{ ...validItem, sku: 'S'.repeat(65) }] }, 400, 'items.0.sku'],
-  ['an oversize userId', { ...valid, userId: 'u'.repeat(65) }, 400, 'userId'],
   ['an extra top-level field', { ...valid, discountCents: 1 }, 400, 'discountCents'],
   ['an extra item field', { ...valid, items: [{ ...validItem, discount: 5 }] }, 400, 'items.0.discount'],
   ['101 items', { ...valid, items: Array.from({ length: 101 }, () => validItem) }, 400, 'items'],
   ['a JSON array body', [valid], 400, null],
   ['a JSON string body', '"order"', 400, null],
-  ['non-JSON', '{"userId": "u", items: [', 400, null],
+  ['non-JSON', '{"items": [', 400, null],
   ['an empty body', '', 400, null],
   ['a body over the size limit', { ...valid, padding: 'x'.repeat(70 * 1024) }, 413, null],
 ];
@@ -59,7 +59,7 @@ describe('POST /orders validation', () => {
       method: 'POST',
       url: '/orders',
       payload: typeof body === 'string' ? body : JSON.stringify(body),
-      headers: { 'idempotency-key': `bad-${Math.random()}` },
+      headers: { 'idempotency-key': `bad-${Math.random()}`, ...(await asCustomer(CUSTOMER)) },
     });
     expect(response.statusCode).toBe(status);
     if (field) {
@@ -74,7 +74,7 @@ describe('POST /orders validation', () => {
       method: 'POST',
       url: '/orders',
       payload: { userId: '', items: [{ sku: 'MUG', quantity: -1, unitPriceCents: 1.5 }], extra: true },
-      headers: { 'idempotency-key': 'several-faults' },
+      headers: { 'idempotency-key': 'several-faults-in-one-body', ...(await asCustomer(CUSTOMER)) },
     });
     expect(response.statusCode).toBe(400);
     const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
@@ -82,17 +82,12 @@ describe('POST /orders validation', () => {
   });
 
   it('prices every line from the catalogue, whatever the client would have liked to pay', async () => {
-    const response = await service.request({
-      method: 'POST',
-      url: '/orders',
-      payload: {
-        userId: 'catalogue-user',
-        items: [
-          { sku: 'LAMP', quantity: 2 },
-          { sku: 'PEN', quantity: 1 },
-        ],
-      },
-      headers: { 'idempotency-key': `catalogue-${Math.random()}` },
+    const response = await service.postOrder({
+      userId: 'catalogue-user',
+      items: [
+        { sku: 'LAMP', quantity: 2 },
+        { sku: 'PEN', quantity: 1 },
+      ],
     });
     expect(response.statusCode).toBe(201);
     const order = response.json<{ orderId: string; itemCount: number; totalCents: number }>();
@@ -109,19 +104,22 @@ describe('POST /orders validation', () => {
 
   it('requires an Idempotency-Key header', async () => {
     const before = await countRows(service.dataSource);
-    const response = await service.request({ method: 'POST', url: '/orders', payload: valid });
+    const response = await service.request({
+      method: 'POST',
+      url: '/orders',
+      payload: valid,
+      headers: await asCustomer(CUSTOMER),
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json<{ errors: { field: string }[] }>().errors[0].field).toBe('Idempotency-Key');
     expect(await countRows(service.dataSource)).toEqual(before);
   });
 
   it('answers 400 for malformed ids and 404 for unknown ones', async () => {
-    expect((await service.request({ method: 'GET', url: '/orders/not-a-uuid' })).statusCode).toBe(400);
-    expect(
-      (await service.request({ method: 'GET', url: '/orders/01a21280-47f1-75c3-b934-9a8d0970354c' })).statusCode,
-    ).toBe(404);
-    expect((await service.request({ method: 'GET', url: '/users/bad%20id/orders' })).statusCode).toBe(400);
-    expect((await service.request({ method: 'GET', url: '/users/nobody-here/wallet' })).statusCode).toBe(404);
-    expect((await service.request({ method: 'GET', url: '/users/a/orders?limit=1000' })).statusCode).toBe(400);
+    expect((await service.getAs(CUSTOMER, '/orders/not-a-uuid')).statusCode).toBe(400);
+    expect((await service.getAs(CUSTOMER, '/orders/01a21280-47f1-75c3-b934-9a8d0970354c')).statusCode).toBe(404);
+    expect((await service.getAs(CUSTOMER, '/users/bad%20id/orders')).statusCode).toBe(400);
+    expect((await service.getAs('nobody-here', '/users/nobody-here/wallet')).statusCode).toBe(404);
+    expect((await service.getAs('a', '/users/a/orders?limit=1000')).statusCode).toBe(400);
   });
 });

@@ -20,13 +20,8 @@ const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantit
 const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2 }] });
 
 /** Places an order whose event never reaches Kafka: its outbox row is deleted before any relay runs. */
-async function placeOrderAndLoseItsEvent(orders: OrderServiceUnderTest, body: { userId: string }) {
-  const response = await orders.request({
-    method: 'POST',
-    url: '/orders',
-    payload: body,
-    headers: { 'idempotency-key': randomUUID() },
-  });
+async function placeOrderAndLoseItsEvent(orders: OrderServiceUnderTest, body: { userId: string; items: object[] }) {
+  const response = await orders.postOrder(body);
   const order = response.json<{ orderId: string; userId: string; itemCount: number; totalCents: number }>();
   await orders.dataSource.query(`DELETE FROM ordering.outbox WHERE payload->>'orderId' = $1`, [order.orderId]);
   return order;
@@ -210,12 +205,7 @@ describe('the reconciler racing the event path', () => {
   it('gives one packet and one credit when a delayed event is released while the reconciler reissues', async () => {
     const since = await ordersWindowStart(orders.dataSource);
     const userId = `race-${randomUUID()}`;
-    const response = await orders.request({
-      method: 'POST',
-      url: '/orders',
-      payload: qualifying(userId),
-      headers: { 'idempotency-key': randomUUID() },
-    });
+    const response = await orders.postOrder(qualifying(userId));
     const order = response.json<{ orderId: string; itemCount: number; totalCents: number }>();
 
     // The reconciler finds the order without a packet and is about to grant it: it is frozen there

@@ -61,18 +61,13 @@ describe('reward rules as data, decided once', () => {
     await database?.drop();
   });
 
-  const placeOrder = async (body: object): Promise<PlacedOrder> => {
-    const response = await orders.request({
-      method: 'POST',
-      url: '/orders',
-      payload: body,
-      headers: { 'idempotency-key': randomUUID() },
-    });
+  const placeOrder = async (body: { userId: string; items: object[] }): Promise<PlacedOrder> => {
+    const response = await orders.postOrder(body);
     expect(response.statusCode).toBe(201);
     return response.json<PlacedOrder>();
   };
   /** Its outbox row is deleted before the relay runs: the event never reaches Kafka. */
-  const placeOrderAndLoseItsEvent = async (body: object) => {
+  const placeOrderAndLoseItsEvent = async (body: { userId: string; items: object[] }) => {
     const order = await placeOrder(body);
     await orders.dataSource.query(`DELETE FROM ordering.outbox WHERE payload->>'orderId' = $1`, [order.orderId]);
     return order;

@@ -16,4 +16,4 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{16,255}$/;

@@ -1,6 +1,6 @@
-import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { validationFailed } from '@redpacket/platform';
+import { Body, Controller, Headers, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { CustomerGuard, CustomerId, validationFailed } from '@redpacket/platform';
 import type { FastifyReply } from 'fastify';
 import { OrderView } from '../order.view';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/request-fingerprint';
@@ -10,6 +10,8 @@ import { PlaceOrderService } from './place-order.service';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
 @ApiTags('orders')
+@ApiBearerAuth()
+@UseGuards(CustomerGuard)
 @Controller('orders')
 export class PlaceOrderController {
   constructor(private readonly placeOrders: PlaceOrderService) {}
@@ -18,13 +20,14 @@ export class PlaceOrderController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: true,
-    description: 'Unique per intended order; 1-255 printable ASCII',
+    description: 'Unique per intended order of this customer; 16-255 printable ASCII (a UUID will do)',
   })
   @ApiCreatedResponse({
     type: OrderView,
     description: 'Created, or the stored response replayed (Idempotent-Replayed: true)',
   })
   async placeOrder(
+    @CustomerId() customerId: string,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body() order: PlaceOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -33,11 +36,11 @@ export class PlaceOrderController {
       throw validationFailed([
         {
           field: 'Idempotency-Key',
-          messages: ['Idempotency-Key header is required: 1-255 printable ASCII characters'],
+          messages: ['Idempotency-Key header is required: 16-255 printable ASCII characters'],
         },
       ]);
     }
-    const result = await this.placeOrders.placeOrder(idempotencyKey, order);
+    const result = await this.placeOrders.placeOrder(customerId, idempotencyKey, order);
     void reply.status(result.status);
     if (result.replayed) void reply.header(REPLAYED_HEADER, 'true');
     return result.body;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MAX_LINES_PER_ORDER, MAX_QUANTITY, USER_ID_PATTERN, USER_ID_RULE } from '@redpacket/contracts';
+import { MAX_LINES_PER_ORDER, MAX_QUANTITY } from '@redpacket/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -26,12 +26,8 @@ export class OrderItemDto {
   quantity: number;
 }
 
+/** The customer is the bearer token's subject, so a body naming a user is refused like any unknown field. */
 export class PlaceOrderDto {
-  @ApiProperty({ example: 'user-42', pattern: USER_ID_PATTERN.source })
-  @IsString()
-  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
-  userId: string;
-
   @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: MAX_LINES_PER_ORDER })
   @IsArray()
   @ArrayMinSize(1)

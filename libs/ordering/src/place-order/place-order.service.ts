@@ -6,7 +6,7 @@ import { Metrics } from '@redpacket/observability';
 import { type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
 import type { EntityManager } from 'typeorm';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
-import { IdempotencyKeyStore, type StoredResponse } from '../idempotency/idempotency-key.store';
+import { IdempotencyKeyStore, type ScopedKey, type StoredResponse } from '../idempotency/idempotency-key.store';
 import { requestFingerprint } from '../idempotency/request-fingerprint';
 import { type OrderRow, toOrderView } from '../order.view';
 import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
@@ -39,13 +39,14 @@ export class PlaceOrderService {
   }
 
   /** 400 naming the line when a SKU is not in the catalogue or not on sale; nothing is written then. */
-  async placeOrder(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
-    const result = await this.placeOnce(idempotencyKey, order);
+  async placeOrder(userId: string, idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+    const result = await this.placeOnce({ userId, key: idempotencyKey }, order);
     (result.replayed ? this.metrics.idempotentReplays : this.metrics.ordersPlaced).inc();
     return result;
   }
 
-  private placeOnce(idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+  /** Keys are the customer's own: two customers who pick the same key each get their own order. */
+  private placeOnce(idempotencyKey: ScopedKey, order: PlaceOrderDto): Promise<PlaceOrderResult> {
     const requestHash = requestFingerprint(order);
     return this.transactions.run(async (manager) => {
       if (!(await this.keys.tryLock(manager, idempotencyKey))) throw new IdempotencyKeyInFlightError();
@@ -54,7 +55,8 @@ export class PlaceOrderService {
         if (previous.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
         return { status: previous.status, body: previous.body, replayed: true };
       }
-      const row = await this.insertOrder(manager, order.userId, await this.catalogue.price(manager, order.items));
+      const lines = await this.catalogue.price(manager, order.items);
+      const row = await this.insertOrder(manager, idempotencyKey.userId, lines);
       await this.outbox.append(await this.orderPurchasedEvent(manager, row));
       const response = { status: 201, body: toOrderView(row) };
       await this.keys.save(

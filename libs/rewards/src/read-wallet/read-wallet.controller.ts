@@ -1,22 +1,33 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { ParseUserIdPipe } from '@redpacket/platform';
+import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { assertOwnUser, CustomerGuard, CustomerId, ParseUserIdPipe } from '@redpacket/platform';
 import { type RedPacketView, WalletQueries, type WalletView } from './wallet.queries';
 
+/** A customer's own wallet and packets only: another user's id is 403. */
 @ApiTags('wallets')
+@ApiBearerAuth()
+@UseGuards(CustomerGuard)
 @Controller('users/:userId')
 export class ReadWalletController {
   constructor(private readonly wallets: WalletQueries) {}
 
   @Get('wallet')
-  async getWallet(@Param('userId', ParseUserIdPipe) userId: string): Promise<WalletView> {
+  async getWallet(
+    @CustomerId() customerId: string,
+    @Param('userId', ParseUserIdPipe) userId: string,
+  ): Promise<WalletView> {
+    assertOwnUser(customerId, userId);
     const wallet = await this.wallets.findWallet(userId);
     if (!wallet) throw new NotFoundException(`no wallet for user ${userId}`);
     return wallet;
   }
 
   @Get('red-packets')
-  async listRedPackets(@Param('userId', ParseUserIdPipe) userId: string): Promise<{ items: RedPacketView[] }> {
+  async listRedPackets(
+    @CustomerId() customerId: string,
+    @Param('userId', ParseUserIdPipe) userId: string,
+  ): Promise<{ items: RedPacketView[] }> {
+    assertOwnUser(customerId, userId);
     return { items: await this.wallets.listRedPackets(userId) };
   }
 }

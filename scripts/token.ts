@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { USER_ID_PATTERN, USER_ID_RULE } from '@redpacket/contracts';
+import {
+  CUSTOMER_TOKEN_AUDIENCE,
+  CUSTOMER_TOKEN_ISSUER,
+  DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
+  signCustomerToken,
+} from '@redpacket/platform';
+
+const USAGE = 'usage: npm run token -- <userId> [--ttl SECONDS]';
+
+/**
+ * Prints a customer token for a user id, signed with AUTH_JWT_SECRET (or the development secret that
+ * `npm run system` also uses): `curl -H "authorization: Bearer $(npm run -s token -- user-42)" …`.
+ * Refused with NODE_ENV=production, where tokens come from the identity provider.
+ */
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { ttl: { type: 'string' } } });
+  const [userId] = positionals;
+  if (!userId || !USER_ID_PATTERN.test(userId))
+    throw new Error(`${userId ? USER_ID_RULE : 'a user id is needed'}\n${USAGE}`);
+  if (process.env.NODE_ENV === 'production') throw new Error('npm run token signs development tokens only');
+  const ttl = Number(values.ttl ?? 3_600);
+  if (!Number.isInteger(ttl) || ttl < 1) throw new Error(`--ttl must be a positive number of seconds\n${USAGE}`);
+  const token = await signCustomerToken(
+    {
+      secret: process.env.AUTH_JWT_SECRET || DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
+      issuer: process.env.AUTH_JWT_ISSUER || CUSTOMER_TOKEN_ISSUER,
+      audience: process.env.AUTH_JWT_AUDIENCE || CUSTOMER_TOKEN_AUDIENCE,
+    },
+    userId,
+    ttl,
+  );
+  console.log(token);
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(2);
+});
