@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigValidationError } from '@redpacket/config';
-import { newEventId } from '@redpacket/contracts';
+import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
 import { pollUntil } from '../../../scripts/infra/process-utils';
+import { asMessage, orderPurchased } from '../../support/events';
+import { testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
 import {
@@ -229,6 +232,43 @@ describe('reward rules as data, decided once', () => {
     } finally {
       await incremental.close();
     }
+  });
+
+  it('shows a forged OrderPurchased that got onto the topic as an orphan packet, and one for a real order as a mismatch', async () => {
+    const since = await databaseNow(orders.dataSource);
+    const forger = `forged-${randomUUID()}`;
+    // A real order whose event is lost, so the forged event with a made-up total is the first to arrive for it.
+    const real = await placeOrderAndLoseItsEvent({ userId: forger, items: [{ sku: 'PEN', quantity: 3 }] });
+    const invented = orderPurchased({ userId: forger, itemCount: 5, totalCents: 999_999 });
+    const inflated = orderPurchased({ orderId: real.orderId, userId: forger, itemCount: 5, totalCents: 999_999 });
+    const producer = new IdempotentProducer(testKafka());
+    await producer.connect();
+    try {
+      // Anyone who reaches the broker can write this today: it is PLAINTEXT, without ACLs.
+      await producer.send(namespaced(namespace, TOPICS.orderPurchased), [asMessage(invented), asMessage(inflated)]);
+    } finally {
+      await producer.disconnect();
+    }
+    await pollUntil(
+      'the consumer to pay both forged events',
+      async () => ((await ledgerOf(orders.dataSource, forger)).packets.length === 2 ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+
+    const run = await reconciler.reconciliations.run({ trigger: 'cli', since });
+
+    expect(run).toMatchObject({ orphanPackets: 1, amountMismatches: 1, walletDrifts: 0 });
+    expect(run.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'orphan-packet', orderId: invented.orderId, userId: forger }),
+        expect.objectContaining({
+          kind: 'amount-mismatch',
+          orderId: real.orderId,
+          actualCents: '999999',
+          expectedCents: String(real.totalCents),
+        }),
+      ]),
+    );
   });
 
   it('reports a forged packet, a wrong amount and a drifted wallet, and changes none of them', async () => {
