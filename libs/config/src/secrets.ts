@@ -15,13 +15,8 @@ export function isSecretSetting(name: string): boolean {
 
 /** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/…`; not a URL → undefined. */
 export function redactUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  if (!url.host) return undefined;
+  const url = safeUrl(value);
+  if (!url?.host) return undefined;
   const user = url.username ? `${url.username}${url.password ? ':***' : ''}@` : '';
   const path = url.pathname && url.pathname !== '/' ? '/…' : '';
   return `${url.protocol}//${user}${url.host}${path}`;

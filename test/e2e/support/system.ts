@@ -120,9 +120,7 @@ export class SystemUnderTest {
   /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
   async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
     const port = await freePort();
-    // The reconciler connects as its own role, as it must in production.
-    const role: Record<string, string> =
-      name === 'reconciler' && this.databaseUrl ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) } : {};
+    const role = name === 'reconciler' ? this.reconcilerRole() : {};
     const process = spawnApp(name, this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...role, ...extraEnv }));
     const app = { name, process, url: `http://127.0.0.1:${port}` };
     this.apps.push(app);
@@ -235,11 +233,12 @@ export class SystemUnderTest {
   /** One reconciliation from the CLI, in its own process; returns the printed report. */
   async reconcile(extraEnv: Record<string, string> = {}, since?: Date): Promise<AppProcess> {
     const args = ['scripts/reconcile.ts', ...(since ? ['--since', since.toISOString()] : [])];
-    const role: Record<string, string> = this.databaseUrl
-      ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) }
-      : {};
-    const cli = spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...role, ...extraEnv }));
-    return cli;
+    return spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...this.reconcilerRole(), ...extraEnv }));
+  }
+
+  /** Every reconciler, app or CLI, connects as its own role, as it must in production. */
+  private reconcilerRole(): Record<string, string> {
+    return this.databaseUrl ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) } : {};
   }
 
   async stop(): Promise<void> {
