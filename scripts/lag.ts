@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
-import { createKafkaClient } from '@redpacket/kafka';
+import { createKafkaClient, kafkaCredentialsOf } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
 
 const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group when no group is given)';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     clientId: 'redpacket-lag',
     logger: new Logger('lag'),
     logLevel: 'error',
+    sasl: kafkaCredentialsOf(config),
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -1,9 +1,13 @@
+import type { KafkaCredentials } from '@redpacket/kafka';
+
 export type InfraMode = 'external' | 'testcontainers' | 'local';
 
 /** What every caller (jest globalSetup, the infra CLI, the e2e harness) needs to reach the stack. */
 export interface Infrastructure {
   mode: InfraMode;
   kafkaBrokers: string[];
+  /** The broker's super user, when it authenticates clients (the local broker always does). */
+  kafkaAdmin?: KafkaCredentials;
   /** Server-level Postgres URL; callers create their own databases on it. */
   databaseUrl: string;
   /** Stops whatever this call started; a no-op for external infrastructure. */

@@ -2,8 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { patchKafkajs } from '@redpacket/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  grantSystemAccess,
+  KAFKA_PRINCIPALS,
+  type KafkaCredentials,
+  type KafkaPrincipal,
+  patchKafkajs,
+  saslOptions,
+} from '@redpacket/kafka';
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS, developmentCredentials } from './kafka-users';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
@@ -105,11 +113,7 @@ export function serverProperties(
     'process.roles=broker,controller',
     `node.id=${node.nodeId}`,
     `controller.quorum.voters=${voters}`,
-    `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${advertisedAddress}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ...securityProperties(node, advertisedAddress),
     `log.dirs=${dataDir}`,
     // Topics are created by the applications' bootstrap through the admin API, never implicitly.
     'auto.create.topics.enable=false',
@@ -125,6 +129,46 @@ export function serverProperties(
     'num.io.threads=4',
     '',
   ].join('\n');
+}
+
+const JAAS = {
+  scram: 'org.apache.kafka.common.security.scram.ScramLoginModule',
+  plain: 'org.apache.kafka.common.security.plain.PlainLoginModule',
+};
+
+/**
+ * Every listener authenticates. Clients and brokers speak SCRAM-SHA-512 on BROKER, as users created at
+ * format time (KIP-900); brokers reach the controllers over SASL/PLAIN as a user the controller listener
+ * declares itself (KRaft controllers do not take SCRAM). The StandardAuthorizer allows only what an ACL
+ * names; the admin and the controller user are super users.
+ */
+function securityProperties(node: KafkaNodeSpec, advertisedAddress: string): string[] {
+  const admin = developmentCredentials('admin');
+  const controller = DEVELOPMENT_CONTROLLER_USER;
+  return [
+    `listeners=BROKER://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=BROKER://${advertisedAddress}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=BROKER',
+    'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT',
+    'listener.name.broker.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    `listener.name.broker.scram-sha-512.sasl.jaas.config=${JAAS.scram} required username="${admin.username}" password="${admin.password}";`,
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    'sasl.mechanism.controller.protocol=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=${JAAS.plain} required username="${controller.username}" password="${controller.password}" user_${controller.username}="${controller.password}";`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:${admin.username};User:${controller.username}`,
+  ];
+}
+
+/** `--add-scram` arguments creating every principal of the system at format time. */
+export function scramUserArguments(): string[] {
+  return (Object.keys(KAFKA_PRINCIPALS) as KafkaPrincipal[]).flatMap((principal) => [
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${KAFKA_PRINCIPALS[principal]},password=${DEVELOPMENT_KAFKA_PASSWORDS[principal]}]`,
+  ]);
 }
 
 const LOG4J_PROPERTIES = `log4j.rootLogger=INFO, file
@@ -188,6 +232,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
       '-c',
       propertiesFile,
       '--ignore-formatted',
+      ...scramUserArguments(),
     ]);
     if (format.code !== 0) throw new Error(`kafka storage format failed for node ${node.nodeId}:\n${format.output}`);
   }
@@ -209,6 +254,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
     throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`, { cause: error });
   }
   await warmUpKafka(running.brokers, nodes.length >= 3 ? 3 : 1);
+  // The default namespace's rules; a test or environment with a namespace of its own grants its own.
+  await withAdmin(running.brokers, (admin) => grantSystemAccess(admin, ''));
   options.log(`kafka ${options.version}: ${nodes.length} broker(s) ready at ${running.brokers.join(',')}`);
   return running;
 }
@@ -237,9 +284,13 @@ export async function stopLocalKafka(stateDir: string, nodes: KafkaNodeSpec[]): 
 }
 
 /** Ready means every broker is registered and the admin API answers: no sleeping on a guess. */
-export async function waitForKafka(brokers: string[], expectedBrokers: number, timeoutMs: number): Promise<void> {
-  patchKafkajs();
-  const kafka = new Kafka({ clientId: 'redpacket-infra', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+export async function waitForKafka(
+  brokers: string[],
+  expectedBrokers: number,
+  timeoutMs: number,
+  authentication: Authentication = LOCAL_ADMIN,
+): Promise<void> {
+  const kafka = infraClient('redpacket-infra', brokers, authentication, { retries: 0 });
   const admin = kafka.admin();
   try {
     await pollUntil(
@@ -261,9 +312,13 @@ export async function waitForKafka(brokers: string[], expectedBrokers: number, t
  * first use and answers "coordinator is loading" until they are ready. One round trip through an
  * idempotent producer and a consumer group that commits makes it ready before any test relies on it.
  */
-export async function warmUpKafka(brokers: string[], replicationFactor: number, timeoutMs = 120_000): Promise<void> {
-  patchKafkajs();
-  const kafka = new Kafka({ clientId: 'redpacket-warm-up', brokers, logLevel: logLevel.NOTHING });
+export async function warmUpKafka(
+  brokers: string[],
+  replicationFactor: number,
+  authentication: Authentication = LOCAL_ADMIN,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const kafka = infraClient('redpacket-warm-up', brokers, authentication);
   const topic = '__redpacket_warm_up';
   const admin = kafka.admin();
   await admin.connect();
@@ -287,6 +342,32 @@ export async function warmUpKafka(brokers: string[], replicationFactor: number, 
       },
       { timeoutMs, intervalMs: 500 },
     );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** How an infrastructure client signs in: the local broker's super user, or `null` for an open broker. */
+export type Authentication = KafkaCredentials | null;
+const LOCAL_ADMIN = developmentCredentials('admin');
+
+function infraClient(
+  clientId: string,
+  brokers: string[],
+  authentication: Authentication = LOCAL_ADMIN,
+  retry?: KafkaConfig['retry'],
+): Kafka {
+  patchKafkajs();
+  const sasl = saslOptions(authentication ?? undefined);
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry, sasl });
+}
+
+/** Runs `work` with an admin client of the local broker, as its super user. */
+export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = infraClient('redpacket-infra', brokers).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }

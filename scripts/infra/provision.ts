@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tryStartContainers } from './containers';
+import type { KafkaCredentials } from '@redpacket/kafka';
 import type { Infrastructure, ProvisionOptions } from './infra.types';
 import {
   DEFAULT_KAFKA_BASE_PORT,
@@ -9,6 +10,7 @@ import {
   isKafkaReachable,
   startLocalKafka,
 } from './local-kafka';
+import { developmentCredentials } from './kafka-users';
 import { DEFAULT_DATABASE_URL, isPostgresReachable, startThrowawayPostgres } from './local-postgres';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -34,12 +36,13 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
 
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && DATABASE_URL) {
-    return external(KAFKA_BROKERS.split(','), DATABASE_URL);
+    const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
+    return external(KAFKA_BROKERS.split(','), DATABASE_URL, username && password ? { username, password } : undefined);
   }
   const saved = await reusableState(stateDir, cluster);
   if (saved) {
     log(`reusing the stack started by infra:up (${saved.kafkaBrokers.join(',')})`);
-    return external(saved.kafkaBrokers, saved.databaseUrl);
+    return external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin'));
   }
 
   if (!cluster) {
@@ -68,6 +71,7 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   return {
     mode: 'local',
     kafkaBrokers: kafka.brokers,
+    kafkaAdmin: developmentCredentials('admin'),
     databaseUrl: postgres.url,
     stop: async () => {
       await kafka.stop();
@@ -76,8 +80,8 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   };
 }
 
-function external(kafkaBrokers: string[], databaseUrl: string): Infrastructure {
-  return { mode: 'external', kafkaBrokers, databaseUrl, stop: async () => undefined };
+function external(kafkaBrokers: string[], databaseUrl: string, kafkaAdmin?: KafkaCredentials): Infrastructure {
+  return { mode: 'external', kafkaBrokers, kafkaAdmin, databaseUrl, stop: async () => undefined };
 }
 
 async function reusableState(stateDir: string, cluster: boolean): Promise<SavedState | undefined> {

@@ -59,8 +59,9 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       PROBE_ALERT_THRESHOLD_MS: String(THRESHOLD_MS),
       PROBE_ALERT_WEBHOOK_URL: webhook.url,
     };
-    [orders, rewards, monitor, reconciler] = await Promise.all([
-      system.startApp('order-service'),
+    // The order service first: the monitor's probes are written by it.
+    orders = await system.startApp('order-service');
+    [rewards, monitor, reconciler] = await Promise.all([
       system.startApp('reward-service', probes),
       system.startApp('monitor', { ...probes, PROBE_INTERVAL_MS: '300', MONITOR_POLL_INTERVAL_MS: '300' }),
       system.startApp('reconciler', { RECONCILER_SCHEDULE_ENABLED: 'false' }),

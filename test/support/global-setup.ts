@@ -28,6 +28,11 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_SERVER_DATABASE_URL = infra.databaseUrl;
   process.env.DATABASE_URL = url;
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
+  // In-process pieces and helpers act as the broker's super user; the e2e system runs each app as its own.
+  if (infra.kafkaAdmin) {
+    process.env.KAFKA_SASL_USERNAME = infra.kafkaAdmin.username;
+    process.env.KAFKA_SASL_PASSWORD = infra.kafkaAdmin.password;
+  }
   process.env.NODE_ENV = 'test';
   // Customer tokens of the run are signed with this; every app started by a test verifies with it.
   process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');

@@ -1,6 +1,22 @@
 import { Logger } from '@nestjs/common';
-import { createKafkaClient } from '@redpacket/kafka';
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { type AppPrincipal, createKafkaClient, grantSystemAccess, kafkaCredentialsOf } from '@redpacket/kafka';
+import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { developmentKafkaEnv } from '../../scripts/infra/kafka-users';
+
+/** Whether the run's broker authenticates clients (the local one does; a plain container does not). */
+export function brokerAuthenticates(): boolean {
+  return process.env.KAFKA_SASL_USERNAME !== undefined;
+}
+
+/** The environment that makes an app sign in as its own principal, on a broker that authenticates. */
+export function appKafkaEnv(principal: AppPrincipal): Record<string, string> {
+  return brokerAuthenticates() ? developmentKafkaEnv(principal) : {};
+}
+
+/** Grants every app its rules in a namespace (the test's super user does this, as an operator would). */
+export async function grantNamespaceAccess(admin: Admin, namespace: string): Promise<void> {
+  if (brokerAuthenticates()) await grantSystemAccess(admin, namespace);
+}
 
 export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafka {
   return createKafkaClient({
@@ -8,6 +24,11 @@ export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafk
     clientId,
     logger: new Logger('KafkaTest'),
     logLevel: 'error',
+    sasl: kafkaCredentialsOf({
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: process.env.KAFKA_SASL_USERNAME,
+      KAFKA_SASL_PASSWORD: process.env.KAFKA_SASL_PASSWORD,
+    }),
   });
 }
 

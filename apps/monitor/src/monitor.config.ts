@@ -1,6 +1,6 @@
 import { BaseConfig, ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsUrl, Max, Min } from 'class-validator';
 
 export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   /** How often consumer lag, outbox backlog and counters are read. */
@@ -34,6 +34,13 @@ export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   @ToBoolean()
   @IsBoolean()
   PROBES_ENABLED = true;
+
+  /**
+   * The order service that writes the probes (its `POST /admin/probes`, with ADMIN_TOKEN): it alone may
+   * write order.purchased.
+   */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'ORDER_SERVICE_URL must be an http(s) URL' })
+  ORDER_SERVICE_URL = 'http://127.0.0.1:3000';
 
   /** A probe goes into every partition of order.purchased this often. */
   @ToInt()

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { redactUrl } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
-import { IdempotentProducer } from '@redpacket/kafka';
 import {
   describeConsumerLag,
   type LagRow,
@@ -10,8 +10,9 @@ import {
   probeAlertOptions,
   type ProbeAlert,
   ProbeAlerter,
+  OrderServiceProbes,
   ProbeReader,
-  ProbeWriter,
+  type ProbeSource,
   type StalledPartition,
   StalledPartitions,
   type StallReading,
@@ -78,19 +79,19 @@ export interface MonitorSnapshot {
  * The monitor's work, on two schedules. Every poll: consumer lag of every group of the system and
  * which partitions are stalled, the outbox backlog of every service, a few counters, and which
  * probes are overdue. Every probe interval: one timestamped probe into each partition of
- * order.purchased. A probe is seen by the monitor's own group when read, and by the reward service
+ * order.purchased, written by the order service at the monitor's request. A probe is seen by the monitor's own group when read, and by the reward service
  * when its group commits past it.
  */
 @Injectable()
 export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SystemWatch.name);
   private readonly admin: Admin;
-  private readonly producer: IdempotentProducer;
   private readonly topic: string;
   private readonly groups: Record<string, string>;
   private readonly pending: PendingProbes;
   private readonly alerter: ProbeAlerter;
-  private readonly writer: ProbeWriter;
+  private readonly probes: ProbeSource;
+  private readonly writerId = `monitor-${randomUUID()}`;
   private readonly reader: ProbeReader;
   private readonly history: MonitorHistory;
   private readonly stalls: StalledPartitions;
@@ -124,18 +125,16 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     const namespace = config.KAFKA_NAMESPACE;
-    const writerId = `monitor-${randomUUID()}`;
     this.topic = namespaced(namespace, TOPICS.orderPurchased);
     this.groups = {
       'reward-service': namespaced(namespace, CONSUMER_GROUPS.rewardService),
       [OWN_READER]: namespaced(namespace, CONSUMER_GROUPS.monitor),
     };
     this.admin = kafka.admin();
-    this.producer = new IdempotentProducer(kafka);
     this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
     this.alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeAlert'));
-    this.writer = new ProbeWriter(this.producer, this.admin, this.topic, writerId);
-    this.reader = new ProbeReader(kafka, this.topic, this.groups[OWN_READER], writerId, (partition, sentAtMs, at) =>
+    this.probes = new OrderServiceProbes(config.ORDER_SERVICE_URL, config.ADMIN_TOKEN);
+    this.reader = new ProbeReader(kafka, this.topic, this.groups[OWN_READER], this.writerId, (partition, sentAtMs, at) =>
       this.probeArrived(partition, sentAtMs, at),
     );
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
@@ -148,18 +147,20 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const base = this.config.MONITOR_POLL_INTERVAL_MS;
     this.stops.push(repeat('monitor poll', () => this.pollThenWait(), base, this.logger));
     if (!this.config.PROBES_ENABLED) return;
-    await this.producer.connect();
     await this.reader.start();
     const every = this.config.PROBE_INTERVAL_MS;
     this.stops.push(repeat('probe write', async () => (await this.writeProbes(), every), every, this.logger));
-    this.logger.log('probing', { topic: this.topic, everyMs: this.config.PROBE_INTERVAL_MS });
+    this.logger.log('probing', {
+      topic: this.topic,
+      everyMs: this.config.PROBE_INTERVAL_MS,
+      writtenBy: redactUrl(this.config.ORDER_SERVICE_URL),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.stops.map((stop) => stop()));
     if (this.config.PROBES_ENABLED) {
       await this.reader.stop();
-      await this.producer.disconnect();
     }
     await this.admin.disconnect();
   }
@@ -216,7 +217,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async writeProbes(): Promise<void> {
-    for (const probe of await this.writer.writeAll()) this.pending.sent(probe);
+    for (const probe of await this.probes.writeAll(this.writerId)) this.pending.sent(probe);
     this.probesWritten += 1;
   }
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
+import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
@@ -11,7 +12,7 @@ import { customerAuthOptions, OrderServiceConfig } from './order-service.config'
 
 /**
  * REST for orders (validated, idempotent, the customer from a verified token), plus read-only wallet views;
- * hosts the outbox relay.
+ * hosts the outbox relay and writes the monitor's probes (it alone may write order.purchased).
  * The wallet endpoints read the rewards schema: a documented read across the boundary, no writes.
  */
 @Module({})
@@ -35,7 +36,7 @@ export class OrderServiceModule {
           outboxRelayOptions(config, 'ordering'),
         ),
       ],
-      controllers: [ReadWalletController],
+      controllers: [ReadWalletController, ProbesController],
       providers: [WalletQueries],
     };
   }

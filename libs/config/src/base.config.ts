@@ -17,6 +17,9 @@ import {
 import { ToBoolean, ToInt, ToList } from './env-transforms';
 import { RefusedInProduction } from './production-guard';
 
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
@@ -46,6 +49,27 @@ export class BaseConfig {
   @IsString()
   @Matches(/^[\w.-]+$/)
   KAFKA_CLIENT_ID = 'redpacket';
+
+  /**
+   * SASL of every Kafka connection: the app's own principal, whose ACLs say what it may read and write.
+   * Unset, the app connects without authentication (a development broker); production refuses that.
+   */
+  @IsIn(KAFKA_SASL_MECHANISMS)
+  KAFKA_SASL_MECHANISM: KafkaSaslMechanism = 'scram-sha-512';
+
+  @ValidateIf((config: BaseConfig) => config.KAFKA_SASL_PASSWORD !== undefined || config.KAFKA_SASL_USERNAME !== undefined)
+  @IsString({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_PASSWORD' })
+  @Matches(/^[\w.@-]{1,128}$/, { message: 'KAFKA_SASL_USERNAME may hold letters, digits, dots, dashes, @ and _' })
+  @RefusedInProduction(
+    (username: unknown) => username === undefined,
+    'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required: a broker that lets anyone produce lets anyone say an order was purchased',
+  )
+  KAFKA_SASL_USERNAME?: string;
+
+  @ValidateIf((config: BaseConfig) => config.KAFKA_SASL_USERNAME !== undefined || config.KAFKA_SASL_PASSWORD !== undefined)
+  @IsString({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_USERNAME' })
+  @Length(8, 256, { message: 'KAFKA_SASL_PASSWORD must be 8-256 characters' })
+  KAFKA_SASL_PASSWORD?: string;
 
   /** Prefix for every topic and consumer group name: isolates test runs and environments. */
   @IsOptional()

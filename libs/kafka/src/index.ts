@@ -12,3 +12,4 @@ export * from './kafka-errors';
 export * from './consumer/partition-position';
 export * from './consumer/partition-retry';
 export * from './consumer/partition-batch-runner';
+export * from './security/kafka-acls';

@@ -1,7 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
-import { Kafka, type KafkaConfig } from 'kafkajs';
+import type { BaseConfig } from '@redpacket/config';
+import { Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { kafkaLogCreator, toKafkaLogLevel } from './kafka-logger';
 import { patchKafkajs } from './kafkajs-patches';
+
+/** A principal's SCRAM credentials. */
+export interface KafkaCredentials {
+  mechanism?: 'scram-sha-512' | 'scram-sha-256';
+  username: string;
+  password: string;
+}
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -9,6 +17,8 @@ export interface KafkaClientOptions {
   logger: LoggerService;
   logLevel?: string;
   retry?: KafkaConfig['retry'];
+  /** Authenticate as this principal; without it the client connects anonymously. */
+  sasl?: KafkaCredentials;
 }
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
@@ -21,5 +31,27 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: options.retry ?? { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
+    sasl: saslOptions(options.sasl),
   });
+}
+
+/** kafkajs's SASL settings for a principal (SCRAM-SHA-512 unless told). */
+export function saslOptions(credentials: KafkaCredentials | undefined): SASLOptions | undefined {
+  if (!credentials) return undefined;
+  const { username, password } = credentials;
+  return credentials.mechanism === 'scram-sha-256'
+    ? { mechanism: 'scram-sha-256', username, password }
+    : { mechanism: 'scram-sha-512', username, password };
+}
+
+/** The app's principal from its configuration, or none when the broker is open. */
+export function kafkaCredentialsOf(
+  config: Pick<BaseConfig, 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>,
+): KafkaCredentials | undefined {
+  if (config.KAFKA_SASL_USERNAME === undefined || config.KAFKA_SASL_PASSWORD === undefined) return undefined;
+  return {
+    mechanism: config.KAFKA_SASL_MECHANISM,
+    username: config.KAFKA_SASL_USERNAME,
+    password: config.KAFKA_SASL_PASSWORD,
+  };
 }

@@ -2,7 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
 import { Kafka } from 'kafkajs';
 import { KafkaAdmin } from './kafka-admin.service';
-import { createKafkaClient } from './kafka-client.factory';
+import { createKafkaClient, kafkaCredentialsOf } from './kafka-client.factory';
 import { SystemTopicsBootstrap } from './system-topics';
 
 @Global()
@@ -17,6 +17,7 @@ import { SystemTopicsBootstrap } from './system-topics';
           clientId: config.KAFKA_CLIENT_ID,
           logger: new Logger('Kafka'),
           logLevel: config.LOG_LEVEL,
+          sasl: kafkaCredentialsOf(config),
         }),
     },
     KafkaAdmin,

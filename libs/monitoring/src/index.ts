@@ -8,3 +8,5 @@ export * from './probes/probe-message';
 export * from './probes/probe-reader';
 export * from './probes/probe-writer';
 export * from './probes/probe-alert.config';
+export * from './probes/probe-endpoint';
+export * from './probes/order-service-probes';

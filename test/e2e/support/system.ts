@@ -11,7 +11,7 @@ import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
 import { asCustomer } from '../../support/customer';
 import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
-import { testKafka } from '../../support/kafka.helpers';
+import { appKafkaEnv, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
 
 export interface PlacedOrder {
   orderId: string;
@@ -98,6 +98,7 @@ export class SystemUnderTest {
       KAFKA_REPLICATION_FACTOR: String(this.cluster.replicationFactor ?? 1),
     });
     await ensureTopics(this.admin, systemTopics(config));
+    await grantNamespaceAccess(this.admin, this.namespace);
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
@@ -120,8 +121,14 @@ export class SystemUnderTest {
   /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
   async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
     const port = await freePort();
-    const role = name === 'reconciler' ? this.reconcilerRole() : {};
-    const process = spawnApp(name, this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...role, ...extraEnv }));
+    const role = { ...appKafkaEnv(name), ...(name === 'reconciler' ? this.reconcilerRole() : {}) };
+    // The monitor asks the order service for its probes: the one started last, unless told otherwise.
+    const orderService = this.apps.filter((app) => app.name === 'order-service').at(-1);
+    const probes: Record<string, string> = name === 'monitor' && orderService ? { ORDER_SERVICE_URL: orderService.url } : {};
+    const process = spawnApp(
+      name,
+      this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...role, ...probes, ...extraEnv }),
+    );
     const app = { name, process, url: `http://127.0.0.1:${port}` };
     this.apps.push(app);
     if (waitReady) await this.waitReady(app);
@@ -233,10 +240,11 @@ export class SystemUnderTest {
   /** One reconciliation from the CLI, in its own process; returns the printed report. */
   async reconcile(extraEnv: Record<string, string> = {}, since?: Date): Promise<AppProcess> {
     const args = ['scripts/reconcile.ts', ...(since ? ['--since', since.toISOString()] : [])];
-    return spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...this.reconcilerRole(), ...extraEnv }));
+    const role = { ...appKafkaEnv('reconciler'), ...this.reconcilerRole() };
+    return spawnTypeScript(args, this.env({ RECONCILER_GRACE_SECONDS: '0', ...role, ...extraEnv }));
   }
 
-  /** Every reconciler, app or CLI, connects as its own role, as it must in production. */
+  /** Every reconciler, app or CLI, connects to the database as its own role, as it must in production. */
   private reconcilerRole(): Record<string, string> {
     return this.databaseUrl ? { DATABASE_URL: reconcilerDatabaseUrl(this.databaseUrl) } : {};
   }

@@ -5,8 +5,13 @@ import { probeMessage } from './probe-message';
 
 const PARTITIONS_REFRESH_MS = 60_000;
 
+/** Where probes come from: the order service's writer, or the monitor's client of it. */
+export interface ProbeSource {
+  writeAll(writerId: string): Promise<SentProbe[]>;
+}
+
 /** Writes one timestamped probe into every partition of a topic, in one send. */
-export class ProbeWriter {
+export class ProbeWriter implements ProbeSource {
   private partitions: number[] = [];
   private partitionsReadAt = -Infinity;
 
@@ -14,15 +19,14 @@ export class ProbeWriter {
     private readonly producer: IdempotentProducer,
     private readonly admin: Admin,
     private readonly topic: string,
-    readonly writerId: string,
   ) {}
 
-  async writeAll(): Promise<SentProbe[]> {
+  async writeAll(writerId: string): Promise<SentProbe[]> {
     const partitions = await this.topicPartitions();
     const sentAtMs = Date.now();
     const written = await this.producer.send(
       this.topic,
-      partitions.map((partition) => probeMessage(this.writerId, partition, sentAtMs)),
+      partitions.map((partition) => probeMessage(writerId, partition, sentAtMs)),
     );
     return written.map((record) => ({
       partition: record.partition,

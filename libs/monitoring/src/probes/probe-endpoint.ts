@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Inject, type OnApplicationShutdown, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { BaseConfig } from '@redpacket/config';
+import { namespaced, TOPICS } from '@redpacket/contracts';
+import { IdempotentProducer } from '@redpacket/kafka';
+import { AdminTokenGuard } from '@redpacket/platform';
+import { IsString, Matches } from 'class-validator';
+import { type Admin, Kafka } from 'kafkajs';
+import { ProbeWriter } from './probe-writer';
+
+export class WriteProbesDto {
+  /** The monitor instance asking: its reader keeps only its own probes. */
+  @IsString()
+  @Matches(/^[\w.-]{1,100}$/, { message: 'writerId must be 1-100 letters, digits, dots, dashes or underscores' })
+  writerId!: string;
+}
+
+/** A written probe as JSON: the offset is a decimal string (Kafka offsets are 64-bit). */
+export interface WrittenProbe {
+  partition: number;
+  offset: string;
+  sentAtMs: number;
+}
+
+/**
+ * `POST /admin/probes`, on the order service: writes one probe into every partition of
+ * order.purchased for the monitor that asks. Only the order service's principal may write that topic,
+ * so the monitor's probes travel the orders' own partitions without the monitor holding that right.
+ */
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('admin/probes')
+export class ProbesController implements OnApplicationShutdown {
+  private readonly producer: IdempotentProducer;
+  private readonly admin: Admin;
+  private readonly writer: ProbeWriter;
+  private connecting?: Promise<void>;
+
+  constructor(@Inject(Kafka) kafka: Kafka, @Inject(BaseConfig) config: BaseConfig) {
+    this.producer = new IdempotentProducer(kafka);
+    this.admin = kafka.admin();
+    this.writer = new ProbeWriter(this.producer, this.admin, namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased));
+  }
+
+  @Post()
+  @HttpCode(201)
+  async write(@Body() body: WriteProbesDto): Promise<{ probes: WrittenProbe[] }> {
+    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    await this.connecting.catch((error: unknown) => {
+      this.connecting = undefined; // the next call tries again
+      throw error;
+    });
+    const written = await this.writer.writeAll(body.writerId);
+    return { probes: written.map((probe) => ({ ...probe, offset: probe.offset.toString() })) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.connecting) return;
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+}

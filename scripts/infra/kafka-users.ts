@@ -1,0 +1,27 @@
+import type { KafkaCredentials } from '@redpacket/kafka';
+import { KAFKA_PRINCIPALS, type KafkaPrincipal } from '@redpacket/kafka';
+
+/**
+ * The SCRAM users of a broker started from the jars, with development passwords. The broker listens on
+ * loopback only; a real deployment creates its users with passwords of its own (see the README).
+ */
+export const DEVELOPMENT_KAFKA_PASSWORDS: Record<KafkaPrincipal, string> = {
+  admin: 'redpacket-admin-development-password',
+  'order-service': 'order-service-development-password',
+  'reward-service': 'reward-service-development-password',
+  monitor: 'monitor-development-password',
+  reconciler: 'reconciler-development-password',
+};
+
+/** The broker's own principal on its controller listener (SASL/PLAIN, declared in the broker's config). */
+export const DEVELOPMENT_CONTROLLER_USER = { username: 'redpacket-controller', password: 'controller-development-password' };
+
+export function developmentCredentials(principal: KafkaPrincipal): KafkaCredentials {
+  return { username: KAFKA_PRINCIPALS[principal], password: DEVELOPMENT_KAFKA_PASSWORDS[principal] };
+}
+
+/** The environment that makes an app (or any client) authenticate as `principal`. */
+export function developmentKafkaEnv(principal: KafkaPrincipal): Record<string, string> {
+  const { username, password } = developmentCredentials(principal);
+  return { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password };
+}

@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import { BaseConfig, loadConfig } from '@redpacket/config';
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import {
+  type AppPrincipal,
+  createKafkaClient,
+  ensureTopics,
+  type KafkaCredentials,
+  kafkaErrorType,
+  systemTopics,
+} from '@redpacket/kafka';
+import type { Admin, Kafka } from 'kafkajs';
+import { developmentCredentials } from '../../../scripts/infra/kafka-users';
+import { brokerAuthenticates, consumeMessages, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
+import { testNamespace } from '../../support/namespace';
+
+jest.setTimeout(120_000);
+
+const NAMESPACE = testNamespace(__filename);
+const topics = {
+  orders: namespaced(NAMESPACE, TOPICS.orderPurchased),
+  deadLetters: namespaced(NAMESPACE, TOPICS.orderPurchasedDeadLetter),
+  granted: namespaced(NAMESPACE, TOPICS.redPacketGranted),
+};
+const rewardGroup = namespaced(NAMESPACE, CONSUMER_GROUPS.rewardService);
+
+function clientAs(credentials: KafkaCredentials | undefined, label: string): Kafka {
+  return createKafkaClient({
+    brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+    clientId: `access-${label}`,
+    logger: new Logger('KafkaAccess'),
+    logLevel: 'error',
+    retry: { retries: 1, initialRetryTime: 100 },
+    sasl: credentials,
+  });
+}
+
+const as = (principal: AppPrincipal) => clientAs(developmentCredentials(principal), principal);
+
+/** What the broker answers an idempotent, acks=all write: 'written', or the error type it refused with. */
+async function produce(kafka: Kafka, topic: string): Promise<string> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+  try {
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'forged' }] });
+    return 'written';
+  } catch (error) {
+    return kafkaErrorType(error) || (error as Error).name;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Joins `group` and reads from `topic`: 'read', or the error type the broker refused with. */
+async function read(kafka: Kafka, topic: string, group: string): Promise<string> {
+  const consumer = kafka.consumer({ groupId: group, retry: { retries: 1 } });
+  // A refused join crashes the consumer's loop: kafkajs reports it as an event, not through run().
+  const crashed = new Promise<never>((_, reject) =>
+    consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error)),
+  );
+  try {
+    await consumer.connect();
+    await Promise.race([consumeMessages(consumer, topic, 1, { timeoutMs: 30_000 }), crashed]);
+    return 'read';
+  } catch (error) {
+    return kafkaErrorType(error) || (error as Error).name;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on the broker)', () => {
+  let admin: Admin;
+
+  beforeAll(async () => {
+    if (!brokerAuthenticates()) throw new Error('the run’s broker does not authenticate clients: nothing to prove');
+    admin = testKafka('access-admin').admin();
+    await admin.connect();
+    const config = loadConfig(BaseConfig, { ...process.env, KAFKA_NAMESPACE: NAMESPACE });
+    await ensureTopics(admin, systemTopics(config));
+    await grantNamespaceAccess(admin, NAMESPACE);
+  });
+
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('lets only the order service say an order was purchased', async () => {
+    const answers = {
+      anonymous: await produce(clientAs(undefined, 'anonymous'), topics.orders),
+      wrongPassword: await produce(
+        clientAs({ username: 'order-service', password: 'not-the-password' }, 'guess'),
+        topics.orders,
+      ),
+      rewardService: await produce(as('reward-service'), topics.orders),
+      monitor: await produce(as('monitor'), topics.orders),
+      reconciler: await produce(as('reconciler'), topics.orders),
+      orderService: await produce(as('order-service'), topics.orders),
+    };
+    expect(answers).toEqual({
+      // The listener speaks SASL only: a client that does not authenticate is disconnected.
+      anonymous: 'KafkaJSConnectionClosedError',
+      wrongPassword: 'KafkaJSSASLAuthenticationError',
+      rewardService: 'TOPIC_AUTHORIZATION_FAILED',
+      // No WRITE on any topic: the broker refuses even the idempotent producer's id.
+      monitor: 'CLUSTER_AUTHORIZATION_FAILED',
+      reconciler: 'CLUSTER_AUTHORIZATION_FAILED',
+      orderService: 'written',
+    });
+    // Exactly the one accepted write is on the topic.
+    const offsets = await admin.fetchTopicOffsets(topics.orders);
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(1);
+  });
+
+  it('lets the reward service read orders in its group and write its own topics, and no one else’s', async () => {
+    expect(await read(as('reward-service'), topics.orders, rewardGroup)).toBe('read');
+    expect(await produce(as('reward-service'), topics.deadLetters)).toBe('written');
+    expect(await produce(as('reward-service'), topics.granted)).toBe('written');
+    // Another group would read the orders past the reward service's commits: refused. The broker answers
+    // GROUP_AUTHORIZATION_FAILED to FindCoordinator; kafkajs reports that as a coordinator it cannot find.
+    expect(await read(as('reward-service'), topics.orders, `${NAMESPACE}.thief`)).toBe('KafkaJSGroupCoordinatorNotFound');
+    expect(await produce(as('order-service'), topics.granted)).toBe('TOPIC_AUTHORIZATION_FAILED');
+  });
+
+  it('lets the monitor read orders in its own group only, and describe the reward service’s', async () => {
+    const monitor = as('monitor');
+    expect(await read(monitor, topics.orders, namespaced(NAMESPACE, CONSUMER_GROUPS.monitor))).toBe('read');
+    // Joining the reward service's group would let it commit past orders never granted.
+    expect(await read(monitor, topics.orders, rewardGroup)).toBe('GROUP_AUTHORIZATION_FAILED');
+    const monitorAdmin = monitor.admin();
+    await monitorAdmin.connect();
+    try {
+      // What its lag table needs: the group's committed offsets and the topic's end offsets.
+      const committed = await monitorAdmin.fetchOffsets({ groupId: rewardGroup, topics: [topics.orders] });
+      expect(committed[0].partitions).toHaveLength(6);
+      expect(await monitorAdmin.fetchTopicOffsets(topics.orders)).toHaveLength(6);
+    } finally {
+      await monitorAdmin.disconnect();
+    }
+  });
+
+  it('lets no app grant itself more', async () => {
+    const orderAdmin = as('order-service').admin();
+    await orderAdmin.connect();
+    try {
+      const granting = grantNamespaceAccess(orderAdmin, `${NAMESPACE}-mine`);
+      await expect(granting).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+    } finally {
+      await orderAdmin.disconnect();
+    }
+  });
+});
