@@ -7,7 +7,7 @@ import { SystemUnderTest } from '../../test/e2e/support/system';
 import { pollUntil } from '../infra/process-utils';
 import { createDatabase, databaseUrlFor, dropDatabase } from '../../test/support/test-database';
 import type { Infrastructure } from '../infra/infra.types';
-import { provisionInfrastructure } from '../infra/provision';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../infra/provision';
 import { log } from './stats';
 
 /** What every measurement shares: the stack, one throw-away database, and the systems it started. */
@@ -37,7 +37,7 @@ export async function openBenchContext(): Promise<BenchContext> {
   try {
     await runMigrations(databaseUrl);
     // Spawned apps and the e2e harness read these, as under jest's global setup.
-    Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') });
+    exportInfrastructureEnv(infra, databaseUrl);
     // The apps verify customer tokens with it; the load generators sign with it.
     process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
     await context.dataSource.initialize();

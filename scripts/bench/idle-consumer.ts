@@ -1,4 +1,4 @@
-import { patchKafkajs } from '@redpacket/kafka';
+import { patchKafkajs, saslOptions } from '@redpacket/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -7,7 +7,14 @@ import { Kafka, logLevel } from 'kafkajs';
  */
 async function main([brokers, topic, groupId, fetchWaitMs]: string[]): Promise<void> {
   patchKafkajs();
-  const kafka = new Kafka({ clientId: 'bench-idle-baseline', brokers: brokers.split(','), logLevel: logLevel.ERROR });
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
+  const kafka = new Kafka({
+    clientId: 'bench-idle-baseline',
+    brokers: brokers.split(','),
+    logLevel: logLevel.ERROR,
+    // The harness's principal, from the environment it passes on: the baseline signs in as the apps do.
+    sasl: saslOptions(username && password ? { username, password } : undefined),
+  });
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: Number(fetchWaitMs) });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -7,7 +7,7 @@ import type { AppProcess } from '../../test/support/app-process';
 import { createDatabase, databaseUrlFor, dropDatabase } from '../../test/support/test-database';
 import type { Infrastructure } from '../infra/infra.types';
 import { pollUntil } from '../infra/process-utils';
-import { provisionInfrastructure } from '../infra/provision';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../infra/provision';
 
 const STARTED_AT = Date.now();
 const STOP_GRACE_MS = 10_000;
@@ -63,7 +63,7 @@ export class DemoSession {
     const databaseUrl = databaseUrlFor(this.infra.databaseUrl, this.database);
     await runMigrations(databaseUrl);
     // The harness and every app it spawns read these, as under jest's global setup.
-    Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: this.infra.kafkaBrokers.join(',') });
+    exportInfrastructureEnv(this.infra, databaseUrl);
     // The apps verify customer tokens with it; the demo signs its customers' tokens with it.
     process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
     this.current = new SystemUnderTest(strategy);

@@ -42,7 +42,7 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   const saved = await reusableState(stateDir, cluster);
   if (saved) {
     log(`reusing the stack started by infra:up (${saved.kafkaBrokers.join(',')})`);
-    return external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin'));
+    return { ...external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin')), developmentKafkaUsers: true };
   }
 
   if (!cluster) {
@@ -72,6 +72,7 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
     mode: 'local',
     kafkaBrokers: kafka.brokers,
     kafkaAdmin: developmentCredentials('admin'),
+    developmentKafkaUsers: true,
     databaseUrl: postgres.url,
     stop: async () => {
       await kafka.stop();
@@ -91,6 +92,18 @@ async function reusableState(stateDir: string, cluster: boolean): Promise<SavedS
   if (state.cluster !== cluster) return undefined;
   const alive = (await isKafkaReachable(state.kafkaBrokers)) && (await isPostgresReachable(state.databaseUrl));
   return alive ? state : undefined;
+}
+
+/**
+ * Points this process (and every child it spawns) at the stack, as the broker's super user where it
+ * authenticates: tests, the demo and the benchmark harness run their helpers so, and start each app as its own.
+ */
+export function exportInfrastructureEnv(infra: Infrastructure, databaseUrl: string): void {
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') });
+  if (infra.kafkaAdmin) {
+    process.env.KAFKA_SASL_USERNAME = infra.kafkaAdmin.username;
+    process.env.KAFKA_SASL_PASSWORD = infra.kafkaAdmin.password;
+  }
 }
 
 export function saveState(stateDir: string, state: SavedState): void {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { runMigrations } from '@redpacket/database';
 import type { Infrastructure } from '../infra/infra.types';
 import { pollUntil } from '../infra/process-utils';
+import { developmentKafkaEnv } from '../infra/kafka-users';
 import { provisionInfrastructure, REPO_ROOT } from '../infra/provision';
 import { busyPorts } from './busy-ports';
 import { linePrefix } from './output-lines';
@@ -81,6 +82,9 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken,
       // The order service verifies customer tokens with it, and the summary prints one signed with it.
       AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
+      ORDER_SERVICE_URL: plan.find((app) => app.name === 'order-service')?.url,
+      // A local broker has a user per app; on a broker of the caller's, the apps use what the caller set.
+      kafkaUsers: infra.developmentKafkaUsers ? developmentKafkaEnv : undefined,
     };
     for (const app of plan) apps.push(startApp(app, { ...process.env, ...appEnvironment(app, shared) }));
 

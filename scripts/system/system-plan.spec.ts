@@ -34,6 +34,22 @@ describe('appEnvironment', () => {
       HTTP_PORT: '3002',
     });
   });
+
+  it('gives each app its own Kafka principal, and the monitor the order service that writes its probes', () => {
+    const [orders, , , monitor] = planApps(3000, '127.0.0.1');
+    const kafkaUsers = (app: string) => ({ KAFKA_SASL_USERNAME: app, KAFKA_SASL_PASSWORD: `${app}-password` });
+    const env = { ...shared, ORDER_SERVICE_URL: orders.url, kafkaUsers };
+    expect(appEnvironment(orders, env)).toEqual({
+      ...shared,
+      HTTP_PORT: '3000',
+      KAFKA_SASL_USERNAME: 'order-service',
+      KAFKA_SASL_PASSWORD: 'order-service-password',
+    });
+    expect(appEnvironment(monitor, env)).toMatchObject({
+      KAFKA_SASL_USERNAME: 'monitor',
+      ORDER_SERVICE_URL: 'http://127.0.0.1:3000',
+    });
+  });
 });
 
 describe('runningSummary', () => {

@@ -30,15 +30,20 @@ export interface SharedAppEnv {
   DATABASE_URL: string;
   ADMIN_TOKEN?: string;
   AUTH_JWT_SECRET?: string;
+  /** Where the monitor asks for its probes. */
+  ORDER_SERVICE_URL?: string;
+  /** Each app's Kafka principal (`KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`), on a broker that authenticates. */
+  kafkaUsers?: (app: AppName) => Record<string, string>;
 }
 
 /** What one app gets on top of the caller's environment (which may tune anything else). */
 export function appEnvironment(app: PlannedApp, shared: SharedAppEnv): Record<string, string> {
-  const { ADMIN_TOKEN, AUTH_JWT_SECRET, ...common } = shared;
-  const env: Record<string, string> = { ...common, HTTP_PORT: String(app.port) };
+  const { ADMIN_TOKEN, AUTH_JWT_SECRET, ORDER_SERVICE_URL, kafkaUsers, ...common } = shared;
+  const env: Record<string, string> = { ...common, HTTP_PORT: String(app.port), ...kafkaUsers?.(app.name) };
   // Every app has admin endpoints or health details; only the order service verifies customer tokens.
   if (ADMIN_TOKEN) env.ADMIN_TOKEN = ADMIN_TOKEN;
   if (app.name === 'order-service' && AUTH_JWT_SECRET) env.AUTH_JWT_SECRET = AUTH_JWT_SECRET;
+  if (app.name === 'monitor' && ORDER_SERVICE_URL) env.ORDER_SERVICE_URL = ORDER_SERVICE_URL;
   return env;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { runMigrations } from '@redpacket/database';
 import type { Infrastructure } from '../../scripts/infra/infra.types';
-import { provisionInfrastructure } from '../../scripts/infra/provision';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../../scripts/infra/provision';
 import { createDatabase, databaseUrlFor } from './test-database';
 
 export interface TestRun {
@@ -26,13 +26,8 @@ export default async function globalSetup(): Promise<void> {
   const url = databaseUrlFor(infra.databaseUrl, database);
   await runMigrations(url);
   process.env.TEST_SERVER_DATABASE_URL = infra.databaseUrl;
-  process.env.DATABASE_URL = url;
-  process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   // In-process pieces and helpers act as the broker's super user; the e2e system runs each app as its own.
-  if (infra.kafkaAdmin) {
-    process.env.KAFKA_SASL_USERNAME = infra.kafkaAdmin.username;
-    process.env.KAFKA_SASL_PASSWORD = infra.kafkaAdmin.password;
-  }
+  exportInfrastructureEnv(infra, url);
   process.env.NODE_ENV = 'test';
   // Customer tokens of the run are signed with this; every app started by a test verifies with it.
   process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
