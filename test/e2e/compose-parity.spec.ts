@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { customerToken } from '../support/customer';
+import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../scripts/infra/local-kafka';
 import { pollUntil } from '../../scripts/infra/process-utils';
+import { REPO_ROOT as INFRA_ROOT } from '../../scripts/infra/provision';
 import { type AppProcess, spawnProcess } from '../support/app-process';
 import { buildDockerfile, buildEnv, type BuiltImage } from '../support/dockerfile-build';
 import { freePort } from '../support/free-port';
@@ -92,27 +95,86 @@ function asUser(databaseUrl: string, user: string | undefined): string {
   return url.toString();
 }
 
+/**
+ * The compose broker, started by the compose file's own command (scripts/compose/kafka-broker.sh) with its
+ * environment: only the container's paths become folders here, its ports free ports of this machine, and
+ * /opt/kafka/bin two lines that run the same Kafka version from its jars.
+ */
+async function startComposeBroker(
+  service: ComposeService,
+): Promise<{ process: AppProcess; brokers: string[]; dir: string }> {
+  const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(INFRA_ROOT, '.infra', 'cache'), () => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'redpacket-compose-kafka-'));
+  const bin = join(dir, 'bin');
+  execFileSync('mkdir', ['-p', bin]);
+  const java = `exec java -Xms256m -Xmx512m -Dlog4j.configuration=file:${dir}/log4j.properties -cp "${libs}/*"`;
+  writeFileSync(join(bin, 'kafka-storage.sh'), `#!/usr/bin/env bash\n${java} kafka.tools.StorageTool "$@"\n`, {
+    mode: 0o755,
+  });
+  writeFileSync(join(bin, 'kafka-server-start.sh'), `#!/usr/bin/env bash\n${java} kafka.Kafka "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+  );
+  const [internal, external, controller] = [await freePort(), await freePort(), await freePort()];
+  const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+  const ports = (text: string) =>
+    text
+      .replace(/(INTERNAL:\/\/)[\w.-]*:29092/, `$1127.0.0.1:${internal}`)
+      .replace(/(EXTERNAL:\/\/)[\w.-]*:9092/, `$1127.0.0.1:${external}`)
+      .replace(/(CONTROLLER:\/\/)[\w.-]*:9093/, `$1127.0.0.1:${controller}`)
+      .replace(/@kafka:9093/, `@127.0.0.1:${controller}`);
+  const [command, ...args] = service.command ?? [];
+  const script = (args[0] ?? '').replace(
+    '/redpacket/kafka-broker.sh',
+    join(REPO_ROOT, 'scripts/compose/kafka-broker.sh'),
+  );
+  const process = spawnProcess(command, [script], {
+    cwd: dir,
+    env: {
+      PATH: globalThis.process.env.PATH,
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, ports(v)])),
+      KAFKA_BIN: bin,
+      KAFKA_DATA_DIR: join(dir, 'data'),
+      KAFKA_CONFIG_FILE: join(dir, 'server.properties'),
+      KAFKA_ADMIN_CONFIG_FILE: join(dir, 'admin.properties'),
+    },
+  });
+  const brokers = [`127.0.0.1:${internal}`];
+  const admin = { username: 'redpacket-admin', password: env.KAFKA_ADMIN_PASSWORD };
+  await waitForKafka(brokers, 1, 90_000, admin).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- compose broker ---\n${process.output().slice(-3000)}`, { cause: error });
+  });
+  return { process, brokers, dir };
+}
+
 describe('docker-compose.yml, run the way its containers would run, without Docker', () => {
   const services = resolvedCompose();
   const ours = Object.entries(services).filter(([, s]) => s.image === OUR_IMAGE);
   const database = `redpacket_compose_${Date.now()}`;
   const serverUrl = process.env.TEST_SERVER_DATABASE_URL ?? '';
-  const hosts = { kafka: process.env.KAFKA_BROKERS ?? '', database: databaseUrlFor(serverUrl, database) };
+  const hosts = { kafka: '', database: databaseUrlFor(serverUrl, database) };
   const running = new Map<string, AppProcess>();
   let image: BuiltImage;
+  let broker: Awaited<ReturnType<typeof startComposeBroker>> | undefined;
 
   beforeAll(async () => {
     image = buildDockerfile(REPO_ROOT);
     await createDatabase(serverUrl, database);
+    broker = await startComposeBroker(services.kafka);
+    hosts.kafka = broker.brokers.join(',');
   });
   afterAll(async () => {
     await Promise.all([...running.values()].map((app) => app.kill('SIGKILL')));
+    await broker?.process.kill('SIGKILL');
+    if (broker) rmSync(broker.dir, { recursive: true, force: true });
     await dropDatabase(serverUrl, database);
     if (image) rmSync(join(image.root, '..'), { recursive: true, force: true });
   });
 
   it('names our image for the migration and every app', () => {
     expect(ours.map(([name]) => name).sort()).toEqual([
+      'kafka-setup',
       'migrate',
       'monitor',
       'order-service',
@@ -129,19 +191,39 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     }
   });
 
-  it('starts every app after the migration and a healthy broker, and the watchers after healthy apps', () => {
-    const apps = ours.map(([name]) => name).filter((name) => name !== 'migrate');
+  it('starts every app after the migration and the broker setup, the setup after a healthy broker, and the watchers after healthy apps', () => {
+    const apps = ours.map(([name]) => name).filter((name) => name !== 'migrate' && name !== 'kafka-setup');
+    const done = { condition: 'service_completed_successfully' };
     for (const name of apps) {
       expect({ name, dependsOn: services[name].depends_on }).toMatchObject({
-        dependsOn: {
-          migrate: { condition: 'service_completed_successfully' },
-          kafka: { condition: 'service_healthy' },
-        },
+        dependsOn: { migrate: done, 'kafka-setup': done },
       });
     }
     const healthy = { condition: 'service_healthy' };
+    expect(services['kafka-setup'].depends_on).toMatchObject({ kafka: healthy });
     expect(services.monitor.depends_on).toMatchObject({ 'order-service': healthy, 'reward-service': healthy });
     expect(services.prometheus.depends_on).toMatchObject(Object.fromEntries(apps.map((app) => [app, healthy])));
+  });
+
+  it('signs every app in to Kafka as its own principal, with a password the brokers created', () => {
+    const principals = {
+      'order-service': 'ORDER_SERVICE',
+      'reward-service': 'REWARD_SERVICE',
+      monitor: 'MONITOR',
+      reconciler: 'RECONCILER',
+    };
+    for (const broker of ['kafka', 'kafka-1', 'kafka-2', 'kafka-3']) {
+      const users = resolvedCompose('cluster')[broker].environment ?? {};
+      for (const [app, prefix] of Object.entries(principals)) {
+        expect({ app, broker, username: services[app].environment?.KAFKA_SASL_USERNAME }).toEqual({
+          app,
+          broker,
+          username: app,
+        });
+        expect(services[app].environment?.KAFKA_SASL_PASSWORD).toBe(users[`${prefix}_KAFKA_PASSWORD`]);
+      }
+      expect(services['kafka-setup'].environment?.KAFKA_SASL_PASSWORD).toBe(users.KAFKA_ADMIN_PASSWORD);
+    }
   });
 
   it.each([
@@ -154,17 +236,25 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     expect(brokers.filter((b) => !listeners.some((l) => l.broker === b && l.fromHost))).toEqual([]);
   });
 
-  it('migrates, brings every app to ready, and grants the packet of an order placed through it', async () => {
+  it('migrates, sets up the broker it starts, brings every app to ready, and grants the packet of an order placed through it', async () => {
     const [, migrate] = ours.find(([name]) => name === 'migrate') ?? [];
     const migration = start('migrate', migrate);
     expect({ exit: (await migration.exited).code, output: migration.output().slice(-500) }).toMatchObject({ exit: 0 });
 
-    const apps = ours.filter(([name]) => name !== 'migrate');
+    const [, setup] = ours.find(([name]) => name === 'kafka-setup') ?? [];
+    const granting = start('kafka-setup', setup);
+    expect({ exit: (await granting.exited).code, output: granting.output().slice(-500) }).toMatchObject({ exit: 0 });
+
+    const apps = ours.filter(([name]) => name !== 'migrate' && name !== 'kafka-setup');
     const urls: Record<string, string> = {};
+    for (const [name] of apps) urls[name] = `http://127.0.0.1:${await freePort()}`;
     for (const [name, service] of apps) {
-      const port = await freePort();
-      urls[name] = `http://127.0.0.1:${port}`;
-      start(name, service, { HTTP_PORT: String(port) });
+      // The compose network's host name of the order service, as this machine reaches it.
+      const probes = String(service.environment?.ORDER_SERVICE_URL ?? '').replace(
+        'http://order-service:3000',
+        urls['order-service'],
+      );
+      start(name, service, { HTTP_PORT: new URL(urls[name]).port, ...(probes ? { ORDER_SERVICE_URL: probes } : {}) });
     }
     for (const [name] of apps) await waitReady(name, urls[name]);
 

@@ -50,7 +50,11 @@ describe('production refuses what is unsafe, in one boot error', () => {
       },
       ['AUTH_JWT_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION'],
     ],
-    ['monitor', { FAILPOINTS: 'relay.after-send=crash', ADMIN_TOKEN: '' }, ['FAILPOINTS', 'ADMIN_TOKEN']],
+    [
+      'monitor',
+      { FAILPOINTS: 'relay.after-send=crash', ADMIN_TOKEN: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' },
+      ['FAILPOINTS', 'ADMIN_TOKEN', 'KAFKA_SASL_USERNAME'],
+    ],
   ])('%s lists every refusal at once', async (app, env, expected) => {
     const output = await refusal(app, { KAFKA_NAMESPACE: namespace, ...env });
     expect(problemsIn(output).sort()).toEqual([...expected].sort());

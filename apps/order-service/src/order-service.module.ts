@@ -6,7 +6,7 @@ import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
-import { CustomerAuthModule, HealthModule } from '@redpacket/platform';
+import { ADMIN_TOKEN, CustomerAuthModule, HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
 import { customerAuthOptions, OrderServiceConfig } from './order-service.config';
 
@@ -37,7 +37,7 @@ export class OrderServiceModule {
         ),
       ],
       controllers: [ReadWalletController, ProbesController],
-      providers: [WalletQueries],
+      providers: [WalletQueries, { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN }],
     };
   }
 }
