@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { type AppPrincipal, createKafkaClient, grantSystemAccess, kafkaCredentialsOf } from '@redpacket/kafka';
+import {
+  type AppPrincipal,
+  createKafkaClient,
+  grantSystemAccess,
+  type KafkaCredentials,
+  kafkaCredentialsOf,
+} from '@redpacket/kafka';
 import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { developmentKafkaEnv } from '../../scripts/infra/kafka-users';
 
@@ -24,11 +30,16 @@ export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafk
     clientId,
     logger: new Logger('KafkaTest'),
     logLevel: 'error',
-    sasl: kafkaCredentialsOf({
-      KAFKA_SASL_MECHANISM: 'scram-sha-512',
-      KAFKA_SASL_USERNAME: process.env.KAFKA_SASL_USERNAME,
-      KAFKA_SASL_PASSWORD: process.env.KAFKA_SASL_PASSWORD,
-    }),
+    sasl: testCredentials(),
+  });
+}
+
+/** The run's super user (from the environment the global setup exports), or none on an open broker. */
+export function testCredentials(): KafkaCredentials | undefined {
+  return kafkaCredentialsOf({
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: process.env.KAFKA_SASL_USERNAME,
+    KAFKA_SASL_PASSWORD: process.env.KAFKA_SASL_PASSWORD,
   });
 }
 

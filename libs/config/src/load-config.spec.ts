@@ -36,4 +36,22 @@ describe('loadConfig', () => {
     const config = loadConfig(BaseConfig, { ...validEnv, PATH: '/usr/bin' }) as unknown as Record<string, unknown>;
     expect(config.PATH).toBeUndefined();
   });
+
+  it('takes Kafka credentials in pairs, and never echoes the password', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(BaseConfig, { ...validEnv, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigValidationError).problems;
+      }
+    };
+    expect(problems({ KAFKA_SASL_USERNAME: 'order-service', KAFKA_SASL_PASSWORD: 'long-enough-password' })).toEqual([]);
+    expect(problems({ KAFKA_SASL_USERNAME: 'order-service' }).map((p) => p.split(':')[0])).toEqual([
+      'KAFKA_SASL_PASSWORD',
+    ]);
+    const short = problems({ KAFKA_SASL_USERNAME: 'order-service', KAFKA_SASL_PASSWORD: 'pw-1' });
+    expect(short).toHaveLength(1);
+    expect(short.join('\n')).not.toContain('pw-1');
+  });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { ensureTopics, IdempotentProducer } from '@redpacket/kafka';
+import { ensureTopics, IdempotentProducer, saslOptions } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { testKafka } from '../../support/kafka.helpers';
+import { testCredentials, testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { KAFKA_API, type NetworkFault, TcpProxy, throughProxies } from '../../support/tcp-proxy';
 import { TopicReader } from '../../support/topic-reader';
@@ -42,6 +42,7 @@ describe('producers writing through a faulty network (a fault-injecting TCP prox
       // Each lost response logs a connection error; the test judges by what lands on the topic.
       logLevel: logLevel.NOTHING,
       retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
+      sasl: saslOptions(testCredentials()),
       ...options,
     });
   }
