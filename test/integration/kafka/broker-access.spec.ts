@@ -9,7 +9,7 @@ import {
   kafkaErrorType,
   systemTopics,
 } from '@redpacket/kafka';
-import type { Admin, Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { developmentCredentials } from '../../../scripts/infra/kafka-users';
 import { brokerAuthenticates, consumeMessages, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
@@ -137,6 +137,20 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
       expect(await monitorAdmin.fetchTopicOffsets(topics.orders)).toHaveLength(6);
     } finally {
       await monitorAdmin.disconnect();
+    }
+  });
+
+  it('lets the reconciler read the orders topic’s retention, which bounds its dedup window', async () => {
+    const reconcilerAdmin = as('reconciler').admin();
+    await reconcilerAdmin.connect();
+    try {
+      const described = await reconcilerAdmin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.orders, configNames: ['retention.ms'] }],
+      });
+      expect(described.resources[0].configEntries.map((e) => e.configName)).toEqual(['retention.ms']);
+    } finally {
+      await reconcilerAdmin.disconnect();
     }
   });
 

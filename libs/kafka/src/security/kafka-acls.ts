@@ -21,7 +21,7 @@ export const KAFKA_PRINCIPALS = {
 export type KafkaPrincipal = keyof typeof KAFKA_PRINCIPALS;
 export type AppPrincipal = Exclude<KafkaPrincipal, 'admin'>;
 
-type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE';
+type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS';
 
 /** One allow rule, readable: who may do what to which topic or group. */
 export interface AccessRule {
@@ -40,6 +40,8 @@ export interface AccessRule {
  *   events (its relay sends the reconciler's reissues too);
  * - the monitor writes nothing. It reads `order.purchased` in its own group to see the probes, and
  *   describes the reward service's group to read its lag and commits;
+ * - the reconciler reads `order.purchased`'s retention (its dedup window must outlast it) and writes nothing:
+ *   its reissues go through the rewards outbox, which the reward service relays;
  * - every app may describe the system's topics, and create them when missing, which writes nothing.
  */
 export function systemAccessRules(namespace: string, users: Partial<Record<AppPrincipal, string>> = {}): AccessRule[] {
@@ -75,6 +77,8 @@ export function systemAccessRules(namespace: string, users: Partial<Record<AppPr
     rule('monitor', 'topic', topic.orders, 'READ'),
     rule('monitor', 'group', group.monitor, 'READ'),
     rule('monitor', 'group', group.rewards, 'DESCRIBE'),
+    // The dedup window must outlast the topic's retention: the reconciler reads it at boot.
+    rule('reconciler', 'topic', topic.orders, 'DESCRIBE_CONFIGS'),
   ];
 }
 
