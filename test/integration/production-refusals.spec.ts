@@ -53,7 +53,7 @@ describe('production refuses what is unsafe, in one boot error', () => {
     [
       'monitor',
       { FAILPOINTS: 'relay.after-send=crash', ADMIN_TOKEN: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' },
-      ['FAILPOINTS', 'ADMIN_TOKEN', 'KAFKA_SASL_USERNAME'],
+      ['FAILPOINTS', 'ADMIN_TOKEN', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
     ],
   ])('%s lists every refusal at once', async (app, env, expected) => {
     const output = await refusal(app, { KAFKA_NAMESPACE: namespace, ...env });
@@ -120,11 +120,26 @@ describe('secrets in the logs of a running app', () => {
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     const webhook = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/${webhookSecret}`;
     const adminToken = `admin-${randomUUID()}`;
-    const port = await freePort();
+    const namespace = testNamespace(__filename);
+    const [port, ordersPort] = [await freePort(), await freePort()];
     let app: AppProcess | undefined;
+    // The order service writes the monitor's probes; the monitor sends it the admin token each time.
+    const orders = spawnApp('order-service', {
+      KAFKA_NAMESPACE: namespace,
+      HTTP_PORT: String(ordersPort),
+      ADMIN_TOKEN: adminToken,
+      OUTBOX_RELAY_ENABLED: 'false',
+    });
     try {
+      await pollUntil(
+        'the order service to be ready',
+        async () =>
+          (await fetch(`http://127.0.0.1:${ordersPort}/health/ready`).catch(() => undefined))?.ok ? true : undefined,
+        { timeoutMs: 30_000 },
+      );
       app = spawnApp('monitor', {
-        KAFKA_NAMESPACE: testNamespace(__filename),
+        KAFKA_NAMESPACE: namespace,
+        ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`,
         LOG_LEVEL: 'debug',
         HTTP_PORT: String(port),
         DATABASE_URL: url.toString(),
@@ -147,8 +162,10 @@ describe('secrets in the logs of a running app', () => {
       const output = running.output();
       expect(output).toContain(`"webhook":"http://127.0.0.1:${(refusing.address() as AddressInfo).port}/…"`);
       for (const secret of [password, webhookSecret, adminToken]) expect(output).not.toContain(secret);
+      expect(orders.output()).not.toContain(adminToken);
     } finally {
       await app?.kill();
+      await orders.kill();
       refusing.close();
     }
   });

@@ -57,17 +57,13 @@ export class BaseConfig {
   @IsIn(KAFKA_SASL_MECHANISMS)
   KAFKA_SASL_MECHANISM: KafkaSaslMechanism = 'scram-sha-512';
 
-  @ValidateIf((config: BaseConfig) => config.KAFKA_SASL_PASSWORD !== undefined || config.KAFKA_SASL_USERNAME !== undefined)
-  @IsString({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_PASSWORD' })
+  @ValidateIf(needsKafkaCredentials)
+  @IsString({ message: (args: ValidationArguments) => credentialMissing(args, 'KAFKA_SASL_PASSWORD') })
   @Matches(/^[\w.@-]{1,128}$/, { message: 'KAFKA_SASL_USERNAME may hold letters, digits, dots, dashes, @ and _' })
-  @RefusedInProduction(
-    (username: unknown) => username === undefined,
-    'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required: a broker that lets anyone produce lets anyone say an order was purchased',
-  )
   KAFKA_SASL_USERNAME?: string;
 
-  @ValidateIf((config: BaseConfig) => config.KAFKA_SASL_USERNAME !== undefined || config.KAFKA_SASL_PASSWORD !== undefined)
-  @IsString({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_USERNAME' })
+  @ValidateIf(needsKafkaCredentials)
+  @IsString({ message: (args: ValidationArguments) => credentialMissing(args, 'KAFKA_SASL_USERNAME') })
   @Length(8, 256, { message: 'KAFKA_SASL_PASSWORD must be 8-256 characters' })
   KAFKA_SASL_PASSWORD?: string;
 
@@ -155,6 +151,21 @@ export class BaseConfig {
   @Min(100)
   @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+}
+
+/** Production always signs in to Kafka; elsewhere a username and a password come as a pair. */
+function needsKafkaCredentials(config: BaseConfig): boolean {
+  return (
+    config.NODE_ENV === 'production' ||
+    config.KAFKA_SASL_USERNAME !== undefined ||
+    config.KAFKA_SASL_PASSWORD !== undefined
+  );
+}
+
+function credentialMissing(args: ValidationArguments, other: string): string {
+  return (args.object as BaseConfig).NODE_ENV === 'production'
+    ? 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required in production: a broker that lets anyone produce lets anyone say an order was purchased'
+    : `${args.property} is required with ${other}`;
 }
 
 /** The in-sync replicas a system topic requires: the setting, or 2 where there are at least 2 copies. */
