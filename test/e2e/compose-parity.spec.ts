@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { createKafkaClient, type KafkaCredentials, kafkaErrorType } from '@redpacket/kafka';
 import { parse } from 'yaml';
 import { customerToken } from '../support/customer';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../scripts/infra/local-kafka';
@@ -148,6 +150,28 @@ async function startComposeBroker(
   return { process, brokers, dir };
 }
 
+/** A produce to the namespace's order.purchased as `credentials`: 'written', or the error the broker gave. */
+async function produceAs(brokers: string[], credentials: KafkaCredentials): Promise<string> {
+  const kafka = createKafkaClient({
+    brokers,
+    clientId: 'compose-forger',
+    logger: new Logger('ComposeForger'),
+    logLevel: 'error',
+    retry: { retries: 1 },
+    sasl: credentials,
+  });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+  try {
+    await producer.connect();
+    await producer.send({ topic: `${NAMESPACE}.order.purchased`, acks: -1, messages: [{ value: 'forged' }] });
+    return 'written';
+  } catch (error) {
+    return kafkaErrorType(error) || (error as Error).name;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
+}
+
 describe('docker-compose.yml, run the way its containers would run, without Docker', () => {
   const services = resolvedCompose();
   const ours = Object.entries(services).filter(([, s]) => s.image === OUR_IMAGE);
@@ -244,6 +268,14 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     const [, setup] = ours.find(([name]) => name === 'kafka-setup') ?? [];
     const granting = start('kafka-setup', setup);
     expect({ exit: (await granting.exited).code, output: granting.output().slice(-500) }).toMatchObject({ exit: 0 });
+    // The compose broker refuses an order event from anyone but the order service.
+    const forger = services['reward-service'].environment ?? {};
+    expect(
+      await produceAs(broker?.brokers ?? [], {
+        username: String(forger.KAFKA_SASL_USERNAME),
+        password: String(forger.KAFKA_SASL_PASSWORD),
+      }),
+    ).toBe('TOPIC_AUTHORIZATION_FAILED');
 
     const apps = ours.filter(([name]) => name !== 'migrate' && name !== 'kafka-setup');
     const urls: Record<string, string> = {};
