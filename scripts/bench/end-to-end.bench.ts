@@ -53,7 +53,7 @@ export interface E2eResult extends E2eLoads {
  * (inbox-tx, per message, then batched). Latency is order committed → packet committed, read from the two tables.
  */
 export async function benchEndToEnd(context: BenchContext, options: BenchOptions): Promise<E2eResult> {
-  const perMessage = await atEveryLoad(context, options, 'end to end', {});
+  const perMessage = await atEveryLoad(context, options, 'end to end', { REWARD_BATCH_GRANTS: 'false' });
   const batched = await atEveryLoad(context, options, 'end to end, batched grants', { REWARD_BATCH_GRANTS: 'true' });
   return { seconds: options.e2eSeconds, ...perMessage, batched };
 }

@@ -131,6 +131,13 @@ function headlineTable(results: BenchResults): string {
         `${num(best)} tps`,
         times(batched.grantsPerSecond / best),
       ]);
+      rows.push([
+        `Reward service (${batched.label})`,
+        `${num(batched.grantsPerSecond)} grants/s`,
+        'naive auto-commit consumer',
+        `${num(reward.median.naiveUpdatesPerSecond)}/s`,
+        times(batched.grantsPerSecond / reward.median.naiveUpdatesPerSecond),
+      ]);
     }
   }
   if (e2e) {

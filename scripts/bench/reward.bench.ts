@@ -23,10 +23,10 @@ export interface RewardVariant {
   batchGrants?: boolean;
 }
 
-/** Every grant strategy at the default concurrency, the default strategy at concurrency 1 and batched. */
+/** Every grant strategy one transaction per message at the default concurrency, inbox-tx at concurrency 1, and batched (the default). */
 export const REWARD_VARIANTS: RewardVariant[] = [
   {
-    label: `inbox-tx, concurrency ${DEFAULTS.REWARD_CONCURRENCY} (default)`,
+    label: `inbox-tx, one transaction per message, concurrency ${DEFAULTS.REWARD_CONCURRENCY}`,
     strategy: 'inbox-tx',
     concurrency: DEFAULTS.REWARD_CONCURRENCY,
   },
@@ -35,7 +35,7 @@ export const REWARD_VARIANTS: RewardVariant[] = [
   { label: 'version-in-message', strategy: 'version-in-message', concurrency: DEFAULTS.REWARD_CONCURRENCY },
   { label: 'none (no dedup)', strategy: 'none', concurrency: DEFAULTS.REWARD_CONCURRENCY },
   {
-    label: `inbox-tx, batched, up to ${DEFAULTS.REWARD_BATCH_SIZE} per transaction`,
+    label: `inbox-tx, batched, up to ${DEFAULTS.REWARD_BATCH_SIZE} per transaction (default)`,
     strategy: 'inbox-tx',
     concurrency: DEFAULTS.REWARD_CONCURRENCY,
     batchGrants: true,

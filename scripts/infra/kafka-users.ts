@@ -14,7 +14,10 @@ export const DEVELOPMENT_KAFKA_PASSWORDS: Record<KafkaPrincipal, string> = {
 };
 
 /** The broker's own principal on its controller listener (SASL/PLAIN, declared in the broker's config). */
-export const DEVELOPMENT_CONTROLLER_USER = { username: 'redpacket-controller', password: 'controller-development-password' };
+export const DEVELOPMENT_CONTROLLER_USER = {
+  username: 'redpacket-controller',
+  password: 'controller-development-password',
+};
 
 export function developmentCredentials(principal: KafkaPrincipal): KafkaCredentials {
   return { username: KAFKA_PRINCIPALS[principal], password: DEVELOPMENT_KAFKA_PASSWORDS[principal] };

@@ -42,7 +42,10 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   const saved = await reusableState(stateDir, cluster);
   if (saved) {
     log(`reusing the stack started by infra:up (${saved.kafkaBrokers.join(',')})`);
-    return { ...external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin')), developmentKafkaUsers: true };
+    return {
+      ...external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin')),
+      developmentKafkaUsers: true,
+    };
   }
 
   if (!cluster) {

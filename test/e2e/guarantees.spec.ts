@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { GRANT_STRATEGIES, type GrantStrategyName } from '@redpacket/rewards';
 import { type MatrixResults, renderMatrix, writeMatrix } from './support/guarantee-matrix';
 import { passes, type ScenarioOutcome } from './support/outcome';
-import { runScenario, SCENARIOS } from './support/scenarios';
+import { MATRIX_COLUMNS, type MatrixColumn, runScenario, SCENARIOS } from './support/scenarios';
 
 /**
  * The claim, proven through the whole running system: under `inbox-tx` every scenario ends with
@@ -11,11 +10,10 @@ import { runScenario, SCENARIOS } from './support/scenarios';
  * `npm run prove` runs this file and writes docs/guarantees.md.
  */
 const results: MatrixResults = new Map();
-const strategies: GrantStrategyName[] = [...GRANT_STRATEGIES];
 
-function record(scenarioId: string, strategy: GrantStrategyName, outcome: ScenarioOutcome): void {
-  const row = results.get(scenarioId) ?? new Map<GrantStrategyName, ScenarioOutcome>();
-  row.set(strategy, outcome);
+function record(scenarioId: string, column: MatrixColumn, outcome: ScenarioOutcome): void {
+  const row = results.get(scenarioId) ?? new Map<string, ScenarioOutcome>();
+  row.set(column.id, outcome);
   results.set(scenarioId, row);
 }
 
@@ -23,17 +21,18 @@ jest.setTimeout(300_000);
 
 afterAll(() => {
   if (process.env.PROVE_WRITE !== '1') return;
-  const markdown = renderMatrix(SCENARIOS, strategies, results, {
+  const markdown = renderMatrix(SCENARIOS, MATRIX_COLUMNS, results, {
     orders: Number(process.env.E2E_ORDERS ?? 200),
     date: new Date().toISOString().slice(0, 10),
   });
   writeMatrix(join(__dirname, '..', '..', 'docs', 'guarantees.md'), markdown);
 });
 
-describe.each(strategies)('the system under the %s strategy', (strategy) => {
+describe.each(MATRIX_COLUMNS.map((c) => [c.id, c] as const))('the system under %s', (_id, column) => {
+  const { strategy } = column;
   it.each(SCENARIOS.map((s) => [s.id, s] as const))('%s', async (_, scenario) => {
-    const outcome = await runScenario(scenario, strategy);
-    record(scenario.id, strategy, outcome);
+    const outcome = await runScenario(scenario, column);
+    record(scenario.id, column, outcome);
     if (strategy === 'inbox-tx') {
       expect(outcome).toMatchObject({
         double: 0,

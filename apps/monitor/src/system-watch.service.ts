@@ -134,8 +134,12 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
     this.alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeAlert'));
     this.probes = new OrderServiceProbes(config.ORDER_SERVICE_URL, config.ADMIN_TOKEN);
-    this.reader = new ProbeReader(kafka, this.topic, this.groups[OWN_READER], this.writerId, (partition, sentAtMs, at) =>
-      this.probeArrived(partition, sentAtMs, at),
+    this.reader = new ProbeReader(
+      kafka,
+      this.topic,
+      this.groups[OWN_READER],
+      this.writerId,
+      (partition, sentAtMs, at) => this.probeArrived(partition, sentAtMs, at),
     );
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
     this.stalls = new StalledPartitions(config.MONITOR_STALL_AFTER_MS);

@@ -1,5 +1,5 @@
 import { ConfigValidationError, loadConfig } from '@redpacket/config';
-import { RewardServiceConfig } from './reward-service.config';
+import { grantsInBatches, RewardServiceConfig } from './reward-service.config';
 
 const validEnv = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/redpacket', KAFKA_BROKERS: '127.0.0.1:9092' };
 
@@ -14,11 +14,12 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('RewardServiceConfig', () => {
-  it('grants per message by default, in chunks of 100 when batching is turned on', () => {
-    expect(loadConfig(RewardServiceConfig, validEnv)).toMatchObject({
-      REWARD_BATCH_GRANTS: false,
-      REWARD_BATCH_SIZE: 100,
-    });
+  it('grants in chunks of 100 by default under inbox-tx, per message when told or under another strategy', () => {
+    const config = (env: Record<string, string>) => loadConfig(RewardServiceConfig, { ...validEnv, ...env });
+    expect(config({})).toMatchObject({ REWARD_BATCH_SIZE: 100 });
+    expect(grantsInBatches(config({}))).toBe(true);
+    expect(grantsInBatches(config({ REWARD_BATCH_GRANTS: 'false' }))).toBe(false);
+    expect(grantsInBatches(config({ REWARD_STRATEGY: 'none' }))).toBe(false);
     expect(problemsOf({ REWARD_BATCH_GRANTS: 'true' })).toEqual([]);
   });
 

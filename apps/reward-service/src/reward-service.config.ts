@@ -1,7 +1,7 @@
 import { ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 
 export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @ToBoolean()
@@ -21,11 +21,16 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Max(64)
   REWARD_PARTITIONS_CONCURRENTLY = 3;
 
-  /** Grant each fetched batch's messages in chunks, one transaction per chunk (inbox-tx only). */
+  /**
+   * Grant each fetched batch's messages in chunks, one transaction per chunk (inbox-tx only): on by default
+   * under inbox-tx, where the guarantee matrix and the fault suite pass both ways. `false` grants one
+   * transaction per message.
+   */
+  @IsOptional()
   @ToBoolean()
   @IsBoolean()
   @OnlyWithInboxTx()
-  REWARD_BATCH_GRANTS = false;
+  REWARD_BATCH_GRANTS?: boolean;
 
   /** Messages per grant transaction when REWARD_BATCH_GRANTS is on. */
   @ToInt()
@@ -63,6 +68,11 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Min(1)
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
+}
+
+/** Whether the consumer grants in batches: as told, else under inbox-tx (the only strategy with a batched form). */
+export function grantsInBatches(config: Pick<RewardServiceConfig, 'REWARD_BATCH_GRANTS' | 'REWARD_STRATEGY'>): boolean {
+  return config.REWARD_BATCH_GRANTS ?? config.REWARD_STRATEGY === 'inbox-tx';
 }
 
 /** Only inbox-tx has a batched form: refuse the pair at boot rather than quietly grant another way. */

@@ -7,7 +7,7 @@ import { outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { RewardsModule, rewardsOptionsFrom } from '@redpacket/rewards';
-import { RewardServiceConfig } from './reward-service.config';
+import { grantsInBatches, RewardServiceConfig } from './reward-service.config';
 
 /** Grants each qualifying order's red packet exactly once in effect; hosts its own outbox relay. */
 @Module({})
@@ -28,7 +28,7 @@ export class RewardServiceModule {
             concurrency: config.REWARD_CONCURRENCY,
             partitionsConsumedConcurrently: config.REWARD_PARTITIONS_CONCURRENTLY,
             sessionTimeoutMs: config.REWARD_SESSION_TIMEOUT_MS,
-            batchGrants: config.REWARD_BATCH_GRANTS,
+            batchGrants: grantsInBatches(config),
             batchSize: config.REWARD_BATCH_SIZE,
             stuckAfterMs: config.REWARD_STUCK_AFTER_MS,
             maxRetryDelayMs: config.REWARD_MAX_RETRY_DELAY_MS,

@@ -3,7 +3,7 @@ import type { GrantStrategyName } from '@redpacket/rewards';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { TopicReader } from '../../support/topic-reader';
 import { measureOutcome, type ScenarioOutcome } from './outcome';
-import { mixedOrders, type PlacedOrder, SystemUnderTest } from './system';
+import { type GrantMode, mixedOrders, type PlacedOrder, SystemUnderTest } from './system';
 
 const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
 const USERS = Math.max(1, Math.floor(ORDERS / 5));
@@ -20,16 +20,33 @@ async function waitForExit(app: { process: { exited: Promise<unknown> } }): Prom
   await app.process.exited;
 }
 
+/** One column of the guarantee matrix: a strategy, and for inbox-tx how it grants. */
+export interface MatrixColumn {
+  id: string;
+  strategy: GrantStrategyName;
+  grants?: GrantMode;
+}
+
+/** inbox-tx both ways, then the weaker strategies (which have no batched form). */
+export const MATRIX_COLUMNS: MatrixColumn[] = [
+  { id: 'inbox-tx, batched', strategy: 'inbox-tx', grants: 'batched' },
+  { id: 'inbox-tx, per message', strategy: 'inbox-tx', grants: 'per-message' },
+  { id: 'none', strategy: 'none' },
+  { id: 'version-in-message', strategy: 'version-in-message' },
+  { id: 'inbox-no-tx', strategy: 'inbox-no-tx' },
+];
+
 /** Runs one scenario under one strategy from a clean namespace and measures the invariants. */
-export async function runScenario(scenario: Scenario, strategy: GrantStrategyName): Promise<ScenarioOutcome> {
-  const system = new SystemUnderTest(strategy);
+export async function runScenario(scenario: Scenario, column: MatrixColumn): Promise<ScenarioOutcome> {
+  const { strategy } = column;
+  const system = new SystemUnderTest(strategy, { grants: column.grants });
   await system.start();
   try {
     await scenario.run(system);
     await system.waitForQuiescence();
     return await measureOutcome(system);
   } catch (error) {
-    throw new Error(`${scenario.id} under ${strategy} failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${scenario.id} under ${column.id} failed: ${(error as Error).message}`, { cause: error });
   } finally {
     await system.stop();
   }

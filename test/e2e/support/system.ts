@@ -13,6 +13,9 @@ import { asCustomer } from '../../support/customer';
 import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
 import { appKafkaEnv, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
 
+/** Batched grants (one transaction per chunk of messages) or one transaction per message: inbox-tx only. */
+export type GrantMode = 'batched' | 'per-message';
+
 export interface PlacedOrder {
   orderId: string;
   userId: string;
@@ -72,7 +75,13 @@ export class SystemUnderTest {
 
   constructor(
     readonly strategy: GrantStrategyName,
-    private readonly cluster: { brokers?: string[]; replicationFactor?: number; databaseUrl?: string } = {},
+    private readonly cluster: {
+      brokers?: string[];
+      replicationFactor?: number;
+      databaseUrl?: string;
+      /** How the reward service grants under inbox-tx; the app's default when not given. */
+      grants?: GrantMode;
+    } = {},
   ) {
     this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers);
     this.admin = this.kafka.admin();
@@ -105,6 +114,7 @@ export class SystemUnderTest {
     return {
       KAFKA_NAMESPACE: this.namespace,
       REWARD_STRATEGY: this.strategy,
+      ...(this.cluster.grants ? { REWARD_BATCH_GRANTS: String(this.cluster.grants === 'batched') } : {}),
       ORDER_EVENT_CARRIES_WALLET_VERSION: String(this.strategy === 'version-in-message'),
       REWARD_SESSION_TIMEOUT_MS: '6000',
       RECONCILER_SCHEDULE_ENABLED: 'false',
@@ -124,7 +134,8 @@ export class SystemUnderTest {
     const role = { ...appKafkaEnv(name), ...(name === 'reconciler' ? this.reconcilerRole() : {}) };
     // The monitor asks the order service for its probes: the one started last, unless told otherwise.
     const orderService = this.apps.filter((app) => app.name === 'order-service').at(-1);
-    const probes: Record<string, string> = name === 'monitor' && orderService ? { ORDER_SERVICE_URL: orderService.url } : {};
+    const probes: Record<string, string> =
+      name === 'monitor' && orderService ? { ORDER_SERVICE_URL: orderService.url } : {};
     const process = spawnApp(
       name,
       this.env({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...role, ...probes, ...extraEnv }),

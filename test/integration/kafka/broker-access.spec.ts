@@ -119,7 +119,9 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
     expect(await produce(as('reward-service'), topics.granted)).toBe('written');
     // Another group would read the orders past the reward service's commits: refused. The broker answers
     // GROUP_AUTHORIZATION_FAILED to FindCoordinator; kafkajs reports that as a coordinator it cannot find.
-    expect(await read(as('reward-service'), topics.orders, `${NAMESPACE}.thief`)).toBe('KafkaJSGroupCoordinatorNotFound');
+    expect(await read(as('reward-service'), topics.orders, `${NAMESPACE}.thief`)).toBe(
+      'KafkaJSGroupCoordinatorNotFound',
+    );
     expect(await produce(as('order-service'), topics.granted)).toBe('TOPIC_AUTHORIZATION_FAILED');
   });
 

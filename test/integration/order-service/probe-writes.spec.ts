@@ -42,7 +42,7 @@ describe('POST /admin/probes: the order service writes the monitor’s probes', 
     service.request({
       method: 'POST',
       url: '/admin/probes',
-      payload: body as object,
+      payload: body,
       headers: authorization ? { authorization } : {},
     });
 

@@ -22,6 +22,10 @@ export class OrderServiceProbes implements ProbeSource {
     });
     if (response.status !== 201) throw new Error(`the order service answered ${response.status} to a probe write`);
     const { probes } = (await response.json()) as { probes: { partition: number; offset: string; sentAtMs: number }[] };
-    return probes.map((probe) => ({ partition: probe.partition, offset: BigInt(probe.offset), sentAtMs: probe.sentAtMs }));
+    return probes.map((probe) => ({
+      partition: probe.partition,
+      offset: BigInt(probe.offset),
+      sentAtMs: probe.sentAtMs,
+    }));
   }
 }
