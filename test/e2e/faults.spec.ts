@@ -39,7 +39,15 @@ function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''):
   const grants = /\(inbox-tx, ([\w-]+)\)/.exec(name)?.[1] ?? '';
   const title = name.replace(/^the whole system under infrastructure faults \(inbox-tx, [\w-]+\) /, '');
   rows.push({ title, grants, outcome, also });
-  expect(outcome).toMatchObject({ double: 0, missing: 0, wronglyGranted: 0, walletMismatches: 0, lag: 0, deadLetters });
+  expect(outcome).toMatchObject({
+    double: 0,
+    missing: 0,
+    wronglyGranted: 0,
+    walletMismatches: 0,
+    lag: 0,
+    deadLetters,
+    inversions: 0,
+  });
   expect(outcome.granted).toBe(outcome.expected);
   expect(outcome.orders).toBeGreaterThan(0);
 }

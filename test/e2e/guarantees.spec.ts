@@ -41,6 +41,7 @@ describe.each(MATRIX_COLUMNS.map((c) => [c.id, c] as const))('the system under %
         walletMismatches: 0,
         lag: 0,
         deadLetters: 0,
+        inversions: 0,
       });
       expect(outcome.granted).toBe(outcome.expected);
     }

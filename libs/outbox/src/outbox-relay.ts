@@ -155,15 +155,45 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * Claims up to a batch of due rows, oldest first, without ever letting an event overtake an earlier
+   * one of its key (its user):
+   * - a key whose earliest unpublished row is in backoff waits, whole: none of its rows is claimed;
+   * - of the other keys, the rows before the first one in backoff are claimed;
+   * - a key is claimed only under its transaction lock (`pg_try_advisory_xact_lock`), so a second relay
+   *   skips the keys the first one holds instead of sending their later rows ahead.
+   */
   private claimUnpublishedBatch(manager: EntityManager): Promise<OutboxRow[]> {
+    const table = this.options.location.table;
     return manager.query(
-      `SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts
-         FROM ${this.options.location.table}
-        WHERE published_at IS NULL AND next_attempt_at <= now()
-        ORDER BY id
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED`,
-      [this.options.batchSize],
+      `WITH candidates AS MATERIALIZED (
+         SELECT id, topic, message_key
+           FROM ${table}
+          WHERE published_at IS NULL AND next_attempt_at <= now()
+          ORDER BY id
+          LIMIT $1
+       ), keys AS (
+         SELECT c.topic, c.message_key, min(c.id) AS first_id,
+                (SELECT min(r.id) FROM ${table} r
+                  WHERE r.published_at IS NULL AND r.next_attempt_at > now()
+                    AND r.topic = c.topic AND r.message_key = c.message_key) AS waits_from
+           FROM candidates c
+          GROUP BY c.topic, c.message_key
+       ), claimed_keys AS MATERIALIZED (
+         SELECT topic, message_key, waits_from
+           FROM keys
+          WHERE CASE WHEN waits_from IS NULL OR waits_from > first_id
+                     THEN pg_try_advisory_xact_lock(hashtextextended($2 || topic || chr(31) || message_key, 0))
+                     ELSE false END
+       )
+       SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts
+         FROM candidates c
+         JOIN claimed_keys k ON k.topic = c.topic AND k.message_key = c.message_key
+         JOIN ${table} o ON o.id = c.id
+        WHERE k.waits_from IS NULL OR c.id < k.waits_from
+        ORDER BY o.id
+          FOR UPDATE OF o`,
+      [this.options.batchSize, `${table}${String.fromCharCode(31)}`],
     );
   }
 

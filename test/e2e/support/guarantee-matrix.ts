@@ -8,7 +8,8 @@ export type MatrixResults = Map<string, Map<string, ScenarioOutcome>>;
 function cell(outcome: ScenarioOutcome | undefined): string {
   if (!outcome) return 'not run';
   const verdict = passes(outcome) ? 'pass' : '**FAIL**';
-  return `${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing`;
+  const inversions = outcome.inversions > 0 ? `, ${outcome.inversions} out of order` : '';
+  return `${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing${inversions}`;
 }
 
 /** The guarantee matrix as markdown: one row per scenario, one column per strategy. Generated, never edited. */
@@ -42,7 +43,9 @@ orders (mixed eligible and ineligible, several per user), once under each grant 
 reads: packets granted out of qualifying orders expected; **double** = credits beyond one per packet
 (a wallet's version counts its credits); **missing** = qualifying orders without a packet. A cell
 passes only if nothing is double or missing, no ineligible order got a packet, every wallet equals
-the sum of its packets, the consumer group ended with lag 0 and the dead-letter topic is empty.
+the sum of its packets, the consumer group ended with lag 0, the dead-letter topic is empty, and no
+event of a user reached Kafka after a later one of the same user (the topic is read back: **out of
+order** counts the events that did).
 
 ${header}
 ${rule}
@@ -86,7 +89,7 @@ export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: str
   const matrix = start >= 0 ? previous.slice(0, start).trimEnd() : previous.trimEnd();
   const table = rows.map(({ title, grants, outcome, also }) => {
     const verdict = passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
-    return `| ${title} | ${grants} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters | ${also} |`;
+    return `| ${title} | ${grants} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
   });
   writeFileSync(
     path,

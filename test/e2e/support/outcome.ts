@@ -1,4 +1,6 @@
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
+import { EVENT_HEADERS } from '@redpacket/contracts';
+import { TopicReader } from '../../support/topic-reader';
 import type { SystemUnderTest } from './system';
 import { groupLag, totalLag } from '../../support/consumer-group';
 
@@ -18,6 +20,11 @@ export interface ScenarioOutcome {
   walletMismatches: number;
   lag: number;
   deadLetters: number;
+  /**
+   * Events of one key (a user) that reached Kafka after a later one of the same key: read back from the
+   * topic, the first copy of each event, against the order its outbox rows were written in.
+   */
+  inversions: number;
 }
 
 export function passes(outcome: ScenarioOutcome, expectedDeadLetters = 0): boolean {
@@ -27,7 +34,8 @@ export function passes(outcome: ScenarioOutcome, expectedDeadLetters = 0): boole
     outcome.wronglyGranted === 0 &&
     outcome.walletMismatches === 0 &&
     outcome.lag === 0 &&
-    outcome.deadLetters === expectedDeadLetters
+    outcome.deadLetters === expectedDeadLetters &&
+    outcome.inversions === 0
   );
 }
 
@@ -53,9 +61,10 @@ export async function measureOutcome(system: SystemUnderTest): Promise<ScenarioO
   const qualifies = (o: { item_count: number; total_cents: string }) =>
     rewardFor({ itemCount: o.item_count, totalCents: Number(o.total_cents) }, DEFAULT_REWARD_RULE) > 0;
   const qualifying = orders.filter(qualifies);
-  const [deadLetterOffsets, lag] = await Promise.all([
+  const [deadLetterOffsets, lag, inversions] = await Promise.all([
     system.admin.fetchTopicOffsets(system.deadLetterTopic),
     groupLag(system.admin, system.group, system.topic),
+    countInversions(system),
   ]);
   return {
     orders: orders.length,
@@ -67,5 +76,44 @@ export async function measureOutcome(system: SystemUnderTest): Promise<ScenarioO
     walletMismatches: wallets.filter((w) => w.balance !== w.packet_sum).length,
     lag: Number(totalLag(lag)),
     deadLetters: deadLetterOffsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0),
+    inversions,
   };
+}
+
+/**
+ * Reads the whole order topic back and counts, per key, the events that arrived after a later one: an
+ * event's place is its outbox row's id (the order it was written in). Only the first copy of an event
+ * counts (a scenario may re-produce the topic); messages without an outbox row (probes, forgeries) are
+ * skipped.
+ */
+async function countInversions(system: SystemUnderTest): Promise<number> {
+  const rows = await system.dataSource.query<{ event_id: string; id: string }[]>(
+    `SELECT event_id, id FROM ordering.outbox WHERE topic = $1 AND message_key LIKE $2`,
+    [system.topic, `${system.userPrefix}-%`],
+  );
+  const place = new Map(rows.map((row) => [row.event_id, BigInt(row.id)]));
+  const offsets = await system.admin.fetchTopicOffsets(system.topic);
+  const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  const reader = await TopicReader.start(system.kafka, system.topic, `${system.namespace}.inversions`);
+  try {
+    await reader.waitFor(`all ${total} messages of ${system.topic}`, (messages) => messages.length >= total, 60_000);
+    const lastPlace = new Map<string, bigint>();
+    const seen = new Set<string>();
+    let inversions = 0;
+    const inOffsetOrder = [...reader.messages].sort(
+      (a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+    );
+    for (const message of inOffsetOrder) {
+      const eventId = message.headers?.[EVENT_HEADERS.eventId]?.toString() ?? '';
+      const at = place.get(eventId);
+      if (at === undefined || seen.has(eventId)) continue;
+      seen.add(eventId);
+      const key = message.key?.toString() ?? '';
+      if (at < (lastPlace.get(key) ?? -1n)) inversions += 1;
+      else lastPlace.set(key, at);
+    }
+    return inversions;
+  } finally {
+    await reader.stop();
+  }
 }

@@ -52,6 +52,22 @@ async function unpublishedCount(dataSource: DataSource, eventIds: string[]): Pro
   return Number(row.n);
 }
 
+/** Events of `written` (in the order their rows were written) that the reader saw before an earlier one of their key. */
+function outOfOrder(reader: TopicReader, written: string[]): string[] {
+  const place = new Map(written.map((eventId, index) => [eventId, index]));
+  const last = new Map<string, number>();
+  const late: string[] = [];
+  for (const message of reader.messages) {
+    const eventId = message.headers?.[EVENT_HEADERS.eventId]?.toString() ?? '';
+    const at = place.get(eventId);
+    if (at === undefined) continue;
+    const key = message.key?.toString() ?? '';
+    if (at < (last.get(key) ?? -1)) late.push(eventId);
+    else last.set(key, at);
+  }
+  return late;
+}
+
 describe('the transactional outbox and its relay', () => {
   const namespace = testNamespace(__filename);
   const topic = namespaced(namespace, TOPICS.orderPurchased);
@@ -157,10 +173,37 @@ describe('the transactional outbox and its relay', () => {
       const published = relays.map((r) => r.relay.stats.published);
       expect(published[0] + published[1]).toBe(eventIds.length);
       for (const eventId of eventIds) expect(reader.countOf(eventId)).toBe(1);
+      // Each user's events reached Kafka in the order they were written, whichever relay sent them.
+      expect(outOfOrder(reader, eventIds)).toEqual([]);
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
       await service.relay.relay.start();
     }
+  });
+
+  it('holds a user’s later events while an earlier one is in backoff, and sends other users’ meanwhile', async () => {
+    await service.relay.relay.stop();
+    const [early] = await placeOrders(service, [`held-${namespace}`]);
+    const [earlyEvent] = await outboxEventIds(service.dataSource, [early.orderId]);
+    // As a failed send leaves it: unpublished, its next attempt later.
+    await service.dataSource.query(
+      `UPDATE ordering.outbox SET next_attempt_at = now() + interval '1 hour', attempts = 1 WHERE event_id = $1`,
+      [earlyEvent],
+    );
+    const [late, other] = await placeOrders(service, [`held-${namespace}`, `free-${namespace}`]);
+    const [lateEvent, otherEvent] = await outboxEventIds(service.dataSource, [late.orderId, other.orderId]);
+    await service.relay.relay.start();
+    await reader.waitForEvents([otherEvent]);
+    await waitUntilPublished(service.dataSource, [otherEvent]);
+    // The other user's event went out after the held user's later one was written: the relay did claim
+    // past it, and left it. It goes once the earlier one is due again, after it.
+    expect(await unpublishedCount(service.dataSource, [earlyEvent, lateEvent])).toBe(2);
+    expect(reader.countOf(lateEvent)).toBe(0);
+    await service.dataSource.query(`UPDATE ordering.outbox SET next_attempt_at = now() WHERE event_id = $1`, [
+      earlyEvent,
+    ]);
+    await reader.waitForEvents([earlyEvent, lateEvent]);
+    expect(outOfOrder(reader, [earlyEvent, lateEvent])).toEqual([]);
   });
 
   it('keeps publishing other topics while one topic cannot be written, and records the failure on its rows', async () => {
