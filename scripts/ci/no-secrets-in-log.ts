@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { TEST_ADMIN_TOKEN } from '../../test/support/reconciler.harness';
+import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../infra/kafka-users';
 
 /**
  * `.ci/run` keeps the test suite's whole output and hands it here: the run's secrets (the admin token every
- * test app gets, and the customer-token secret of the run) must not appear in it anywhere. Exit 1 if one does.
+ * test app gets, the customer-token secret of the run, the Kafka users' passwords) must not appear in it
+ * anywhere. Exit 1 if one does.
  */
 function main(logFile: string | undefined): number {
   if (!logFile) {
@@ -14,6 +16,11 @@ function main(logFile: string | undefined): number {
   const secrets: Record<string, string | undefined> = {
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET,
+    // Every app and helper signs in to the test brokers with these.
+    ...Object.fromEntries(
+      Object.entries(DEVELOPMENT_KAFKA_PASSWORDS).map(([user, password]) => [`Kafka password of ${user}`, password]),
+    ),
+    'Kafka controller password': DEVELOPMENT_CONTROLLER_USER.password,
   };
   const leaked = Object.entries(secrets).filter(([, value]) => value && output.includes(value));
   for (const [name, value] of leaked) {
