@@ -157,7 +157,7 @@ describe('the reward service process under faults', () => {
     });
   });
 
-  it('on SIGTERM in the middle of a batch, commits exactly the prefix that finished', async () => {
+  it('on SIGTERM in the middle of a batch granted per message, commits exactly the prefix that finished', async () => {
     const { topic, group, start } = await scenario();
     const events = Array.from({ length: 20 }, () => orderPurchased());
     await producer.send(
@@ -165,7 +165,11 @@ describe('the reward service process under faults', () => {
       events.map((e) => asMessage(e)),
     );
     // One message at a time, each grant held open a little: the batch of 20 is in hand for seconds.
-    const consumer = start({ REWARD_CONCURRENCY: '1', FAILPOINTS: 'grant.before-commit=delay:250' });
+    const consumer = start({
+      REWARD_BATCH_GRANTS: 'false',
+      REWARD_CONCURRENCY: '1',
+      FAILPOINTS: 'grant.before-commit=delay:250',
+    });
     const eventIds = events.map((e) => e.eventId);
     await pollUntil('three events granted', async () => (await processedCount(group, eventIds)) >= 3 || undefined, {
       timeoutMs: 60_000,
