@@ -156,14 +156,17 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
     }
   });
 
-  it('lets no app grant itself more', async () => {
-    const orderAdmin = as('order-service').admin();
-    await orderAdmin.connect();
-    try {
-      const granting = grantNamespaceAccess(orderAdmin, `${NAMESPACE}-mine`);
-      await expect(granting).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
-    } finally {
-      await orderAdmin.disconnect();
-    }
-  });
+  it.each<AppPrincipal>(['order-service', 'reward-service', 'monitor', 'reconciler'])(
+    'lets no app grant itself more (%s)',
+    async (principal) => {
+      const appAdmin = as(principal).admin();
+      await appAdmin.connect();
+      try {
+        const granting = grantNamespaceAccess(appAdmin, `${NAMESPACE}-mine`);
+        await expect(granting).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+      } finally {
+        await appAdmin.disconnect();
+      }
+    },
+  );
 });
