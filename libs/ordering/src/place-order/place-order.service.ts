@@ -56,6 +56,7 @@ export class PlaceOrderService {
         return { status: previous.status, body: previous.body, replayed: true };
       }
       const lines = await this.catalogue.price(manager, order.items);
+      await this.oneAtATimePerCustomer(manager, idempotencyKey.userId);
       const row = await this.insertOrder(manager, idempotencyKey.userId, lines);
       await this.outbox.append(await this.orderPurchasedEvent(manager, row));
       const response = { status: 201, body: toOrderView(row) };
@@ -67,6 +68,16 @@ export class PlaceOrderService {
       );
       return { ...response, replayed: false };
     });
+  }
+
+  /**
+   * A customer's orders are placed one after another: the transaction holds the customer's lock until it
+   * commits, so their outbox rows are numbered in the order they commit. The relay, which sends a key's
+   * rows in that numbering, then sends them in commit order: two concurrent orders of one customer
+   * cannot reach Kafka in the opposite order to the one they committed in.
+   */
+  private async oneAtATimePerCustomer(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('orders-of:' || $1, 0))`, [userId]);
   }
 
   private async insertOrder(manager: EntityManager, userId: string, lines: PricedLine[]): Promise<OrderRow> {
