@@ -5,6 +5,7 @@ import { CreateReconciliation1764000000003 } from './1764000000003-create-reconc
 import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rules-and-decisions';
 import { ProductCatalogue1764000000005 } from './1764000000005-product-catalogue';
 import { IdempotencyKeysPerCustomer1764000000006 } from './1764000000006-idempotency-keys-per-customer';
+import { OutboxKeyOrderIndex1764000000007 } from './1764000000007-outbox-key-order-index';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -15,4 +16,5 @@ export const allMigrations = [
   RewardRulesAndDecisions1764000000004,
   ProductCatalogue1764000000005,
   IdempotencyKeysPerCustomer1764000000006,
+  OutboxKeyOrderIndex1764000000007,
 ];

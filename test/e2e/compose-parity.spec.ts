@@ -229,6 +229,13 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     expect(services.prometheus.depends_on).toMatchObject(Object.fromEntries(apps.map((app) => [app, healthy])));
   });
 
+  it('gives every broker a cluster id kafka-storage accepts: 16 bytes, base64url', () => {
+    for (const broker of ['kafka', 'kafka-1', 'kafka-2', 'kafka-3']) {
+      const id = String(resolvedCompose('cluster')[broker].environment?.CLUSTER_ID);
+      expect({ broker, bytes: Buffer.from(id, 'base64url').length }).toEqual({ broker, bytes: 16 });
+    }
+  });
+
   it('signs every app in to Kafka as its own principal, with a password the brokers created', () => {
     const principals = {
       'order-service': 'ORDER_SERVICE',

@@ -92,6 +92,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly alerter: ProbeAlerter;
   private readonly probes: ProbeSource;
   private readonly writerId = `monitor-${randomUUID()}`;
+  /** Per partition, the latest of our probes the reader saw before it was known to be written. */
+  private readonly unmatchedArrivals = new Map<number, { sentAtMs: number; arrivedAtMs: number }>();
   private readonly reader: ProbeReader;
   private readonly history: MonitorHistory;
   private readonly stalls: StalledPartitions;
@@ -221,13 +223,24 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async writeProbes(): Promise<void> {
-    for (const probe of await this.probes.writeAll(this.writerId)) this.pending.sent(probe);
+    const written = await this.probes.writeAll(this.writerId);
+    for (const probe of written) this.pending.sent(probe);
     this.probesWritten += 1;
+    // The reader may have seen a probe before the order service's answer said it was written.
+    for (const probe of written) {
+      const early = this.unmatchedArrivals.get(probe.partition);
+      if (early === undefined || early.sentAtMs < probe.sentAtMs) continue;
+      this.unmatchedArrivals.delete(probe.partition);
+      this.probeArrived(probe.partition, early.sentAtMs, early.arrivedAtMs);
+    }
   }
 
   /** The monitor's own reader saw a probe: an exact write-to-read delay, unlike a commit seen at the next poll. */
   private probeArrived(partition: number, sentAtMs: number, arrivedAtMs: number): void {
-    if (this.pending.arrived(OWN_READER, partition, sentAtMs).length === 0) return;
+    if (this.pending.arrived(OWN_READER, partition, sentAtMs).length === 0) {
+      this.unmatchedArrivals.set(partition, { sentAtMs, arrivedAtMs });
+      return;
+    }
     const delayMs = arrivedAtMs - sentAtMs;
     this.metrics.probeDelay.observe({ observer: OWN_READER, partition: String(partition) }, delayMs / 1_000);
     this.seenDelayMs = Math.max(this.seenDelayMs, delayMs);

@@ -39,6 +39,11 @@ export interface RelayStats {
   failedBatches: number;
 }
 
+/** How many of the oldest unpublished rows, per row of a batch, the claim looks at for ready keys. */
+const CANDIDATE_ROWS_PER_BATCH_ROW = 10;
+/** Advisory locks one claim may hold: Postgres's shared lock table has room for a few thousand. */
+const MAX_KEYS_PER_CLAIM = 1_000;
+
 /**
  * Publishes outbox rows to Kafka: claim a batch (FOR UPDATE SKIP LOCKED, so several relays share
  * the work), send it with the idempotent producer, mark it published, commit. A crash between send
@@ -157,43 +162,57 @@ export class OutboxRelay {
 
   /**
    * Claims up to a batch of due rows, oldest first, without ever letting an event overtake an earlier
-   * one of its key (its user):
-   * - a key whose earliest unpublished row is in backoff waits, whole: none of its rows is claimed;
-   * - of the other keys, the rows before the first one in backoff are claimed;
-   * - a key is claimed only under its transaction lock (`pg_try_advisory_xact_lock`), so a second relay
-   *   skips the keys the first one holds instead of sending their later rows ahead.
+   * one of its key (its user). Two statements, because the second must see what the first waited for:
+   * 1. among the keys of the oldest unpublished rows, oldest first, lock the ones that are ready: the
+   *    key's earliest unpublished row is due (not in backoff). The lock (`pg_try_advisory_xact_lock`,
+   *    held to the end of this transaction) makes a second relay skip the key and take the next ones;
+   * 2. with a fresh snapshot, taken after those locks, read each locked key's unpublished rows in order,
+   *    up to its first row in backoff. A relay that held the key and committed meanwhile has marked its
+   *    rows published or rescheduled them, and this read sees it.
    */
-  private claimUnpublishedBatch(manager: EntityManager): Promise<OutboxRow[]> {
+  private async claimUnpublishedBatch(manager: EntityManager): Promise<OutboxRow[]> {
     const table = this.options.location.table;
-    return manager.query(
-      `WITH candidates AS MATERIALIZED (
-         SELECT id, topic, message_key
-           FROM ${table}
-          WHERE published_at IS NULL AND next_attempt_at <= now()
-          ORDER BY id
-          LIMIT $1
-       ), keys AS (
-         SELECT c.topic, c.message_key, min(c.id) AS first_id,
-                (SELECT min(r.id) FROM ${table} r
-                  WHERE r.published_at IS NULL AND r.next_attempt_at > now()
-                    AND r.topic = c.topic AND r.message_key = c.message_key) AS waits_from
-           FROM candidates c
-          GROUP BY c.topic, c.message_key
-       ), claimed_keys AS MATERIALIZED (
-         SELECT topic, message_key, waits_from
-           FROM keys
-          WHERE CASE WHEN waits_from IS NULL OR waits_from > first_id
-                     THEN pg_try_advisory_xact_lock(hashtextextended($2 || topic || chr(31) || message_key, 0))
-                     ELSE false END
+    const batchSize = this.options.batchSize;
+    const keys = await manager.query<{ topic: string; message_key: string }[]>(
+      // MATERIALIZED: the lock must be tried key by key in the order of their oldest row, and only until
+      // enough are held; a plain subquery lets the planner try it on every key before sorting.
+      `WITH ready AS MATERIALIZED (
+         SELECT topic, message_key, min(id) AS head
+           FROM (SELECT id, topic, message_key, next_attempt_at
+                   FROM ${table}
+                  WHERE published_at IS NULL
+                  ORDER BY id
+                  LIMIT $1) oldest
+          GROUP BY topic, message_key
+         HAVING min(id) FILTER (WHERE next_attempt_at > now()) IS DISTINCT FROM min(id)
+          ORDER BY head
        )
-       SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts
-         FROM candidates c
-         JOIN claimed_keys k ON k.topic = c.topic AND k.message_key = c.message_key
-         JOIN ${table} o ON o.id = c.id
-        WHERE k.waits_from IS NULL OR c.id < k.waits_from
-        ORDER BY o.id
-          FOR UPDATE OF o`,
-      [this.options.batchSize, `${table}${String.fromCharCode(31)}`],
+       SELECT topic, message_key
+         FROM ready
+        WHERE pg_try_advisory_xact_lock(hashtextextended($2 || topic || chr(31) || message_key, 0))
+        LIMIT $3`,
+      [
+        batchSize * CANDIDATE_ROWS_PER_BATCH_ROW,
+        `${table}${String.fromCharCode(31)}`,
+        Math.min(batchSize, MAX_KEYS_PER_CLAIM),
+      ],
+    );
+    if (keys.length === 0) return [];
+    return manager.query(
+      `WITH locked AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(topic, message_key)),
+       pending AS (
+         SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts,
+                min(o.id) FILTER (WHERE o.next_attempt_at > now()) OVER (PARTITION BY o.topic, o.message_key) AS waits_from
+           FROM ${table} o
+           JOIN locked k ON k.topic = o.topic AND k.message_key = o.message_key
+          WHERE o.published_at IS NULL
+       )
+       SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts
+         FROM pending
+        WHERE waits_from IS NULL OR id < waits_from
+        ORDER BY id
+        LIMIT $3`,
+      [keys.map((key) => key.topic), keys.map((key) => key.message_key), batchSize],
     );
   }
 
