@@ -71,8 +71,8 @@ export async function runSystem(config: SystemConfig): Promise<number> {
     say('system', applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
     if (shutdown.requested) return 0;
 
-    const generatedToken =
-      config.NODE_ENV === 'production' && !config.ADMIN_TOKEN ? randomBytes(24).toString('hex') : undefined;
+    // Every app needs one: the monitor's probes are written by the order service only for the admin.
+    const generatedToken = config.ADMIN_TOKEN ? undefined : randomBytes(24).toString('hex');
     const shared = {
       NODE_ENV: config.NODE_ENV,
       LOG_LEVEL: config.LOG_LEVEL,
