@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { TopicReader } from '../../support/topic-reader';
@@ -94,7 +95,9 @@ async function countInversions(system: SystemUnderTest): Promise<number> {
   const place = new Map(rows.map((row) => [row.event_id, BigInt(row.id)]));
   const offsets = await system.admin.fetchTopicOffsets(system.topic);
   const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  const reader = await TopicReader.start(system.kafka, system.topic, `${system.namespace}.inversions`);
+  // A group of its own each time: a group that read the topic before would resume after its commits.
+  const group = `${system.namespace}.inversions-${randomUUID().slice(0, 8)}`;
+  const reader = await TopicReader.start(system.kafka, system.topic, group);
   try {
     await reader.waitFor(`all ${total} messages of ${system.topic}`, (messages) => messages.length >= total, 60_000);
     const lastPlace = new Map<string, bigint>();
