@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { createKafkaClient, type KafkaCredentials, kafkaErrorType } from '@redpacket/kafka';
+import { createKafkaClient, type KafkaCredentials } from '@redpacket/kafka';
 import { parse } from 'yaml';
 import { customerToken } from '../support/customer';
+import { produceAnswer } from '../support/kafka.helpers';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../scripts/infra/local-kafka';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { REPO_ROOT as INFRA_ROOT } from '../../scripts/infra/provision';
@@ -160,16 +161,7 @@ async function produceAs(brokers: string[], credentials: KafkaCredentials): Prom
     retry: { retries: 1 },
     sasl: credentials,
   });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
-  try {
-    await producer.connect();
-    await producer.send({ topic: `${NAMESPACE}.order.purchased`, acks: -1, messages: [{ value: 'forged' }] });
-    return 'written';
-  } catch (error) {
-    return kafkaErrorType(error) || (error as Error).name;
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
+  return produceAnswer(kafka, `${NAMESPACE}.order.purchased`);
 }
 
 describe('docker-compose.yml, run the way its containers would run, without Docker', () => {

@@ -5,6 +5,7 @@ import {
   grantSystemAccess,
   type KafkaCredentials,
   kafkaCredentialsOf,
+  kafkaErrorType,
 } from '@redpacket/kafka';
 import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { developmentKafkaEnv } from '../../scripts/infra/kafka-users';
@@ -78,4 +79,18 @@ export async function consumeMessages(
       })
       .catch(reject);
   });
+}
+
+/** What the broker answers one idempotent, acks=all write to `topic`: 'written', or the error it refused with. */
+export async function produceAnswer(kafka: Kafka, topic: string): Promise<string> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+  try {
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'forged' }] });
+    return 'written';
+  } catch (error) {
+    return kafkaErrorType(error) || (error as Error).name;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
 }

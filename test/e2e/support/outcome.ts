@@ -28,6 +28,11 @@ export interface ScenarioOutcome {
   inversions: number;
 }
 
+/** What an outcome must match when the guarantees hold: nothing double, missing, misgranted or out of order. */
+export function invariantsHeld(deadLetters = 0): Partial<ScenarioOutcome> {
+  return { double: 0, missing: 0, wronglyGranted: 0, walletMismatches: 0, lag: 0, deadLetters, inversions: 0 };
+}
+
 export function passes(outcome: ScenarioOutcome, expectedDeadLetters = 0): boolean {
   return (
     outcome.missing === 0 &&

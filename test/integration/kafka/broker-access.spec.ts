@@ -11,7 +11,13 @@ import {
 } from '@redpacket/kafka';
 import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { developmentCredentials } from '../../../scripts/infra/kafka-users';
-import { brokerAuthenticates, consumeMessages, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
+import {
+  brokerAuthenticates,
+  consumeMessages,
+  grantNamespaceAccess,
+  produceAnswer,
+  testKafka,
+} from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 
 jest.setTimeout(120_000);
@@ -36,20 +42,6 @@ function clientAs(credentials: KafkaCredentials | undefined, label: string): Kaf
 }
 
 const as = (principal: AppPrincipal) => clientAs(developmentCredentials(principal), principal);
-
-/** What the broker answers an idempotent, acks=all write: 'written', or the error type it refused with. */
-async function produce(kafka: Kafka, topic: string): Promise<string> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
-  try {
-    await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'forged' }] });
-    return 'written';
-  } catch (error) {
-    return kafkaErrorType(error) || (error as Error).name;
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
-}
 
 /** Joins `group` and reads from `topic`: 'read', or the error type the broker refused with. */
 async function read(kafka: Kafka, topic: string, group: string): Promise<string> {
@@ -88,15 +80,15 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
 
   it('lets only the order service say an order was purchased', async () => {
     const answers = {
-      anonymous: await produce(clientAs(undefined, 'anonymous'), topics.orders),
-      wrongPassword: await produce(
+      anonymous: await produceAnswer(clientAs(undefined, 'anonymous'), topics.orders),
+      wrongPassword: await produceAnswer(
         clientAs({ username: 'order-service', password: 'not-the-password' }, 'guess'),
         topics.orders,
       ),
-      rewardService: await produce(as('reward-service'), topics.orders),
-      monitor: await produce(as('monitor'), topics.orders),
-      reconciler: await produce(as('reconciler'), topics.orders),
-      orderService: await produce(as('order-service'), topics.orders),
+      rewardService: await produceAnswer(as('reward-service'), topics.orders),
+      monitor: await produceAnswer(as('monitor'), topics.orders),
+      reconciler: await produceAnswer(as('reconciler'), topics.orders),
+      orderService: await produceAnswer(as('order-service'), topics.orders),
     };
     expect(answers).toEqual({
       // The listener speaks SASL only: a client that does not authenticate is disconnected.
@@ -115,14 +107,14 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
 
   it('lets the reward service read orders in its group and write its own topics, and no one else’s', async () => {
     expect(await read(as('reward-service'), topics.orders, rewardGroup)).toBe('read');
-    expect(await produce(as('reward-service'), topics.deadLetters)).toBe('written');
-    expect(await produce(as('reward-service'), topics.granted)).toBe('written');
+    expect(await produceAnswer(as('reward-service'), topics.deadLetters)).toBe('written');
+    expect(await produceAnswer(as('reward-service'), topics.granted)).toBe('written');
     // Another group would read the orders past the reward service's commits: refused. The broker answers
     // GROUP_AUTHORIZATION_FAILED to FindCoordinator; kafkajs reports that as a coordinator it cannot find.
     expect(await read(as('reward-service'), topics.orders, `${NAMESPACE}.thief`)).toBe(
       'KafkaJSGroupCoordinatorNotFound',
     );
-    expect(await produce(as('order-service'), topics.granted)).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await produceAnswer(as('order-service'), topics.granted)).toBe('TOPIC_AUTHORIZATION_FAILED');
   });
 
   it('lets the monitor read orders in its own group only, and describe the reward service’s', async () => {
