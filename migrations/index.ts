@@ -6,6 +6,7 @@ import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rul
 import { ProductCatalogue1764000000005 } from './1764000000005-product-catalogue';
 import { IdempotencyKeysPerCustomer1764000000006 } from './1764000000006-idempotency-keys-per-customer';
 import { OutboxKeyOrderIndex1764000000007 } from './1764000000007-outbox-key-order-index';
+import { PlaceOrderFunction1764000000008 } from './1764000000008-place-order-function';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -17,4 +18,5 @@ export const allMigrations = [
   ProductCatalogue1764000000005,
   IdempotencyKeysPerCustomer1764000000006,
   OutboxKeyOrderIndex1764000000007,
+  PlaceOrderFunction1764000000008,
 ];

@@ -1,28 +1,21 @@
 /**
  * The service transactions, statement for statement, as pgbench custom scripts. TypeORM opens a
  * transaction with two round trips (START TRANSACTION, then SET TRANSACTION ISOLATION LEVEL), so the
- * scripts do too. Ids derive from a random key (md5 → uuid) so that no extra round trip makes them.
+ * grant script does too. Ids derive from a random key (md5 → uuid) so that no extra round trip makes them.
  */
 
-/** libs/ordering place-order.service.ts + idempotency-key.store.ts + outbox.writer.ts. */
+/**
+ * libs/ordering place-order.service.ts: one call of `ordering.place_order` (migration 8), sent on its own so
+ * that it is its own transaction, as the service sends it. Its 1,000 customers are shared by every
+ * client, as the load generator's are.
+ */
 export function placeOrderScript(topic: string): string {
   const key = `'pgb-' || :client_id || '-' || :k`;
-  const orderId = `md5('o-' || :client_id || '-' || :k)::uuid`;
-  const eventId = `md5('e-' || :client_id || '-' || :k)::uuid`;
   const userId = `'pgb-u' || :u`;
   return lines(
     '\\set k random(1, 1000000000000000)',
     '\\set u random(1, 1000)',
-    'START TRANSACTION;',
-    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;',
-    `SELECT pg_try_advisory_xact_lock(hashtextextended('idempotency:' || ${key}, 0)) AS locked;`,
-    `SELECT request_hash, response_status, response_body, expires_at <= now() AS expired FROM ordering.idempotency_keys WHERE idempotency_key = ${key};`,
-    `INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status) VALUES (${orderId}, ${userId}, 3, 3750, 'PLACED') RETURNING order_id, user_id, item_count, total_cents, status, created_at;`,
-    `INSERT INTO ordering.order_items (order_id, line_no, sku, quantity, unit_price_cents) SELECT ${orderId}, line_no, sku, quantity, unit_price_cents FROM unnest(ARRAY['MUG']::text[], ARRAY[3]::int[], ARRAY[1250]::bigint[]) WITH ORDINALITY AS item(sku, quantity, unit_price_cents, line_no);`,
-    `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload) VALUES (${eventId}, '${topic}', ${userId}, 'OrderPurchased', 1, jsonb_build_object('eventId', ${eventId}, 'orderId', ${orderId}, 'userId', ${userId}, 'itemCount', 3, 'totalCents', 3750, 'occurredAt', now()));`,
-    `SELECT pg_notify('ordering_outbox', '');`,
-    `INSERT INTO ordering.idempotency_keys (idempotency_key, request_hash, response_status, response_body, expires_at) VALUES (${key}, md5(${key}), 201, jsonb_build_object('orderId', ${orderId}, 'userId', ${userId}, 'itemCount', 3, 'totalCents', 3750, 'status', 'PLACED'), now() + make_interval(secs => 86400));`,
-    'COMMIT;',
+    `SELECT ordering.place_order(${userId}, ${key}, md5(${key}), 86400, md5('o-' || ${key})::uuid, md5('e-' || ${key})::uuid, '${topic}', 'ordering_outbox', ARRAY['MUG'], ARRAY[3], false);`,
   );
 }
 

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { namespaced, TOPICS } from '@redpacket/contracts';
+import { REPO_ROOT } from '../infra/provision';
 import type { BenchContext } from './bench-context';
 import { truncateAll, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
@@ -6,7 +9,11 @@ import { placeOrdersUnderLoad, type OrderLoadResult } from './order-load';
 import { type PgbenchResult, runPgbench } from './pgbench';
 import { measureCpu } from './proc-cpu';
 import { placeOrderScript } from './pgbench-scripts';
+import { profileOrderService, type RestProfile } from './rest-profile';
 import { medianOf, ratio, repeat } from './stats';
+
+/** The order service's profile before placing an order became one statement (commit 6b0cc79). */
+export const PROFILE_BEFORE = join(REPO_ROOT, 'bench', 'results', 'order-service-profile-before.json');
 
 export interface RestRun {
   service: OrderLoadResult;
@@ -22,6 +29,10 @@ export interface RestResult {
   seconds: number;
   relayEnabled: false;
   runs: RestRun[];
+  /** One more run of the same load under `node --cpu-prof`: where the order service's CPU goes. */
+  profile?: RestProfile;
+  /** The same profile of an earlier commit, kept in bench/results (see profile-order-service.ts). */
+  profileBefore?: RestProfile & { measuredAt: string };
   median: {
     requestsPerSecond: number;
     p50Ms: number;
@@ -42,12 +53,12 @@ export interface RestResult {
 export async function benchRest(context: BenchContext, options: BenchOptions): Promise<RestResult> {
   const concurrency = options.restConcurrency;
   const seconds = options.restSeconds;
-  const runs = await withSystem(context, 'inbox-tx', async (system) => {
+  const { runs, profile } = await withSystem(context, 'inbox-tx', async (system) => {
     const app = await system.startApp('order-service', { OUTBOX_RELAY_ENABLED: 'false' });
     const load = { url: app.url, connections: concurrency, userPrefix: `${system.namespace}-rest` };
     await placeOrdersUnderLoad({ ...load, seconds: Math.min(3, seconds) }); // warm-up: JIT, pool, plans
     const script = placeOrderScript(namespaced(system.namespace, TOPICS.orderPurchased));
-    return repeat(options.runs, 'REST POST /orders', async (): Promise<RestRun> => {
+    const runs = await repeat(options.runs, 'REST POST /orders', async (): Promise<RestRun> => {
       await truncateAll(context.dataSource);
       const { value: service, percentOfCore } = await measureCpu(app.process.child.pid ?? 0, () =>
         placeOrdersUnderLoad({ ...load, seconds }),
@@ -61,12 +72,19 @@ export async function benchRest(context: BenchContext, options: BenchOptions): P
         throughputRatio: ratio(service.requestsPerSecond, pgbench.tps),
       };
     });
+    await app.process.kill('SIGTERM');
+    await truncateAll(context.dataSource);
+    return { runs, profile: await profileOrderService(system, { connections: concurrency, seconds }) };
   });
   return {
     concurrency,
     seconds,
     relayEnabled: false,
     runs,
+    profile,
+    profileBefore: existsSync(PROFILE_BEFORE)
+      ? (JSON.parse(readFileSync(PROFILE_BEFORE, 'utf8')) as RestResult['profileBefore'])
+      : undefined,
     median: {
       requestsPerSecond: medianOf(runs, (r) => r.service.requestsPerSecond),
       p50Ms: medianOf(runs, (r) => r.service.p50Ms),

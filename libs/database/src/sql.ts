@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * Runs an UPDATE or DELETE and returns the number of rows it touched. (For these statements
@@ -26,4 +28,19 @@ export async function deleteInBatches(
     total += deleted;
     if (deleted < batchSize) return total;
   }
+}
+
+/**
+ * Runs a named statement straight on the pool: node-postgres prepares it once per connection (parse and
+ * plan), and every later call is one Bind/Execute round trip. Sent outside any transaction, one statement
+ * is its own transaction, so a server-side function called this way commits with no BEGIN or COMMIT.
+ */
+export async function queryPrepared<T extends object>(
+  dataSource: DataSource,
+  statement: { name: string; text: string },
+  values: unknown[],
+): Promise<T[]> {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  const result = await pool.query<T>({ ...statement, values });
+  return result.rows;
 }

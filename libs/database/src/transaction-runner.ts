@@ -27,6 +27,11 @@ export class TransactionRunner {
     return this.storage.getStore() ?? this.dataSource.manager;
   }
 
+  /** The open transaction's manager, if this code runs inside `run(...)`. */
+  get openTransaction(): EntityManager | undefined {
+    return this.storage.getStore();
+  }
+
   requireTransaction(): EntityManager {
     const manager = this.storage.getStore();
     if (!manager) throw new Error('This write must happen inside TransactionRunner.run(...)');

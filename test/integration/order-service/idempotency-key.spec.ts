@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeyStore } from '@redpacket/ordering';
+import { Client } from 'pg';
 import { asCustomer } from '../../support/customer';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
@@ -156,4 +157,25 @@ describe('POST /orders with an Idempotency-Key', () => {
     expect(response.json()).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
     expect(await ordersOf(userId)).toBe(0);
   });
+
+  it('places an order, or replays it, in one statement to Postgres: no BEGIN, no COMMIT, one round trip', async () => {
+    const userId = `one-statement-${randomUUID()}`;
+    const key = randomUUID();
+    const query = jest.spyOn(Client.prototype, 'query'); // calls through, and records what was sent
+    let sent: string[];
+    try {
+      expect((await place(key, userId, order())).statusCode).toBe(201);
+      expect((await place(key, userId, order())).headers['idempotent-replayed']).toBe('true');
+      sent = query.mock.calls.map(([statement]) => textOf(statement as unknown as string | { text: string }));
+    } finally {
+      query.mockRestore();
+    }
+    expect(sent).toHaveLength(2);
+    expect(sent.every((statement) => /^SELECT ordering\.place_order\(/.test(statement))).toBe(true);
+    expect(await ordersOf(userId)).toBe(1);
+  });
 });
+
+function textOf(statement: string | { text: string }): string {
+  return typeof statement === 'string' ? statement : statement.text;
+}

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { USER_ID_PATTERN } from '@redpacket/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyResult } from 'jose';
+import { VerifiedTokens } from './verified-tokens';
 
 export const CUSTOMER_AUTH = Symbol('CUSTOMER_AUTH');
 
@@ -38,11 +39,13 @@ interface RequestWithCustomer {
 /**
  * `Authorization: Bearer <JWT>`, verified by jose: signature, `exp`/`nbf`, issuer and audience. The user id
  * is the token's `sub`, never anything in the body. No or broken header → 401; any failed check → 401 that
- * says which (expired, wrong signature, wrong issuer…), without echoing the token.
+ * says which (expired, wrong signature, wrong issuer…), without echoing the token. A token that verified
+ * is remembered until its `exp`, so a customer's later requests with it skip the signature check.
  */
 @Injectable()
 export class CustomerGuard implements CanActivate {
   private readonly verify: (token: string) => Promise<JWTVerifyResult>;
+  private readonly verified = new VerifiedTokens();
 
   constructor(@Inject(CUSTOMER_AUTH) options: CustomerAuthOptions) {
     const checks = { issuer: options.issuer, audience: options.audience, requiredClaims: ['sub', 'exp'] };
@@ -71,11 +74,14 @@ export class CustomerGuard implements CanActivate {
   }
 
   private async subjectOf(token: string): Promise<string> {
+    const known = this.verified.subjectOf(token);
+    if (known !== undefined) return known;
     try {
       const { payload } = await this.verify(token);
       if (typeof payload.sub !== 'string' || !USER_ID_PATTERN.test(payload.sub)) {
         throw new UnauthorizedException('the token subject is not a user id');
       }
+      this.verified.remember(token, payload.sub, payload);
       return payload.sub;
     } catch (error) {
       if (error instanceof UnauthorizedException) throw error;
