@@ -12,7 +12,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * 3. every line is priced from the catalogue, once; a SKU that is not on sale refuses the order, and
  *    nothing else is written;
  * 4. the customer's lock is held to commit, so one customer's orders commit one at a time and their
- *    outbox ids follow commit order, the order the relay sends a key's events in;
+ *    outbox ids follow commit order, the order the relay sends a key's events in. A wait for it (or for
+ *    any lock) longer than `lock_timeout` (3 s) fails the statement with SQLSTATE 55P03 and writes
+ *    nothing: a customer firing many orders at once holds a pooled connection per order for 3 s at most;
  * 5. the order, its lines, OrderPurchased in the outbox and the response under the key are written
  *    together, and the NOTIFY that wakes the relay is sent at commit.
  *
@@ -39,6 +41,7 @@ export class PlaceOrderFunction1764000000008 implements MigrationInterface {
         p_with_wallet_version boolean
       ) RETURNS jsonb
       LANGUAGE plpgsql
+      SET lock_timeout = '3s'
       AS $$
       DECLARE
         previous    ordering.idempotency_keys%ROWTYPE;

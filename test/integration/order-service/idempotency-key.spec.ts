@@ -174,6 +174,28 @@ describe('POST /orders with an Idempotency-Key', () => {
     expect(sent.every((statement) => /^SELECT ordering\.place_order\(/.test(statement))).toBe(true);
     expect(await ordersOf(userId)).toBe(1);
   });
+
+  it("answers 409 and writes nothing when another of the customer's orders holds their lock too long", async () => {
+    const userId = `busy-${randomUUID()}`;
+    const key = randomUUID();
+    const holder = service.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('orders-of:' || $1, 0))`, [userId]);
+      const busy = await place(key, userId, order());
+      expect(busy.statusCode).toBe(409);
+      expect(busy.json()).toMatchObject({ message: expect.stringContaining('retry with the same Idempotency-Key') });
+      expect(await ordersOf(userId)).toBe(0);
+      expect(await outboxEventsOf(userId)).toBe(0);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const retried = await place(key, userId, order());
+    expect(retried.statusCode).toBe(201);
+    expect(await ordersOf(userId)).toBe(1);
+  });
 });
 
 function textOf(statement: string | { text: string }): string {

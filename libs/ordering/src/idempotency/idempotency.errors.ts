@@ -23,3 +23,25 @@ export class IdempotencyKeyReusedError extends UnprocessableEntityException {
     });
   }
 }
+
+/**
+ * 409: another order of this customer held the customer's lock for longer than the lock timeout. Nothing
+ * was written; the same request, with the same key, can be sent again.
+ */
+export class CustomerOrdersBusyError extends ConflictException {
+  readonly code = 'CUSTOMER_ORDERS_BUSY';
+  readonly retriable = true;
+
+  constructor() {
+    super({
+      statusCode: 409,
+      error: 'Conflict',
+      message: "Another of this customer's orders is being placed; retry with the same Idempotency-Key",
+    });
+  }
+}
+
+/** SQLSTATE 55P03: a lock wait exceeded `lock_timeout`. */
+export function isLockTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '55P03';
+}

@@ -4,7 +4,12 @@ import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
 import { queryPrepared, TransactionRunner } from '@redpacket/database';
 import { Metrics } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
-import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
+import {
+  CustomerOrdersBusyError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  isLockTimeout,
+} from '../idempotency/idempotency.errors';
 import type { StoredResponse } from '../idempotency/idempotency-key.store';
 import { requestFingerprint } from '../idempotency/request-fingerprint';
 import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
@@ -79,11 +84,19 @@ export class PlaceOrderService {
 
   /**
    * On its own, the call is its own transaction. Inside `TransactionRunner.run(...)` it joins the open
-   * transaction instead, and commits or rolls back with the caller's other writes.
+   * transaction instead, and commits or rolls back with the caller's other writes. A lock it waited for
+   * too long (the function's `lock_timeout`) is a 409 the client may retry.
    */
-  private callPlaceOrder(values: unknown[]): Promise<{ placed: PlaceOrderOutcome }[]> {
+  private async callPlaceOrder(values: unknown[]): Promise<{ placed: PlaceOrderOutcome }[]> {
     const open = this.transactions.openTransaction;
-    if (open) return open.query(PLACE_ORDER.text, values);
-    return queryPrepared(this.dataSource, PLACE_ORDER, values);
+    try {
+      if (open) return await open.query(PLACE_ORDER.text, values);
+      return await queryPrepared(this.dataSource, PLACE_ORDER, values);
+    } catch (error) {
+      if (isLockTimeout(error) || isLockTimeout((error as { driverError?: unknown }).driverError)) {
+        throw new CustomerOrdersBusyError();
+      }
+      throw error;
+    }
   }
 }
