@@ -68,9 +68,20 @@ export interface SteadyOrderLoad {
   users?: number;
 }
 
+/** One request of a steady load that got its 201, timed on the wall clock the other processes stamp. */
+export interface AnsweredOrder {
+  orderId: string;
+  /** Epoch milliseconds (sub-millisecond) when the request left. */
+  sentAtMs: number;
+  /** Epoch milliseconds when the 201 and its body had arrived. */
+  answeredAtMs: number;
+}
+
 export interface SteadyOrderLoadResult extends OrderLoadResult {
   /** How far behind its schedule the last request left: near 0 unless the generator itself fell behind. */
   behindScheduleMs: number;
+  /** Every created order, in the order their answers came. */
+  answered: AnsweredOrder[];
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -86,8 +97,10 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
   const total = Math.round(load.perSecond * load.seconds);
   const intervalMs = 1_000 / load.perSecond;
   const latencies: number[] = [];
+  const answered: AnsweredOrder[] = [];
   let failed = 0;
   const requests: Promise<void>[] = [];
+  const toWallClock = wallClockOffsetMs();
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const wait = start + i * intervalMs - performance.now();
@@ -96,7 +109,11 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
     const sentAt = performance.now();
     requests.push(
       postOrder(load.url, anyOf(customers)).then(
-        () => void latencies.push(performance.now() - sentAt),
+        (orderId) => {
+          const answeredAt = performance.now();
+          latencies.push(answeredAt - sentAt);
+          answered.push({ orderId, sentAtMs: sentAt + toWallClock, answeredAtMs: answeredAt + toWallClock });
+        },
         () => void (failed += 1),
       ),
     );
@@ -113,18 +130,34 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
     created: latencies.length,
     failed,
     behindScheduleMs,
+    answered,
   };
 }
 
-async function postOrder(url: string, customer: { authorization: string }): Promise<void> {
+/**
+ * What to add to performance.now() for epoch milliseconds, taken at an edge of Date.now() so it is
+ * exact to well under a millisecond. Taken per load: over a long run the monotonic clock and the wall
+ * clock (which Postgres and kafkajs stamp with) may drift apart.
+ */
+function wallClockOffsetMs(): number {
+  const before = Date.now();
+  let now = before;
+  while (now === before) now = Date.now();
+  return now - performance.now();
+}
+
+/** Resolves with the created order's id. */
+async function postOrder(url: string, customer: { authorization: string }): Promise<string> {
   const response = await fetch(`${url}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...customer },
     body: ORDER_BODY,
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  await response.arrayBuffer(); // frees the keep-alive connection for the next request
-  if (response.status !== 201) throw new Error(`POST /orders: HTTP ${response.status}`);
+  // Reading the body also frees the keep-alive connection for the next request.
+  const body = (await response.json().catch(() => undefined)) as { orderId?: string } | undefined;
+  if (response.status !== 201 || !body?.orderId) throw new Error(`POST /orders: HTTP ${response.status}`);
+  return body.orderId;
 }
 
 const ORDER_BODY = JSON.stringify({ items: [{ sku: 'MUG', quantity: 3 }] });

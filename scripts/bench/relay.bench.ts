@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { OutboxConfig } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
@@ -19,24 +20,36 @@ export interface RelayRun {
 export interface RelayResult {
   events: number;
   batchSize: number;
+  /** Absent from results recorded before the relay was pipelined (one batch at a time, of one size). */
+  maxBatchSize?: number;
+  pipelineDepth?: number;
   runs: RelayRun[];
   median: RelayRun;
 }
 
 const OUTBOX = outboxLocation('ordering');
+/** The relay is measured as the apps run it: their default pipeline depth and claim growth. */
+const APP_DEFAULTS = new OutboxConfig();
 
 /**
  * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the IdempotentProducer the
- * apps use), then the same N messages sent by a bare kafkajs idempotent producer in batches of the
- * same size. Both producers connect before the clock starts.
+ * apps use, and their default pipeline depth and largest claim), then the same N messages sent by a
+ * bare kafkajs idempotent producer in batches of the relay's largest claim, so that the two send
+ * requests of the same size. Both producers connect before the clock starts.
  */
 export async function benchRelay(context: BenchContext, options: BenchOptions): Promise<RelayResult> {
-  const runs = await repeat(options.runs, 'relay outbox → Kafka', () =>
+  const label = `relay outbox → Kafka, ${APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH} batches in flight`;
+  const runs = await repeat(options.runs, label, () =>
     withSystem(context, 'inbox-tx', async (system): Promise<RelayRun> => {
       await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
       const messages = await backlogMessages(context.dataSource);
       const relayMs = await drainWithRelay(context, system.kafka, options.relayBatchSize);
-      const producerMs = await sendWithBareProducer(system.kafka, system.topic, messages, options.relayBatchSize);
+      const producerMs = await sendWithBareProducer(
+        system.kafka,
+        system.topic,
+        messages,
+        Math.max(options.relayBatchSize, APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE),
+      );
       const relayEventsPerSecond = perSecond(options.relayEvents, relayMs);
       const producerEventsPerSecond = perSecond(messages.length, producerMs);
       return {
@@ -49,6 +62,8 @@ export async function benchRelay(context: BenchContext, options: BenchOptions): 
   return {
     events: options.relayEvents,
     batchSize: options.relayBatchSize,
+    maxBatchSize: APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE,
+    pipelineDepth: APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH,
     runs,
     median: {
       relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
@@ -94,7 +109,13 @@ async function drainWithRelay(context: BenchContext, kafka: Kafka, batchSize: nu
   const relay = new OutboxRelay(
     context.dataSource,
     producer,
-    { location: OUTBOX, databaseUrl: context.databaseUrl, batchSize },
+    {
+      location: OUTBOX,
+      databaseUrl: context.databaseUrl,
+      batchSize,
+      maxBatchSize: APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE,
+      pipelineDepth: APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH,
+    },
     new Logger('BenchRelay'),
   );
   try {

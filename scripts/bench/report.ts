@@ -1,11 +1,14 @@
 import type { BenchResults } from './bench-results';
 import { type Bar, ratioChart } from './chart';
-import { E2E_P99_TARGET_MS } from './end-to-end.bench';
+import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult } from './end-to-end.bench';
 import { IDLE_BASELINE } from './idle-cpu.bench';
 import { ms, num, table, times } from './report-format';
+import { goalsSection, restP99Ratio } from './report-goals';
+import { defaultVariant } from './reward.bench';
 import {
   bestPgbenchTps,
   e2eSection,
+  ratioToBestPgbench,
   idleSection,
   reconcileSection,
   relaySection,
@@ -47,6 +50,12 @@ export function renderReport(results: BenchResults, chartPath: string): { markdo
     environmentTable(results),
     '',
     '## Summary',
+    '',
+    '### Goals',
+    '',
+    goalsSection(results),
+    '',
+    '### Every headline figure',
     '',
     headlineTable(results),
     '',
@@ -93,7 +102,7 @@ function headlineTable(results: BenchResults): string {
       `${num(m.pgbenchTps)} tps`,
       times(m.throughputRatio),
     ]);
-    rows.push(['REST p99 latency', ms(m.p99Ms), 'pgbench p99', ms(m.pgbenchP99Ms), times(m.p99Ms / m.pgbenchP99Ms)]);
+    rows.push(['REST p99 latency', ms(m.p99Ms), 'pgbench p99', ms(m.pgbenchP99Ms), times(restP99Ratio(rest))]);
   }
   if (relay) {
     const m = relay.median;
@@ -121,56 +130,25 @@ function headlineTable(results: BenchResults): string {
       `${num(reward.median.naiveUpdatesPerSecond)}/s`,
       times(standard.ratioToNaive),
     ]);
-    const batched = reward.median.variants.find((v) => v.batchGrants);
-    if (batched) {
-      const best = bestPgbenchTps(reward);
+    const byDefault = defaultVariant(reward.median.variants);
+    if (byDefault) {
       rows.push([
-        `Reward service (${batched.label})`,
-        `${num(batched.grantsPerSecond)} grants/s`,
+        `Reward service (${byDefault.label})`,
+        `${num(byDefault.grantsPerSecond)} grants/s`,
         'best pgbench grant transaction (one per message)',
-        `${num(best)} tps`,
-        times(batched.grantsPerSecond / best),
+        `${num(bestPgbenchTps(reward))} tps`,
+        times(ratioToBestPgbench(reward, byDefault)),
       ]);
       rows.push([
-        `Reward service (${batched.label})`,
-        `${num(batched.grantsPerSecond)} grants/s`,
+        `Reward service (${byDefault.label})`,
+        `${num(byDefault.grantsPerSecond)} grants/s`,
         'naive auto-commit consumer',
         `${num(reward.median.naiveUpdatesPerSecond)}/s`,
-        times(batched.grantsPerSecond / reward.median.naiveUpdatesPerSecond),
+        times(byDefault.ratioToNaive),
       ]);
     }
   }
-  if (e2e) {
-    const best = e2e.highestLoadUnderTarget;
-    const top = e2e.median[e2e.median.length - 1];
-    rows.push([
-      'End to end: highest load with p99 < 100 ms',
-      best === null ? 'none of the loads' : `${num(best)} orders/s`,
-      `loads offered: ${e2e.median.map((l) => num(l.offeredPerSecond)).join(', ')}/s`,
-      '',
-      '',
-    ]);
-    if (e2e.batched) {
-      const batchedBest = e2e.batched.highestLoadUnderTarget;
-      rows.push([
-        'End to end, batched grants: highest load with p99 < 100 ms',
-        batchedBest === null ? 'none of the loads' : `${num(batchedBest)} orders/s`,
-        'one grant transaction per message',
-        best === null ? 'none of the loads' : `${num(best)} orders/s`,
-        best !== null && batchedBest !== null ? times(batchedBest / best) : '',
-      ]);
-    }
-    const bestLoad = e2e.median.find((load) => load.offeredPerSecond === best);
-    for (const load of new Set([bestLoad ?? top, top])) {
-      rows.push([
-        `End to end p99 at ${num(load.offeredPerSecond)} orders/s`,
-        ms(load.p99Ms),
-        'target',
-        `${E2E_P99_TARGET_MS} ms`,
-        times(load.p99Ms / E2E_P99_TARGET_MS),
-      ]);
-    }
-  }
+  if (e2e) rows.push(...e2eHeadlines(e2e));
   if (idle) {
     const baseline = idle.median.find((row) => row.name === IDLE_BASELINE);
     for (const row of idle.median.filter((r) => r.name !== IDLE_BASELINE)) {
@@ -186,6 +164,47 @@ function headlineTable(results: BenchResults): string {
   return table(['figure', 'system', 'baseline', 'baseline value', 'system ÷ baseline'], rows);
 }
 
+/** The default (batched) configuration's figures, held against one grant transaction per message. */
+function e2eHeadlines(e2e: E2eResult): string[][] {
+  const highest = (loads: E2eLoads) =>
+    loads.highestLoadUnderTarget === null ? 'none of the loads' : `${num(loads.highestLoadUnderTarget)} orders/s`;
+  const offered = `loads offered: ${e2e.median.map((l) => num(l.offeredPerSecond)).join(', ')}/s`;
+  const rows: string[][] = [];
+  const perMessageBest = e2e.highestLoadUnderTarget;
+  if (e2e.batched) {
+    const batchedBest = e2e.batched.highestLoadUnderTarget;
+    rows.push([
+      `End to end, batched grants (default): highest load with p99 < ${E2E_P99_TARGET_MS} ms`,
+      highest(e2e.batched),
+      `one grant transaction per message (${offered})`,
+      highest(e2e),
+      perMessageBest !== null && batchedBest !== null ? times(batchedBest / perMessageBest) : '',
+    ]);
+  } else {
+    rows.push([
+      `End to end, one grant transaction per message: highest load with p99 < ${E2E_P99_TARGET_MS} ms`,
+      highest(e2e),
+      offered,
+      '',
+      '',
+    ]);
+  }
+  const loads = e2e.batched ?? e2e;
+  const which = e2e.batched ? 'batched grants (default)' : 'one grant transaction per message';
+  const top = loads.median[loads.median.length - 1];
+  const bestLoad = loads.median.find((load) => load.offeredPerSecond === loads.highestLoadUnderTarget);
+  for (const load of new Set([bestLoad ?? top, top])) {
+    rows.push([
+      `End to end, ${which}: p99 at ${num(load.offeredPerSecond)} orders/s`,
+      ms(load.p99Ms),
+      'target',
+      `${E2E_P99_TARGET_MS} ms`,
+      times(load.p99Ms / E2E_P99_TARGET_MS),
+    ]);
+  }
+  return rows;
+}
+
 function chartBars(results: BenchResults): Bar[] {
   const bars: Bar[] = [];
   if (results.rest)
@@ -196,7 +215,8 @@ function chartBars(results: BenchResults): Bar[] {
     for (const v of results.reward.median.variants) {
       bars.push({ group: 'reward', label: `${v.label} vs pgbench`, ratio: v.ratioToPgbench });
     }
-    const [standard] = results.reward.median.variants;
+    const [first] = results.reward.median.variants;
+    const standard = defaultVariant(results.reward.median.variants) ?? first;
     bars.push({ group: 'naive', label: `${standard.label} vs naive consumer`, ratio: standard.ratioToNaive });
   }
   return bars;

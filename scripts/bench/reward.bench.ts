@@ -1,6 +1,6 @@
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import type { GrantStrategyName } from '@redpacket/rewards';
-import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
+import { grantsInBatches, RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import type { SystemUnderTest } from '../../test/e2e/support/system';
 import { waitForGroupCaughtUp } from '../../test/support/consumer-group';
 import { type BenchContext, truncateAll, withSystem } from './bench-context';
@@ -41,6 +41,16 @@ export const REWARD_VARIANTS: RewardVariant[] = [
     batchGrants: true,
   },
 ];
+
+/** The variant a reward service started with no settings runs: batched grants under inbox-tx. */
+export function defaultVariant<V extends RewardVariant>(variants: V[]): V | undefined {
+  return variants.find(
+    (v) =>
+      v.strategy === DEFAULTS.REWARD_STRATEGY &&
+      (v.batchGrants ?? false) === grantsInBatches(DEFAULTS) &&
+      v.concurrency === DEFAULTS.REWARD_CONCURRENCY,
+  );
+}
 
 export interface RewardVariantRun {
   grantsPerSecond: number;

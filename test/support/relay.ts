@@ -8,7 +8,14 @@ import { testKafka } from './kafka.helpers';
 /** A relay of the test's own for a service's outbox, started and stopped when the test says so. */
 export function relayFor(
   dataSource: DataSource,
-  options: { brokers?: string[]; batchSize?: number; schema?: string; databaseUrl?: string } = {},
+  options: {
+    brokers?: string[];
+    batchSize?: number;
+    maxBatchSize?: number;
+    pipelineDepth?: number;
+    schema?: string;
+    databaseUrl?: string;
+  } = {},
 ) {
   const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, options.brokers);
   const producer = new IdempotentProducer(kafka, 2);
@@ -19,6 +26,8 @@ export function relayFor(
       location: outboxLocation(options.schema ?? 'ordering'),
       databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL ?? '',
       batchSize: options.batchSize ?? 50,
+      maxBatchSize: options.maxBatchSize,
+      pipelineDepth: options.pipelineDepth,
     },
     new Logger('TestRelay'),
   );

@@ -1,5 +1,5 @@
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 export type ReadMessage = KafkaMessage & { topic: string; partition: number };
 
@@ -10,17 +10,23 @@ export type ReadMessage = KafkaMessage & { topic: string; partition: number };
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
   private waiters: (() => void)[] = [];
+  /** The highest offset read, per partition. */
+  private readonly readUpTo = new Map<number, bigint>();
 
-  private constructor(private readonly consumer: Consumer) {}
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly topic: string,
+  ) {}
 
   static async start(kafka: Kafka, topic: string, groupId: string): Promise<TopicReader> {
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    const reader = new TopicReader(consumer);
+    const reader = new TopicReader(consumer, topic);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic: t, partition, message }) => {
         reader.messages.push({ ...message, topic: t, partition });
+        reader.readUpTo.set(partition, BigInt(message.offset));
         for (const notify of reader.waiters) notify();
       },
     });
@@ -67,6 +73,17 @@ export class TopicReader {
         const seen = new Set(this.eventIds());
         return eventIds.every((id) => seen.has(id));
       },
+      timeoutMs,
+    );
+  }
+
+  /** Waits until everything the topic holds now has been read: each partition up to its current end. */
+  async waitForEndOfTopic(admin: Admin, timeoutMs = 30_000): Promise<void> {
+    const ends = (await admin.fetchTopicOffsets(this.topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+    const lastOffsetRead = (partition: number) => this.readUpTo.get(partition) ?? -1n;
+    await this.waitFor(
+      `the end of ${this.topic}`,
+      () => ends.every((end) => lastOffsetRead(end.partition) >= BigInt(end.high) - 1n),
       timeoutMs,
     );
   }

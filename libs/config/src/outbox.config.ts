@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 import { BaseConfig } from './base.config';
 import { ToBoolean, ToInt } from './env-transforms';
 
@@ -8,11 +8,35 @@ export class OutboxConfig extends BaseConfig {
   @IsBoolean()
   OUTBOX_RELAY_ENABLED = true;
 
+  /** Rows a relay transaction claims when there is no backlog; claims shrink back to it once one is drained. */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(10_000)
   OUTBOX_BATCH_SIZE = 200;
+
+  /**
+   * While a backlog lasts, a claim that came back full makes the next one twice as large, up to this
+   * many rows (at or below OUTBOX_BATCH_SIZE, claims keep that size). 1,600 rows of our events make a
+   * send of about half a megabyte, well within the broker's default message.max.bytes per partition.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_MAX_BATCH_SIZE = 1_600;
+
+  /**
+   * Relay batches in flight at once, each its own transaction on its own pool connection: while one
+   * waits for Kafka's acknowledgement, the next is claimed and the one before commits. They come out of
+   * DATABASE_POOL_SIZE, so at least one connection is left to the app's own work.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  @LeavesAPoolConnection()
+  OUTBOX_PIPELINE_DEPTH = 3;
 
   /**
    * Producer retries of one send (with backoff) before the rows are rescheduled with an error
@@ -43,4 +67,17 @@ export class OutboxConfig extends BaseConfig {
   @IsInt()
   @Min(100)
   RETENTION_INTERVAL_MS = 60_000;
+}
+
+/** A relay that could take every pooled connection would leave the app's requests waiting for one. */
+function LeavesAPoolConnection() {
+  return ValidateBy({
+    name: 'leavesAPoolConnection',
+    validator: {
+      validate: (depth: unknown, args?: ValidationArguments) =>
+        typeof depth !== 'number' || depth < (args?.object as OutboxConfig).DATABASE_POOL_SIZE,
+      defaultMessage: (args?: ValidationArguments) =>
+        `OUTBOX_PIPELINE_DEPTH (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as OutboxConfig).DATABASE_POOL_SIZE)}): each batch in flight holds a pooled connection`,
+    },
+  });
 }

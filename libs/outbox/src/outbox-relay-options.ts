@@ -8,6 +8,8 @@ export function outboxRelayOptions(config: OutboxConfig, schema: string): Outbox
     enabled: config.OUTBOX_RELAY_ENABLED,
     databaseUrl: config.DATABASE_URL,
     batchSize: config.OUTBOX_BATCH_SIZE,
+    maxBatchSize: config.OUTBOX_MAX_BATCH_SIZE,
+    pipelineDepth: config.OUTBOX_PIPELINE_DEPTH,
     idleMaxMs: config.OUTBOX_IDLE_MAX_MS,
     sendRetries: config.OUTBOX_SEND_RETRIES,
     retentionSeconds: config.OUTBOX_RETENTION_SECONDS,

@@ -12,7 +12,12 @@ export interface OutboxRelayServiceOptions {
   location: OutboxLocation;
   enabled: boolean;
   databaseUrl: string;
+  /** Rows a claim takes when there is no backlog. */
   batchSize: number;
+  /** Rows a claim may grow to while a backlog lasts. */
+  maxBatchSize: number;
+  /** Batches in flight at once, each holding a pooled connection. */
+  pipelineDepth: number;
   /** Longest idle wait between polls; a NOTIFY at commit wakes the relay sooner. */
   idleMaxMs?: number;
   /** Producer-level retries of one send before the rows are rescheduled. */
@@ -46,7 +51,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     await this.relay.start();
     this.purgeTimer = setInterval(() => void this.purge(), this.options.purgeIntervalMs);
     this.purgeTimer.unref();
-    this.logger.log('outbox relay started', { table: this.options.location.table });
+    this.logger.log('outbox relay started', {
+      table: this.options.location.table,
+      pipelineDepth: this.options.pipelineDepth,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,6 +4,8 @@ import { failpoint } from '@redpacket/failpoints';
 import { Metrics } from '@redpacket/observability';
 import type { Message } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { claimUnpublishedBatch, type OutboxRow } from './claim-unpublished-batch';
+import { ClaimSize } from './claim-size';
 import { IdleBackoff, retryDelayMs } from './idle-backoff';
 import { OutboxListener } from './outbox-listener';
 import { purgePublishedOutbox } from './purge-published';
@@ -16,47 +18,55 @@ export interface EventSender {
 export interface OutboxRelayOptions {
   location: OutboxLocation;
   databaseUrl: string;
+  /** Rows a claim asks for when there is no backlog, and the size claims shrink back to. */
   batchSize: number;
+  /** The most rows a claim grows to while a backlog lasts; `batchSize` (claims never grow) when not given. */
+  maxBatchSize?: number;
+  /** Batches in flight at once, each in its own transaction on its own pool connection; 1 when not given. */
+  pipelineDepth?: number;
   idleMinMs?: number;
   idleMaxMs?: number;
   /** Where published and retried counts go; a private registry when not given. */
   metrics?: Metrics;
 }
 
-interface OutboxRow {
-  id: string;
-  event_id: string;
-  topic: string;
-  message_key: string;
-  event_type: string;
-  schema_version: number;
-  payload: object;
-  attempts: number;
-}
-
 export interface RelayStats {
+  /** Rows marked published by batches that committed. */
   published: number;
   failedBatches: number;
+  /** The most batches that were in flight at once. */
+  peakInFlight: number;
 }
 
-/** How many of the oldest unpublished rows, per row of a batch, the claim looks at for ready keys. */
-const CANDIDATE_ROWS_PER_BATCH_ROW = 10;
-/** Advisory locks one claim may hold: Postgres's shared lock table has room for a few thousand. */
-const MAX_KEYS_PER_CLAIM = 1_000;
+/**
+ * Advisory locks one relay may hold at once, over all its batches in flight: Postgres's shared lock
+ * table has room for a few thousand, and the relays of every app share it.
+ */
+const MAX_KEY_LOCKS = 1_000;
 
 /**
- * Publishes outbox rows to Kafka: claim a batch (FOR UPDATE SKIP LOCKED, so several relays share
- * the work), send it with the idempotent producer, mark it published, commit. A crash between send
- * and mark leaves the rows unpublished: they are sent again (a duplicate the consumer absorbs),
- * never lost. A failed send records the error and reschedules the rows with backoff.
+ * Publishes outbox rows to Kafka. A batch is one transaction: claim due rows key by key
+ * (`claimUnpublishedBatch`), send them with the idempotent producer, mark them published, commit. A
+ * crash between send and mark leaves the rows unpublished: they are sent again (a duplicate the
+ * consumer absorbs), never lost. A failed send records the error and reschedules the rows with backoff.
+ *
+ * Batches are pipelined: up to `pipelineDepth` are in flight at once, so while one waits for Kafka's
+ * acknowledgement the next is being claimed and the one before is marking its rows and committing. The
+ * producer still sends one request at a time (kafkajs #598); what overlaps is the database work around
+ * the sends. Per-key order holds for the reason it holds between two relays: a batch keeps its keys'
+ * advisory locks until it commits, so a concurrent claim skips those keys and takes their next rows only
+ * once the batch has committed, after Kafka acknowledged it.
  */
 export class OutboxRelay {
-  readonly stats: RelayStats = { published: 0, failedBatches: 0 };
+  readonly stats: RelayStats = { published: 0, failedBatches: 0, peakInFlight: 0 };
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  /** A NOTIFY arrived since the last batch started: the next idle wait returns at once. */
+  /** A NOTIFY arrived since the last claim started: the next idle wait returns at once. */
   private notified = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly depth: number;
+  private readonly claimSize: ClaimSize;
   private readonly backoff: IdleBackoff;
   private readonly listener: OutboxListener;
   private readonly metrics: Metrics;
@@ -67,6 +77,8 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
     private readonly logger: LoggerService,
   ) {
+    this.depth = options.pipelineDepth ?? 1;
+    this.claimSize = new ClaimSize(options.batchSize, options.maxBatchSize ?? options.batchSize);
     this.metrics = options.metrics ?? new Metrics();
     this.backoff = new IdleBackoff(options.idleMinMs ?? 10, options.idleMaxMs ?? 100);
     this.listener = new OutboxListener(options.databaseUrl, options.location.channel, () => this.notify(), logger);
@@ -79,7 +91,7 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Finishes the batch in hand, then stops. */
+  /** Finishes the batches in hand (each sent is marked published), then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
@@ -88,23 +100,16 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims and publishes one batch; returns how many rows were published. Rows are sent one topic
-   * at a time and a topic that fails only reschedules its own rows: a missing or unwritable topic
-   * never holds back the events of the others.
+   * Claims and publishes one batch; returns how many rows were published. `onClaimed` hears how many
+   * rows were claimed, before they are sent. Rows are sent one topic at a time and a topic that fails
+   * only reschedules its own rows: a missing or unwritable topic never holds back the events of the others.
    */
-  publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await this.claimUnpublishedBatch(manager);
+  async publishBatch(onClaimed: (rows: number) => void = () => undefined): Promise<number> {
+    const published = await this.dataSource.transaction(async (manager) => {
+      const rows = await this.claim(manager);
       if (rows.length === 0) return 0;
-      const sent: OutboxRow[] = [];
-      for (const [topic, topicRows] of groupByTopic(rows)) {
-        try {
-          await this.sender.send(topic, topicRows.map(toKafkaMessage));
-          sent.push(...topicRows);
-        } catch (error) {
-          await this.recordFailure(manager, topic, topicRows, error as Error);
-        }
-      }
+      onClaimed(rows.length);
+      const sent = await this.sendByTopic(manager, rows);
       if (sent.length === 0) return 0;
       await failpoint('outbox-relay.after-send');
       // clock_timestamp(): when Kafka acknowledged the rows, not when this transaction claimed them.
@@ -112,10 +117,14 @@ export class OutboxRelay {
         `UPDATE ${this.options.location.table} SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1)`,
         [sent.map((row) => row.id)],
       );
-      this.stats.published += sent.length;
-      this.metrics.outboxPublished.inc({ table: this.options.location.table }, sent.length);
       return sent.length;
     });
+    // Counted once committed: a batch whose commit fails is sent again, and counted then.
+    if (published > 0) {
+      this.stats.published += published;
+      this.metrics.outboxPublished.inc({ table: this.options.location.table }, published);
+    }
+    return published;
   }
 
   /** Deletes published rows older than the retention, a small batch at a time. */
@@ -123,35 +132,70 @@ export class OutboxRelay {
     return purgePublishedOutbox(this.dataSource, this.options.location.table, olderThanSeconds, batchSize);
   }
 
+  /**
+   * Starts a batch, and another as soon as its claim came back with rows, up to `pipelineDepth` in flight.
+   * A claim that finds nothing waits for a reason to look again, so an idle relay runs one claim per
+   * backoff delay however deep its pipeline.
+   */
   private async run(): Promise<void> {
     while (this.running) {
-      let published = 0;
-      this.notified = false;
-      try {
-        published = await this.publishBatch();
-      } catch (error) {
-        this.logger.error('outbox relay iteration failed', { error: (error as Error).message });
-      }
-      if (published > 0) {
-        this.backoff.reset();
+      if (this.inFlight.size >= this.depth) {
+        await Promise.race(this.inFlight);
         continue;
       }
-      await this.idle(this.backoff.next());
+      this.notified = false;
+      const claimed = await this.startBatch();
+      if (claimed > 0) this.backoff.reset();
+      else await this.idle();
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  /**
+   * Runs one batch in the background. Resolves with how many rows it claimed as soon as its claim is
+   * done; a batch that claimed nothing (or failed first) resolves with 0 only once it is over, so the
+   * wait that follows cannot end on it.
+   */
+  private startBatch(): Promise<number> {
+    let claimed: (rows: number) => void = () => undefined;
+    const claim = new Promise<number>((resolve) => (claimed = resolve));
+    const batch = this.publishOrLog(claimed).finally(() => {
+      this.inFlight.delete(batch);
+      claimed(0);
+    });
+    this.inFlight.add(batch);
+    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.inFlight.size);
+    return claim;
+  }
+
+  /** A failed batch leaves its rows unpublished for a later claim; the relay goes on. */
+  private async publishOrLog(onClaimed: (rows: number) => void): Promise<void> {
+    try {
+      await this.publishBatch(onClaimed);
+    } catch (error) {
+      this.logger.error('outbox relay batch failed; its rows stay unpublished and are claimed again', {
+        table: this.options.location.table,
+        error: (error as Error).message,
+      });
     }
   }
 
-  /** A commit wrote outbox rows. Remembered when it comes mid-batch, so no wake-up is lost. */
+  /** A commit wrote outbox rows. Remembered when it comes mid-claim, so no wake-up is lost. */
   private notify(): void {
     this.notified = true;
     this.backoff.reset();
     this.wake?.();
   }
 
-  /** Waits for a NOTIFY or the backoff delay, whichever comes first. */
-  private idle(ms: number): Promise<void> {
+  /**
+   * Nothing was claimable. Waits for a NOTIFY, or for a batch in flight to end (its keys' next rows
+   * become claimable), or, with none in flight, for the backoff delay.
+   */
+  private idle(): Promise<void> {
     if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = this.inFlight.size === 0 ? setTimeout(done, this.backoff.next()) : undefined;
+      for (const batch of this.inFlight) void batch.then(done);
       this.wake = done;
       function done() {
         clearTimeout(timer);
@@ -161,59 +205,29 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims up to a batch of due rows, oldest first, without ever letting an event overtake an earlier
-   * one of its key (its user). Two statements, because the second must see what the first waited for:
-   * 1. among the keys of the oldest unpublished rows, oldest first, lock the ones that are ready: the
-   *    key's earliest unpublished row is due (not in backoff). The lock (`pg_try_advisory_xact_lock`,
-   *    held to the end of this transaction) makes a second relay skip the key and take the next ones;
-   * 2. with a fresh snapshot, taken after those locks, read each locked key's unpublished rows in order,
-   *    up to its first row in backoff. A relay that held the key and committed meanwhile has marked its
-   *    rows published or rescheduled them, and this read sees it.
+   * Claims a batch of the size the backlog calls for. The keys it may lock are the relay's lock budget
+   * shared among its batches in flight, so a deeper pipeline holds no more advisory locks than one batch.
    */
-  private async claimUnpublishedBatch(manager: EntityManager): Promise<OutboxRow[]> {
-    const table = this.options.location.table;
-    const batchSize = this.options.batchSize;
-    const keys = await manager.query<{ topic: string; message_key: string }[]>(
-      // MATERIALIZED: the lock must be tried key by key in the order of their oldest row, and only until
-      // enough are held; a plain subquery lets the planner try it on every key before sorting.
-      `WITH ready AS MATERIALIZED (
-         SELECT topic, message_key, min(id) AS head
-           FROM (SELECT id, topic, message_key, next_attempt_at
-                   FROM ${table}
-                  WHERE published_at IS NULL
-                  ORDER BY id
-                  LIMIT $1) oldest
-          GROUP BY topic, message_key
-         HAVING min(id) FILTER (WHERE next_attempt_at > now()) IS DISTINCT FROM min(id)
-          ORDER BY head
-       )
-       SELECT topic, message_key
-         FROM ready
-        WHERE pg_try_advisory_xact_lock(hashtextextended($2 || topic || chr(31) || message_key, 0))
-        LIMIT $3`,
-      [
-        batchSize * CANDIDATE_ROWS_PER_BATCH_ROW,
-        `${table}${String.fromCharCode(31)}`,
-        Math.min(batchSize, MAX_KEYS_PER_CLAIM),
-      ],
-    );
-    if (keys.length === 0) return [];
-    return manager.query(
-      `WITH locked AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(topic, message_key)),
-       pending AS (
-         SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts,
-                min(o.id) FILTER (WHERE o.next_attempt_at > now()) OVER (PARTITION BY o.topic, o.message_key) AS waits_from
-           FROM ${table} o
-           JOIN locked k ON k.topic = o.topic AND k.message_key = o.message_key
-          WHERE o.published_at IS NULL
-       )
-       SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts
-         FROM pending
-        WHERE waits_from IS NULL OR id < waits_from
-        ORDER BY id
-        LIMIT $3`,
-      [keys.map((key) => key.topic), keys.map((key) => key.message_key), batchSize],
-    );
+  private async claim(manager: EntityManager): Promise<OutboxRow[]> {
+    const rows = this.claimSize.current;
+    const keys = Math.min(rows, Math.floor(MAX_KEY_LOCKS / this.depth));
+    const claimed = await claimUnpublishedBatch(manager, this.options.location.table, { rows, keys });
+    this.claimSize.record(claimed.length);
+    return claimed;
+  }
+
+  /** Sends the rows topic by topic; returns those Kafka acknowledged, having rescheduled the others. */
+  private async sendByTopic(manager: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const sent: OutboxRow[] = [];
+    for (const [topic, topicRows] of groupByTopic(rows)) {
+      try {
+        await this.sender.send(topic, topicRows.map(toKafkaMessage));
+        sent.push(...topicRows);
+      } catch (error) {
+        await this.recordFailure(manager, topic, topicRows, error as Error);
+      }
+    }
+    return sent;
   }
 
   private async recordFailure(manager: EntityManager, topic: string, rows: OutboxRow[], error: Error): Promise<void> {
@@ -240,7 +254,11 @@ export class OutboxRelay {
 
 function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
   const groups = new Map<string, OutboxRow[]>();
-  for (const row of rows) groups.set(row.topic, [...(groups.get(row.topic) ?? []), row]);
+  for (const row of rows) {
+    const group = groups.get(row.topic);
+    if (group) group.push(row);
+    else groups.set(row.topic, [row]);
+  }
   return groups;
 }
 

@@ -52,6 +52,34 @@ async function unpublishedCount(dataSource: DataSource, eventIds: string[]): Pro
   return Number(row.n);
 }
 
+/**
+ * `users` × `eventsPerUser` rows written straight to the outbox, the users' events interleaved (u0, u1, ...,
+ * u0, u1, ...); returns their event ids in the order they were written.
+ */
+async function writeBacklog(
+  dataSource: DataSource,
+  topic: string,
+  { userPrefix, users, eventsPerUser }: { userPrefix: string; users: number; eventsPerUser: number },
+): Promise<string[]> {
+  const rows = await dataSource.query<{ id: string; event_id: string }[]>(
+    `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload)
+     SELECT gen_random_uuid(), $1, $2 || (i % $3::int), 'OrderPurchased', 1, '{}'
+       FROM generate_series(0, $3::int * $4::int - 1) AS i
+      ORDER BY i
+     RETURNING id, event_id`,
+    [topic, `${userPrefix}-u`, users, eventsPerUser],
+  );
+  return rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id))).map((row) => row.event_id);
+}
+
+async function publishedOf(dataSource: DataSource, eventIds: string[]): Promise<string[]> {
+  const rows = await dataSource.query<{ event_id: string }[]>(
+    'SELECT event_id FROM ordering.outbox WHERE event_id = ANY($1) AND published_at IS NOT NULL',
+    [eventIds],
+  );
+  return rows.map((row) => row.event_id);
+}
+
 /** Events of `written` (in the order their rows were written) that the reader saw before an earlier one of their key. */
 function outOfOrder(reader: TopicReader, written: string[]): string[] {
   const place = new Map(written.map((eventId, index) => [eventId, index]));
@@ -178,6 +206,65 @@ describe('the transactional outbox and its relay', () => {
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
       await service.relay.relay.start();
+    }
+  });
+
+  it.each([1, 3])(
+    'publishes every event of a backlog once, each user’s in the order written, with up to %i batch(es) in flight',
+    async (depth) => {
+      await service.relay.relay.stop();
+      // Small claims that may grow fourfold: the backlog takes many batches, of changing sizes.
+      const relay = relayFor(service.dataSource, { batchSize: 10, maxBatchSize: 40, pipelineDepth: depth });
+      try {
+        const eventIds = await writeBacklog(service.dataSource, topic, {
+          userPrefix: `depth${depth}-${namespace}`,
+          users: 40,
+          eventsPerUser: 6,
+        });
+        await relay.start();
+        await reader.waitForEvents(eventIds);
+        await waitUntilPublished(service.dataSource, eventIds);
+        expect(relay.relay.stats.published).toBe(eventIds.length);
+        for (const eventId of eventIds) expect(reader.countOf(eventId)).toBe(1);
+        expect(outOfOrder(reader, eventIds)).toEqual([]);
+        if (depth === 1) expect(relay.relay.stats.peakInFlight).toBe(1);
+        else expect(relay.relay.stats.peakInFlight).toBeGreaterThan(1);
+      } finally {
+        await relay.stop();
+        await service.relay.relay.start();
+      }
+    },
+  );
+
+  it('has marked published every row it sent by the time stop() returns, batches in flight included', async () => {
+    await service.relay.relay.stop();
+    const relay = relayFor(service.dataSource, { batchSize: 10, pipelineDepth: 3 });
+    const admin = testKafka().admin();
+    let eventIds: string[] = [];
+    try {
+      await admin.connect();
+      eventIds = await writeBacklog(service.dataSource, topic, {
+        userPrefix: `stop-${namespace}`,
+        users: 50,
+        eventsPerUser: 20,
+      });
+      const backlog = new Set(eventIds);
+      await relay.start();
+      await reader.waitFor('the backlog’s first event', () => reader.eventIds().some((id) => backlog.has(id)));
+      await relay.stop();
+
+      const published = await publishedOf(service.dataSource, eventIds);
+      expect(relay.relay.stats.published).toBe(published.length);
+      // Every send was acknowledged before stop() returned: once the reader is at the topic's end it has
+      // seen each event sent, and those are exactly the rows marked published.
+      await reader.waitForEndOfTopic(admin);
+      const sent = new Set(reader.eventIds());
+      expect(eventIds.filter((id) => sent.has(id)).sort()).toEqual(published.sort());
+    } finally {
+      await relay.stop();
+      await admin.disconnect();
+      await service.relay.relay.start();
+      await waitUntilPublished(service.dataSource, eventIds);
     }
   });
 
