@@ -5,6 +5,7 @@ import type { BenchOptions } from './bench-options';
 import { placeOrdersAtSteadyRate } from './order-load';
 import { medianBreakdown, type StageBreakdown } from './stage-breakdown';
 import { StageRecorder } from './stage-recorder';
+import { type CpuPerOrder, medianCpu, SystemCpu } from './system-cpu';
 import { median, repeat } from './stats';
 import type { DataSource } from 'typeorm';
 
@@ -31,6 +32,8 @@ export interface LoadRun {
   relayToGrantP99Ms: number;
   /** Stage by stage, from the client's send to the grant's commit (the batched, default configuration only). */
   stages?: StageBreakdown;
+  /** CPU per order, part by part (apps, Postgres, Kafka, the load generator); absent in older results. */
+  cpuPerOrder?: CpuPerOrder[];
 }
 
 type Latencies = Omit<
@@ -133,9 +136,12 @@ async function offerLoad(
   await expectAppsRunning(system);
   const userPrefix = `${system.namespace}-${tag}`;
   const histogramBefore = await recorder?.histogramNow();
+  const cpu = SystemCpu.start(system);
   const placed = await placeOrdersAtSteadyRate({ url, perSecond, seconds, userPrefix });
   if (placed.failed > 0) await expectAppsRunning(system);
   const counts = await waitForEveryPacket(context.dataSource, userPrefix);
+  // Until every packet is in (or the wait gave up): the CPU that the load's orders cost, drain included.
+  const cpuPerOrder = await cpu.perOrder(counts.orders);
   if (recorder && histogramBefore) await recorder.record(userPrefix, placed.answered, histogramBefore, counts.packets);
   return {
     offeredPerSecond: perSecond,
@@ -144,6 +150,7 @@ async function offerLoad(
     behindScheduleMs: placed.behindScheduleMs,
     ...counts,
     ...(await latencies(context.dataSource, userPrefix)),
+    cpuPerOrder,
   };
 }
 
@@ -218,10 +225,17 @@ function numberOrNaN(value: number | null): number {
 }
 
 function medianLoad(loads: LoadRun[]): LoadRun {
-  const fields = Object.keys(loads[0]).filter((field): field is Exclude<keyof LoadRun, 'stages'> => field !== 'stages');
+  const fields = Object.keys(loads[0]).filter(
+    (field): field is Exclude<keyof LoadRun, 'stages' | 'cpuPerOrder'> => field !== 'stages' && field !== 'cpuPerOrder',
+  );
   const medians = Object.fromEntries(
     fields.map((field) => [field, median(loads.map((load) => load[field]))]),
   ) as unknown as LoadRun;
   const breakdowns = loads.flatMap((load) => (load.stages ? [load.stages] : []));
-  return breakdowns.length > 0 ? { ...medians, stages: medianBreakdown(breakdowns) } : medians;
+  const cpu = loads.flatMap((load) => (load.cpuPerOrder ? [load.cpuPerOrder] : []));
+  return {
+    ...medians,
+    ...(breakdowns.length > 0 ? { stages: medianBreakdown(breakdowns) } : {}),
+    ...(cpu.length > 0 ? { cpuPerOrder: medianCpu(cpu) } : {}),
+  };
 }

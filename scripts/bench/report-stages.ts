@@ -1,6 +1,7 @@
 import { E2E_P99_TARGET_MS, type E2eLoads } from './end-to-end.bench';
 import { ms, num, pct, table } from './report-format';
 import type { StageFigures, StageName } from './stage-breakdown';
+import type { CpuPerOrder } from './system-cpu';
 
 /** What each stage spans (each starts where the one above ends) and how it is known. */
 const STAGES: Record<StageName, { label: string; until: string; known: string }> = {
@@ -97,6 +98,21 @@ export function stagesSection(batched: E2eLoads): string {
         ? '. '
         : "; in this run the histogram did not count exactly the load's grants, so it is not known and the shares are of client → grant start. ") +
       'Percentiles of stages do not add up to the percentile of the whole; means do, which is why the share is of the mean.',
+    ...(load.cpuPerOrder ? ['', cpuTable(load.cpuPerOrder, load.offeredPerSecond)] : []),
+  ].join('\n');
+}
+
+/** The CPU behind the delays: on a small machine, queueing for a core is much of every stage above. */
+function cpuTable(parts: CpuPerOrder[], perSecond: number): string {
+  const sorted = [...parts].sort((a, b) => b.msPerOrder - a.msPerOrder);
+  const total = sorted.reduce((sum, part) => sum + part.shareOfMachine, 0);
+  return [
+    table(
+      ['part of the system', 'CPU per order', 'share of the machine during the load'],
+      sorted.map((part) => [part.part, ms(part.msPerOrder), pct(part.shareOfMachine)]),
+    ),
+    '',
+    `The CPU the same load cost, part by part (utime + stime from /proc, from the load's start until its last packet was granted, per order placed). Together these parts kept ${pct(total)} of the machine's cores busy at ${num(perSecond)} orders/s; on a machine this small, a stage's delay is mostly its wait for a core.`,
   ].join('\n');
 }
 

@@ -50,8 +50,10 @@ const MAX_KEY_LOCKS = 1_000;
  * crash between send and mark leaves the rows unpublished: they are sent again (a duplicate the
  * consumer absorbs), never lost. A failed send records the error and reschedules the rows with backoff.
  *
- * Batches are pipelined: up to `pipelineDepth` are in flight at once, so while one waits for Kafka's
- * acknowledgement the next is being claimed and the one before is marking its rows and committing. The
+ * Batches are pipelined while a backlog lasts: up to `pipelineDepth` are in flight at once, so while one
+ * waits for Kafka's acknowledgement the next is being claimed and the one before is marking its rows and
+ * committing. Without a backlog (a claim took every row there was) one batch is in flight, as a
+ * second would only take the odd row that committed meanwhile, at the cost of a transaction. The
  * producer still sends one request at a time (kafkajs #598); what overlaps is the database work around
  * the sends. Per-key order holds for the reason it holds between two relays: a batch keeps its keys'
  * advisory locks until it commits, so a concurrent claim skips those keys and takes their next rows only
@@ -65,6 +67,8 @@ export class OutboxRelay {
   /** A NOTIFY arrived since the last claim started: the next idle wait returns at once. */
   private notified = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last claim came back as large as it was allowed to be: more rows are waiting. */
+  private backlogLeft = false;
   private readonly depth: number;
   private readonly claimSize: ClaimSize;
   private readonly backoff: IdleBackoff;
@@ -145,8 +149,15 @@ export class OutboxRelay {
       }
       this.notified = false;
       const claimed = await this.startBatch();
-      if (claimed > 0) this.backoff.reset();
-      else await this.idle();
+      if (claimed === 0) {
+        await this.idle();
+        continue;
+      }
+      this.backoff.reset();
+      // Only a backlog is worth a second batch in flight. A claim that took all there was lets its batch
+      // finish first, and the next claim gathers whatever committed meanwhile into one batch: at a steady
+      // moderate load that is fewer, larger transactions, and less of the CPU the orders themselves need.
+      if (!this.backlogLeft && this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
     await Promise.all(this.inFlight);
   }
@@ -213,6 +224,8 @@ export class OutboxRelay {
     const keys = Math.min(rows, Math.floor(MAX_KEY_LOCKS / this.depth));
     const claimed = await claimUnpublishedBatch(manager, this.options.location.table, { rows, keys });
     this.claimSize.record(claimed.length);
+    // A claim cut short by its own limits (rows, or keys when each has one row) leaves rows behind.
+    this.backlogLeft = claimed.length >= Math.min(rows, keys);
     return claimed;
   }
 
