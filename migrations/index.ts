@@ -6,8 +6,9 @@ import { RewardRulesAndDecisions1764000000004 } from './1764000000004-reward-rul
 import { ProductCatalogue1764000000005 } from './1764000000005-product-catalogue';
 import { IdempotencyKeysPerCustomer1764000000006 } from './1764000000006-idempotency-keys-per-customer';
 import { OutboxKeyOrderIndex1764000000007 } from './1764000000007-outbox-key-order-index';
-import { PlaceOrderFunction1764000000008 } from './1764000000008-place-order-function';
-import { OutboxUnpublishedIdIndex1764000000009 } from './1764000000009-outbox-unpublished-id-index';
+import { OutboxTraceContext1764000000008 } from './1764000000008-outbox-trace-context';
+import { PlaceOrderFunction1764000000009 } from './1764000000009-place-order-function';
+import { OutboxUnpublishedIdIndex1764000000010 } from './1764000000010-outbox-unpublished-id-index';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -19,6 +20,7 @@ export const allMigrations = [
   ProductCatalogue1764000000005,
   IdempotencyKeysPerCustomer1764000000006,
   OutboxKeyOrderIndex1764000000007,
-  PlaceOrderFunction1764000000008,
-  OutboxUnpublishedIdIndex1764000000009,
+  OutboxTraceContext1764000000008,
+  PlaceOrderFunction1764000000009,
+  OutboxUnpublishedIdIndex1764000000010,
 ];

@@ -5,7 +5,7 @@
  */
 
 /**
- * libs/ordering place-order.service.ts: one call of `ordering.place_order` (migration 8), sent on its own so
+ * libs/ordering place-order.service.ts: one call of `ordering.place_order` (migration 9), sent on its own so
  * that it is its own transaction, as the service sends it. Its 1,000 customers are shared by every
  * client, as the load generator's are.
  */
@@ -15,7 +15,7 @@ export function placeOrderScript(topic: string): string {
   return lines(
     '\\set k random(1, 1000000000000000)',
     '\\set u random(1, 1000)',
-    `SELECT ordering.place_order(${userId}, ${key}, md5(${key}), 86400, md5('o-' || ${key})::uuid, md5('e-' || ${key})::uuid, '${topic}', 'ordering_outbox', ARRAY['MUG'], ARRAY[3], false);`,
+    `SELECT ordering.place_order(${userId}, ${key}, md5(${key}), 86400, md5('o-' || ${key})::uuid, md5('e-' || ${key})::uuid, '${topic}', 'ordering_outbox', ARRAY['MUG'], ARRAY[3], false, NULL);`,
   );
 }
 

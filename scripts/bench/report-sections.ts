@@ -30,7 +30,7 @@ export function restSection(rest: RestResult, results: BenchResults): string {
   return [
     `## 1. REST: \`POST /orders\``,
     '',
-    `One order-service process with its outbox relay **disabled** (so only the HTTP path and its transaction run), autocannon with ${rest.concurrency} connections for ${rest.seconds} s, a fresh \`Idempotency-Key\` and a qualifying order per request. The order is placed by one statement, \`SELECT ordering.place_order(...)\` (migration 8: key lock, key lookup, pricing, customer lock, order, items, outbox row, NOTIFY, key insert), prepared and sent on its own, so it is its own transaction: one round trip. Baseline: \`pgbench -M prepared -c ${rest.concurrency} -T ${rest.seconds}\` sending the same call as a custom script.`,
+    `One order-service process with its outbox relay **disabled** (so only the HTTP path and its transaction run), autocannon with ${rest.concurrency} connections for ${rest.seconds} s, a fresh \`Idempotency-Key\` and a qualifying order per request. The order is placed by one statement, \`SELECT ordering.place_order(...)\` (migration 9: key lock, key lookup, pricing, customer lock, order, items, outbox row, NOTIFY, key insert), prepared and sent on its own, so it is its own transaction: one round trip. Baseline: \`pgbench -M prepared -c ${rest.concurrency} -T ${rest.seconds}\` sending the same call as a custom script.`,
     '',
     table(
       ['', 'order-service', 'pgbench, same SQL', 'service ÷ pgbench'],

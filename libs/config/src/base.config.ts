@@ -23,6 +23,9 @@ export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+export const TRACE_EXPORTERS = ['none', 'otlp', 'file', 'console'] as const;
+export type TraceExporterName = (typeof TRACE_EXPORTERS)[number];
+
 /** Variables every app reads. Each app extends this with its own. */
 export class BaseConfig {
   @IsIn(['development', 'test', 'production'])
@@ -30,6 +33,23 @@ export class BaseConfig {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'info';
+
+  /**
+   * Where spans go: `none` (tracing off, the default: nothing is recorded or stored), `otlp` (a collector,
+   * at TRACING_OTLP_URL or the standard OTEL_EXPORTER_OTLP_* variables), `file` (one JSON span per line in
+   * TRACING_FILE), `console`.
+   */
+  @IsIn(TRACE_EXPORTERS)
+  TRACING_EXPORTER: TraceExporterName = 'none';
+
+  @ValidateIf((config: BaseConfig) => config.TRACING_EXPORTER === 'file')
+  @IsString({ message: 'TRACING_FILE is required when TRACING_EXPORTER=file' })
+  @Length(1, 4096)
+  TRACING_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'TRACING_OTLP_URL must be an http(s) URL' })
+  TRACING_OTLP_URL?: string;
 
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string;

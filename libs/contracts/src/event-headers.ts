@@ -8,6 +8,8 @@ export const EVENT_HEADERS = {
   /** Set on monitor probes, which business handlers must ignore. */
   probe: 'probe',
   probeSentAt: 'probe-sent-at',
+  /** W3C trace context of the span that published the event, when tracing is on. */
+  traceparent: 'traceparent',
 } as const;
 
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;

@@ -9,6 +9,8 @@ export interface OutboxRow {
   schema_version: number;
   payload: object;
   attempts: number;
+  /** The writer's W3C traceparent; null when tracing was off. */
+  trace_context: string | null;
 }
 
 export interface ClaimLimits {
@@ -62,12 +64,12 @@ export async function claimUnpublishedBatch(
     `WITH locked AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(topic, message_key)),
      pending AS (
        SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts,
-              min(o.id) FILTER (WHERE o.next_attempt_at > now()) OVER (PARTITION BY o.topic, o.message_key) AS waits_from
+              o.trace_context, min(o.id) FILTER (WHERE o.next_attempt_at > now()) OVER (PARTITION BY o.topic, o.message_key) AS waits_from
          FROM ${table} o
          JOIN locked k ON k.topic = o.topic AND k.message_key = o.message_key
         WHERE o.published_at IS NULL
      )
-     SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts
+     SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts, trace_context
        FROM pending
       WHERE waits_from IS NULL OR id < waits_from
       ORDER BY id

@@ -1,7 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
-import { Metrics } from '@redpacket/observability';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { contextOf, Metrics, traceparentOf, tracer } from '@redpacket/observability';
 import type { Message } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { claimUnpublishedBatch, type OutboxRow } from './claim-unpublished-batch';
@@ -233,8 +234,9 @@ export class OutboxRelay {
   private async sendByTopic(manager: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
     const sent: OutboxRow[] = [];
     for (const [topic, topicRows] of groupByTopic(rows)) {
+      const traces = new PublishTraces(topic, topicRows);
       try {
-        await this.sender.send(topic, topicRows.map(toKafkaMessage));
+        await traces.acknowledged(() => this.sender.send(topic, traces.messages));
         sent.push(...topicRows);
       } catch (error) {
         await this.recordFailure(manager, topic, topicRows, error as Error);
@@ -275,7 +277,55 @@ function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
   return groups;
 }
 
-function toKafkaMessage(row: OutboxRow): Message {
+/**
+ * The spans of one send, for the rows that carry a trace context (none when tracing was off): a
+ * `publish <topic>` span per row, child of the span that wrote the row (the order's transaction, a
+ * grant), not of the relay; and under it a `kafka ack` span for the send until Kafka acknowledged it. The
+ * message carries the publish span's `traceparent`, so the consumer continues the same trace.
+ */
+class PublishTraces {
+  readonly messages: Message[];
+  private readonly publishes: (Span | undefined)[];
+
+  constructor(topic: string, rows: OutboxRow[]) {
+    this.publishes = rows.map((row) =>
+      row.trace_context
+        ? tracer().startSpan(
+            `publish ${topic}`,
+            {
+              kind: SpanKind.PRODUCER,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.destination.name': topic,
+                'messaging.message.id': row.event_id,
+                'outbox.attempts': row.attempts,
+              },
+            },
+            contextOf(row.trace_context),
+          )
+        : undefined,
+    );
+    this.messages = rows.map((row, i) => toKafkaMessage(row, this.publishes[i]));
+  }
+
+  async acknowledged<T>(send: () => Promise<T>): Promise<T> {
+    const acks = this.publishes.map((span) =>
+      span ? tracer().startSpan('kafka ack', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : undefined,
+    );
+    try {
+      return await send();
+    } catch (error) {
+      for (const span of [...acks, ...this.publishes])
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+      throw error;
+    } finally {
+      for (const span of [...acks, ...this.publishes]) span?.end();
+    }
+  }
+}
+
+function toKafkaMessage(row: OutboxRow, publish?: Span): Message {
+  const traceparent = publish ? traceparentOf(trace.setSpan(ROOT_CONTEXT, publish)) : undefined;
   return {
     key: row.message_key,
     value: JSON.stringify(row.payload),
@@ -283,6 +333,7 @@ function toKafkaMessage(row: OutboxRow): Message {
       [EVENT_HEADERS.eventId]: row.event_id,
       [EVENT_HEADERS.eventType]: row.event_type,
       [EVENT_HEADERS.schemaVersion]: String(row.schema_version),
+      ...(traceparent ? { [EVENT_HEADERS.traceparent]: traceparent } : {}),
     },
   };
 }

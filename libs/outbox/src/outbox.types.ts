@@ -7,6 +7,8 @@ export interface OutboxEvent {
   eventType: string;
   schemaVersion: number;
   payload: object;
+  /** The W3C traceparent the event continues; the writer's active span when not given. */
+  traceContext?: string;
 }
 
 /** Where a service keeps its outbox: a schema-qualified table and the NOTIFY channel that wakes its relay. */

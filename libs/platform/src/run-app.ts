@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -9,7 +9,7 @@ import {
   minInsyncReplicas,
   redactSecrets,
 } from '@redpacket/config';
-import { createJsonLogger } from '@redpacket/observability';
+import { createJsonLogger, startTracing, type Tracing } from '@redpacket/observability';
 import { exitAfterClosing, onFatal } from './process/fatal';
 
 export interface AppDefinition<C extends BaseConfig> {
@@ -28,8 +28,14 @@ export async function createApp<C extends BaseConfig>(
 ): Promise<{ app: NestFastifyApplication; config: C }> {
   const config = loadConfig(definition.config);
   const logger = createJsonLogger(config.LOG_LEVEL);
+  const tracing = startTracing({
+    serviceName: definition.name,
+    exporter: config.TRACING_EXPORTER,
+    file: config.TRACING_FILE,
+    otlpUrl: config.TRACING_OTLP_URL,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module(config),
+    withTracingShutdown(definition.module(config), tracing),
     new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 64 * 1024 }),
     { logger, bufferLogs: true, abortOnError: false },
   );
@@ -38,6 +44,28 @@ export async function createApp<C extends BaseConfig>(
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await definition.configure?.(app, config);
   return { app, config };
+}
+
+const TRACING = Symbol('TRACING');
+
+/** Exports the spans still buffered once the app has closed: the last work before a SIGTERM is traced too. */
+class TracingShutdown implements OnApplicationShutdown {
+  constructor(private readonly tracing: Tracing) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.tracing.shutdown();
+  }
+}
+
+@Module({})
+class TracingHostModule {}
+
+function withTracingShutdown(root: DynamicModule, tracing: Tracing): DynamicModule {
+  return {
+    module: TracingHostModule,
+    imports: [root],
+    providers: [{ provide: TRACING, useFactory: () => new TracingShutdown(tracing) }],
+  };
 }
 
 /** Entry point of every app's main.ts: boot, log one JSON line when listening, exit 1 on a boot failure. */

@@ -67,6 +67,7 @@ export class SystemUnderTest {
   readonly namespace = `e2e-${Date.now().toString(36)}-${randomUUID().slice(0, 4)}`;
   readonly topic = namespaced(this.namespace, TOPICS.orderPurchased);
   readonly deadLetterTopic = namespaced(this.namespace, TOPICS.orderPurchasedDeadLetter);
+  readonly grantedTopic = namespaced(this.namespace, TOPICS.redPacketGranted);
   readonly group = namespaced(this.namespace, CONSUMER_GROUPS.rewardService);
   readonly kafka: Kafka;
   readonly admin: Admin;

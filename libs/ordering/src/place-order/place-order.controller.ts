@@ -1,5 +1,7 @@
 import { Body, Controller, Headers, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { SpanKind } from '@opentelemetry/api';
+import { contextOf, inSpan } from '@redpacket/observability';
 import { CustomerGuard, CustomerId, validationFailed } from '@redpacket/platform';
 import type { FastifyReply } from 'fastify';
 import { OrderView } from '../order.view';
@@ -29,8 +31,28 @@ export class PlaceOrderController {
   async placeOrder(
     @CustomerId() customerId: string,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
     @Body() order: PlaceOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<object> {
+    // The request's span continues the caller's trace when it sent a W3C traceparent.
+    return inSpan(
+      'POST /orders',
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/orders' } },
+      async (span) => {
+        const body = await this.place(customerId, idempotencyKey, order, reply);
+        span.setAttribute('http.response.status_code', reply.statusCode);
+        return body;
+      },
+      contextOf(traceparent),
+    );
+  }
+
+  private async place(
+    customerId: string,
+    idempotencyKey: string | undefined,
+    order: PlaceOrderDto,
+    reply: FastifyReply,
   ): Promise<object> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw validationFailed([

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
 import { queryPrepared, TransactionRunner } from '@redpacket/database';
-import { Metrics } from '@redpacket/observability';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan, Metrics, traceparentOf } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
 import {
   CustomerOrdersBusyError,
@@ -20,15 +21,20 @@ export interface PlaceOrderResult extends StoredResponse {
   replayed: boolean;
 }
 
-/** What `ordering.place_order` answers (migrations/1764000000008-place-order-function.ts). */
+/** What `ordering.place_order` answers (migrations/1764000000009-place-order-function.ts). */
 type PlaceOrderOutcome =
   | { outcome: 'placed' | 'replayed'; status: number; body: object }
   | { outcome: 'in-flight' | 'key-reused' }
   | { outcome: 'unknown-products'; skus: string[] };
 
+const ORDER_TRANSACTION_SPAN = {
+  kind: SpanKind.CLIENT,
+  attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT ordering.place_order' },
+};
+
 const PLACE_ORDER = {
   name: 'place-order',
-  text: 'SELECT ordering.place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS placed',
+  text: 'SELECT ordering.place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS placed',
 };
 
 /**
@@ -56,6 +62,28 @@ export class PlaceOrderService {
    * 400 naming the line when a SKU is not in the catalogue or not on sale; nothing is written then.
    */
   async placeOrder(userId: string, idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderResult> {
+    const placed = await inSpan('order transaction', ORDER_TRANSACTION_SPAN, async (span) => {
+      const outcome = await this.placeOnce(userId, idempotencyKey, order);
+      span.setAttribute('order.outcome', outcome.outcome);
+      if (outcome.outcome === 'placed' || outcome.outcome === 'replayed')
+        span.setAttribute('order.id', (outcome.body as { orderId: string }).orderId);
+      return outcome;
+    });
+    switch (placed.outcome) {
+      case 'in-flight':
+        throw new IdempotencyKeyInFlightError();
+      case 'key-reused':
+        throw new IdempotencyKeyReusedError();
+      case 'unknown-products':
+        throw unknownProductsError(order.items, placed.skus);
+    }
+    const replayed = placed.outcome === 'replayed';
+    (replayed ? this.metrics.idempotentReplays : this.metrics.ordersPlaced).inc();
+    return { status: placed.status, body: placed.body, replayed };
+  }
+
+  /** One call of `ordering.place_order`, carrying the active span's trace context into the outbox row. */
+  private async placeOnce(userId: string, idempotencyKey: string, order: PlaceOrderDto): Promise<PlaceOrderOutcome> {
     const [{ placed }] = await this.callPlaceOrder([
       userId,
       idempotencyKey,
@@ -68,18 +96,9 @@ export class PlaceOrderService {
       order.items.map((item) => item.sku),
       order.items.map((item) => item.quantity),
       this.options.eventCarriesWalletVersion,
+      traceparentOf() ?? null,
     ]);
-    switch (placed.outcome) {
-      case 'in-flight':
-        throw new IdempotencyKeyInFlightError();
-      case 'key-reused':
-        throw new IdempotencyKeyReusedError();
-      case 'unknown-products':
-        throw unknownProductsError(order.items, placed.skus);
-    }
-    const replayed = placed.outcome === 'replayed';
-    (replayed ? this.metrics.idempotentReplays : this.metrics.ordersPlaced).inc();
-    return { status: placed.status, body: placed.body, replayed };
+    return placed;
   }
 
   /**

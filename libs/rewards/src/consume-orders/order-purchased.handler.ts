@@ -9,8 +9,10 @@ import {
   type PartitionWork,
   processByKey,
 } from '@redpacket/kafka';
-import type { Metrics } from '@redpacket/observability';
+import { type Span, SpanKind, trace } from '@opentelemetry/api';
+import { contextOf, inSpan, type Metrics, traceparentOf, tracer } from '@redpacket/observability';
 import type { KafkaMessage } from 'kafkajs';
+import { EVENT_HEADERS, headerText } from '@redpacket/contracts';
 import type { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import type { GrantOutcome, GrantRequest } from '../grant-red-packet/grant.types';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
@@ -91,25 +93,40 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 
   private async grantChunk(work: PartitionWork, parsed: ParsedMessage[]): Promise<void> {
+    const traces = new ChunkTraces(work, parsed);
     let outcomes: GrantOutcome[];
     try {
-      outcomes = await this.grants.grantBatch(parsed.map(({ event }) => grantRequestOf(event)));
+      outcomes = await this.grants.grantBatch(parsed.map(({ event }, i) => traces.requestOf(i, grantRequestOf(event))));
     } catch (error) {
+      traces.end(error);
       if (classifyError(error).retriable) throw error;
       for (const { message } of parsed) await this.handleOne(atOffset(work.position, message.offset), message);
       return;
     }
+    traces.end(undefined, outcomes);
     parsed.forEach(({ message, event }, index) =>
       this.recordOutcome(atOffset(work.position, message.offset), event, outcomes[index]),
     );
     await failpoint('reward.after-db-commit');
   }
 
-  private async handleOne(position: MessagePosition, message: KafkaMessage): Promise<void> {
+  /** In a `consume` span that continues the trace the message carries, with the grant's transaction as its child. */
+  private handleOne(position: MessagePosition, message: KafkaMessage): Promise<void> {
+    return inSpan(
+      `consume ${position.topic}`,
+      consumeSpanOptions(position, message),
+      () => this.consumeOne(position, message),
+      contextOf(headerText(message.headers?.[EVENT_HEADERS.traceparent])),
+    );
+  }
+
+  private async consumeOne(position: MessagePosition, message: KafkaMessage): Promise<void> {
     const event = await this.eventOrPark(position, message);
     if (!event) return;
     try {
-      const outcome = await this.grants.grantOnce(grantRequestOf(event));
+      const outcome = await inSpan('grant transaction', GRANT_SPAN, (span) =>
+        this.grants.grantOnce(grantRequestOf(event)).then((result) => outcomeOn(span, result)),
+      );
       this.recordOutcome(position, event, outcome);
     } catch (error) {
       await this.parkIfPoison(position, message, error);
@@ -152,6 +169,62 @@ export class OrderPurchasedHandler implements PartitionHandler {
       orderId: event.orderId,
       ...position,
     });
+  }
+}
+
+const GRANT_SPAN = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } };
+
+function consumeSpanOptions(position: MessagePosition, message: KafkaMessage) {
+  return {
+    kind: SpanKind.CONSUMER,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': position.topic,
+      'messaging.destination.partition.id': String(position.partition),
+      'messaging.kafka.offset': Number(message.offset),
+      'messaging.message.id': headerText(message.headers?.[EVENT_HEADERS.eventId]) ?? '',
+    },
+  };
+}
+
+function outcomeOn(span: Span, outcome: GrantOutcome): GrantOutcome {
+  span.setAttribute('grant.outcome', outcome);
+  return outcome;
+}
+
+/**
+ * A chunk is granted in one transaction for many orders, each with a trace of its own: every message gets
+ * its `consume` span (child of the trace it carries) and, under it, a `grant transaction` span covering the
+ * chunk's transaction. Each grant's RedPacketGranted carries its own grant span's context. With tracing
+ * off, the spans are the API's no-ops and the requests carry no context.
+ */
+class ChunkTraces {
+  private readonly consumes: Span[];
+  private readonly grants: Span[];
+
+  constructor(work: PartitionWork, parsed: ParsedMessage[]) {
+    this.consumes = parsed.map(({ message }) => {
+      const position = atOffset(work.position, message.offset);
+      const parent = contextOf(headerText(message.headers?.[EVENT_HEADERS.traceparent]));
+      return tracer().startSpan(`consume ${position.topic}`, consumeSpanOptions(position, message), parent);
+    });
+    this.grants = this.consumes.map((consume) =>
+      tracer().startSpan('grant transaction', GRANT_SPAN, trace.setSpan(contextOf(undefined), consume)),
+    );
+  }
+
+  requestOf(index: number, request: GrantRequest): GrantRequest {
+    const traceContext = traceparentOf(trace.setSpan(contextOf(undefined), this.grants[index]));
+    return traceContext ? { ...request, traceContext } : request;
+  }
+
+  end(error: unknown, outcomes: GrantOutcome[] = []): void {
+    this.grants.forEach((span, i) => {
+      if (outcomes[i]) span.setAttribute('grant.outcome', outcomes[i]);
+      if (error) span.recordException(error as Error);
+      span.end();
+    });
+    for (const span of this.consumes) span.end();
   }
 }
 

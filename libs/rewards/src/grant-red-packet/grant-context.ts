@@ -45,6 +45,7 @@ export class GrantContext {
       eventType: RED_PACKET_GRANTED,
       schemaVersion: 1,
       payload,
+      ...(request.traceContext ? { traceContext: request.traceContext } : {}),
     };
   }
 

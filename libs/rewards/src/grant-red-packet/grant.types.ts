@@ -15,6 +15,11 @@ export interface GrantRequest {
   placedAt: Date;
   /** Only for the `version-in-message` strategy: the wallet version the producer read. */
   walletVersion?: number;
+  /**
+   * The W3C traceparent of this request's grant span, for a grant that shares a transaction with others:
+   * its RedPacketGranted continues its own order's trace. Otherwise the active span is used.
+   */
+  traceContext?: string;
 }
 
 /** A request with the rule that was in force when its order was placed. */

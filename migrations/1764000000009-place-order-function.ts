@@ -15,15 +15,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *    outbox ids follow commit order, the order the relay sends a key's events in. A wait for it (or for
  *    any lock) longer than `lock_timeout` (3 s) fails the statement with SQLSTATE 55P03 and writes
  *    nothing: a customer firing many orders at once holds a pooled connection per order for 3 s at most;
- * 5. the order, its lines, OrderPurchased in the outbox and the response under the key are written
- *    together, and the NOTIFY that wakes the relay is sent at commit.
+ * 5. the order, its lines, OrderPurchased in the outbox (with the caller's trace context, when tracing is
+ *    on) and the response under the key are written together, and the NOTIFY that wakes the relay is sent
+ *    at commit.
  *
  * The answer is one jsonb value: `{"outcome": "placed" | "replayed", "status", "body"}`, or
  * `{"outcome": "in-flight" | "key-reused"}`, or `{"outcome": "unknown-products", "skus": [...]}`.
  * Times are the transaction's `now()` truncated to the millisecond, as the reconciler reads them.
  */
-export class PlaceOrderFunction1764000000008 implements MigrationInterface {
-  name = 'PlaceOrderFunction1764000000008';
+export class PlaceOrderFunction1764000000009 implements MigrationInterface {
+  name = 'PlaceOrderFunction1764000000009';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -38,7 +39,8 @@ export class PlaceOrderFunction1764000000008 implements MigrationInterface {
         p_notify_channel      text,
         p_skus                text[],
         p_quantities          integer[],
-        p_with_wallet_version boolean
+        p_with_wallet_version boolean,
+        p_trace_context       text
       ) RETURNS jsonb
       LANGUAGE plpgsql
       SET lock_timeout = '3s'
@@ -100,8 +102,8 @@ export class PlaceOrderFunction1764000000008 implements MigrationInterface {
             coalesce((SELECT version FROM rewards.wallets WHERE user_id = p_user_id), 0));
         END IF;
 
-        INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload)
-        VALUES (p_event_id, p_topic, p_user_id, 'OrderPurchased', 1, order_event);
+        INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload, trace_context)
+        VALUES (p_event_id, p_topic, p_user_id, 'OrderPurchased', 1, order_event, p_trace_context);
         PERFORM pg_notify(p_notify_channel, '');
 
         INSERT INTO ordering.idempotency_keys

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Walking the primary key for them passes every published row not yet purged (an hour's worth by
  * default); an index of unpublished ids alone starts at the first one.
  */
-export class OutboxUnpublishedIdIndex1764000000009 implements MigrationInterface {
-  name = 'OutboxUnpublishedIdIndex1764000000009';
+export class OutboxUnpublishedIdIndex1764000000010 implements MigrationInterface {
+  name = 'OutboxUnpublishedIdIndex1764000000010';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const schema of ['ordering', 'rewards']) {

@@ -1,0 +1,161 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SpanRecord } from '@redpacket/observability';
+import { pollUntil } from '../../scripts/infra/process-utils';
+import { type GrantMode, SystemUnderTest } from './support/system';
+
+jest.setTimeout(180_000);
+
+/** Every span of one trace, from the order's transaction (which names the order) to the granted event's ack. */
+const THE_WAY_OF_AN_ORDER = [
+  'POST /orders',
+  'order transaction',
+  'publish {orders}',
+  'kafka ack',
+  'consume {orders}',
+  'grant transaction',
+  'publish {granted}',
+  'kafka ack',
+];
+
+function readSpans(...files: string[]): SpanRecord[] {
+  return files
+    .filter((file) => existsSync(file))
+    .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as SpanRecord);
+}
+
+describe.each<GrantMode>(['batched', 'per-message'])('one trace per order, %s grants', (grants) => {
+  let system: SystemUnderTest;
+  let directory: string;
+  const file = (app: string) => join(directory, `${app}.spans.jsonl`);
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'redpacket-spans-'));
+    system = new SystemUnderTest('inbox-tx', { grants });
+    await system.start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('follows the order from the HTTP request through the outbox and Kafka to the granted event, parent by parent', async () => {
+    const tracing = (app: string) => ({ TRACING_EXPORTER: 'file', TRACING_FILE: file(app) });
+    const orders = await system.startApp('order-service', tracing('order-service'));
+    await system.startApp('reward-service', tracing('reward-service'));
+    const [placed] = await system.placeOrders(orders, [
+      { userId: `${system.userPrefix}-traced`, sku: 'MUG', quantity: 3 },
+    ]);
+
+    const topics = { '{orders}': system.topic, '{granted}': system.grantedTopic };
+    const expected = THE_WAY_OF_AN_ORDER.map((name) =>
+      name.replace(/\{\w+\}/, (slot) => topics[slot as keyof typeof topics]),
+    );
+    const trace = await pollUntil(
+      'the order’s whole trace in the exporters’ files',
+      async () => {
+        const spans = readSpans(file('order-service'), file('reward-service'));
+        const start = spans.find((s) => s.name === 'order transaction' && s.attributes['order.id'] === placed.orderId);
+        const ofTrace = start ? spans.filter((s) => s.traceId === start.traceId) : [];
+        return Promise.resolve(ofTrace.length >= expected.length ? ofTrace : undefined);
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+
+    // One chain, each span the child of the one before, except each ack, the child of its publish.
+    const chain = orderedByParent(trace);
+    expect(chain.map((span) => span.name)).toEqual(expected);
+    expect(chain[0].parentSpanId).toBeUndefined();
+    chain.forEach((span, i) => {
+      if (i === 0) return;
+      const parent = span.name === 'kafka ack' ? chain[i - 1] : chain[i - (chain[i - 1].name === 'kafka ack' ? 2 : 1)];
+      expect({ span: span.name, parent: span.parentSpanId }).toEqual({ span: span.name, parent: parent.spanId });
+      expect(span.startMs).toBeGreaterThanOrEqual(parent.startMs);
+    });
+    expect(chain.map((span) => span.service)).toEqual([
+      'order-service',
+      'order-service',
+      'order-service',
+      'order-service',
+      'reward-service',
+      'reward-service',
+      'reward-service',
+      'reward-service',
+    ]);
+    const consume = chain[4];
+    expect(consume.attributes).toMatchObject({ 'messaging.destination.name': system.topic });
+    expect(typeof consume.attributes['messaging.kafka.offset']).toBe('number');
+    expect(chain[5].attributes['grant.outcome']).toBe('granted');
+  });
+});
+
+/** The spans of a trace, root first, each followed by its children (the ack before the next hop). */
+function orderedByParent(spans: SpanRecord[]): SpanRecord[] {
+  const children = (id: string | undefined) =>
+    spans
+      .filter((span) => span.parentSpanId === id)
+      .sort((a, b) => Number(a.name !== 'kafka ack') - Number(b.name !== 'kafka ack') || a.startMs - b.startMs);
+  const ordered: SpanRecord[] = [];
+  const visit = (span: SpanRecord) => {
+    ordered.push(span);
+    for (const child of children(span.spanId)) visit(child);
+  };
+  for (const root of children(undefined)) visit(root);
+  return ordered;
+}
+
+/** A stand-in OTLP/HTTP collector: it keeps what the exporter posts to /v1/traces. */
+async function startCollector(): Promise<{ server: Server; url: string; posts: { path: string; body: string }[] }> {
+  const posts: { path: string; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      posts.push({ path: request.url ?? '', body });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`, posts };
+}
+
+describe('tracing over OTLP', () => {
+  let system: SystemUnderTest;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    collector?.server.close();
+  });
+
+  it("posts the order service's spans to the collector at TRACING_OTLP_URL", async () => {
+    const orders = await system.startApp('order-service', {
+      TRACING_EXPORTER: 'otlp',
+      TRACING_OTLP_URL: collector.url,
+    });
+    const [placed] = await system.placeOrders(orders, [
+      { userId: `${system.userPrefix}-otlp`, sku: 'MUG', quantity: 3 },
+    ]);
+    const post = await pollUntil(
+      'the collector to receive the order’s spans',
+      async () => Promise.resolve(collector.posts.find((p) => p.body.includes(placed.orderId))),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(post.path).toBe('/v1/traces');
+    const names = [...post.body.matchAll(/"name":"([^"]+)"/g)].map((match) => match[1]);
+    expect(names).toEqual(expect.arrayContaining(['POST /orders', 'order transaction']));
+    expect(post.body).toContain('"order-service"');
+  });
+});
