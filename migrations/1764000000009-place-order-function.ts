@@ -81,8 +81,9 @@ export class PlaceOrderFunction1764000000009 implements MigrationInterface {
 
         PERFORM pg_advisory_xact_lock(hashtextextended('orders-of:' || p_user_id, 0));
 
-        INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status)
-        SELECT p_order_id, p_user_id, sum(line.quantity), sum(line.quantity * line.unit_price_cents), 'PLACED'
+        INSERT INTO ordering.orders (order_id, user_id, item_count, total_cents, status, trace_context)
+        SELECT p_order_id, p_user_id, sum(line.quantity), sum(line.quantity * line.unit_price_cents), 'PLACED',
+               p_trace_context
           FROM unnest(p_quantities, prices) AS line(quantity, unit_price_cents)
         RETURNING * INTO placed;
         INSERT INTO ordering.order_items (order_id, line_no, sku, quantity, unit_price_cents)

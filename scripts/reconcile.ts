@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@redpacket/config';
-import { createJsonLogger } from '@redpacket/observability';
+import { createJsonLogger, startTracing } from '@redpacket/observability';
 import { ReissueMissingService } from '@redpacket/reconciliation';
 import { ReconcilerConfig } from '../apps/reconciler/src/reconciler.config';
 import { ReconcilerModule } from '../apps/reconciler/src/reconciler.module';
@@ -29,6 +29,12 @@ async function main(): Promise<void> {
   const until = parseDate('--until', values.until);
   // The CLI runs once: no schedule, no HTTP.
   const config = loadConfig(ReconcilerConfig, { ...process.env, RECONCILER_SCHEDULE_ENABLED: 'false' });
+  const tracing = startTracing({
+    serviceName: 'reconciler',
+    exporter: config.TRACING_EXPORTER,
+    file: config.TRACING_FILE,
+    otlpUrl: config.TRACING_OTLP_URL,
+  });
   const app = await NestFactory.createApplicationContext(ReconcilerModule.register(config), {
     logger: createJsonLogger(config.LOG_LEVEL),
   });
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
   } finally {
     await app.close();
+    await tracing.shutdown();
   }
 }
 

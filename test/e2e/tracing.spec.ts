@@ -95,6 +95,66 @@ describe.each<GrantMode>(['batched', 'per-message'])('one trace per order, %s gr
   });
 });
 
+describe('a reissue by the reconciler', () => {
+  let system: SystemUnderTest;
+  let directory: string;
+  const file = (app: string) => join(directory, `${app}.spans.jsonl`);
+  const tracing = (app: string) => ({ TRACING_EXPORTER: 'file', TRACING_FILE: file(app) });
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'redpacket-spans-'));
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('is a trace of its own, linked to the trace the order was placed in, and its granted event continues it', async () => {
+    // The relay is off and the outbox row deleted: the order's event is lost, as in the matrix's repair scenario.
+    const orders = await system.startApp('order-service', {
+      ...tracing('order-service'),
+      OUTBOX_RELAY_ENABLED: 'false',
+    });
+    const since = new Date(Date.now() - 1_000);
+    const [placed] = await system.placeOrders(orders, [
+      { userId: `${system.userPrefix}-lost`, sku: 'MUG', quantity: 3 },
+    ]);
+    await system.dataSource.query(`DELETE FROM ordering.outbox WHERE payload->>'orderId' = $1`, [placed.orderId]);
+
+    const cli = await system.reconcile(tracing('reconciler'), since);
+    const exit = await cli.exited;
+    expect({ code: exit.code, output: exit.code === 0 ? '' : cli.output() }).toEqual({ code: 0, output: '' });
+    await system.startApp('reward-service', tracing('reward-service'));
+
+    const spans = await pollUntil(
+      'the reissue’s granted event to be published',
+      async () => {
+        const all = readSpans(file('order-service'), file('reconciler'), file('reward-service'));
+        const reissue = all.find((s) => s.name === 'reconcile reissue' && s.attributes['order.id'] === placed.orderId);
+        const publish = reissue && all.find((s) => s.parentSpanId === reissue.spanId);
+        return Promise.resolve(publish ? { all, reissue, publish } : undefined);
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const placedIn = spans.all.find(
+      (s) => s.name === 'order transaction' && s.attributes['order.id'] === placed.orderId,
+    );
+    expect(placedIn).toBeDefined();
+    expect(spans.reissue.parentSpanId).toBeUndefined();
+    expect(spans.reissue.traceId).not.toBe(placedIn?.traceId);
+    expect(spans.reissue.links).toEqual([{ traceId: placedIn?.traceId, spanId: placedIn?.spanId }]);
+    expect(spans.reissue.attributes['grant.outcome']).toBe('granted');
+    expect(spans.publish).toMatchObject({
+      name: `publish ${system.grantedTopic}`,
+      traceId: spans.reissue.traceId,
+      service: 'reward-service',
+    });
+  });
+});
+
 /** The spans of a trace, root first, each followed by its children (the ack before the next hop). */
 function orderedByParent(spans: SpanRecord[]): SpanRecord[] {
   const children = (id: string | undefined) =>

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
-import { Metrics } from '@redpacket/observability';
-import { GrantOnceService, type GrantRequest, rewardFor, RewardRuleBook } from '@redpacket/rewards';
+import { trace } from '@opentelemetry/api';
+import { contextOf, inSpan, Metrics } from '@redpacket/observability';
+import { type GrantOutcome, GrantOnceService, type GrantRequest, rewardFor, RewardRuleBook } from '@redpacket/rewards';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from '../reconciliation.options';
 import {
@@ -30,6 +31,8 @@ interface OrderToCheck {
   /** To the millisecond, as the event carries it: the time that picks the rule, on both paths alike. */
   placed_at: Date;
   decided: boolean;
+  /** The W3C traceparent the order was placed in; null when tracing was off. */
+  trace_context: string | null;
 }
 
 /** The window a run covers, and how it was chosen. */
@@ -179,10 +182,31 @@ export class ReissueMissingService {
       this.metrics.reconciliationDiscrepanciesFound.inc({ kind }, value);
   }
 
+  /**
+   * A reissue is a trace of its own (nothing the order's trace started is waiting for it), linked to the
+   * trace the order was placed in: the grant's RedPacketGranted continues the reissue's trace.
+   */
+  private reissue(order: OrderToCheck, request: GrantRequest): Promise<GrantOutcome> {
+    const placedIn = trace.getSpanContext(contextOf(order.trace_context));
+    return inSpan(
+      'reconcile reissue',
+      {
+        root: true,
+        attributes: { 'order.id': order.order_id },
+        links: placedIn ? [{ context: placedIn }] : [],
+      },
+      async (span) => {
+        const outcome = await this.grants.grantOnce(request);
+        span.setAttribute('grant.outcome', outcome);
+        return outcome;
+      },
+    );
+  }
+
   /** One keyset page of orders, oldest first, each with whether it already has its decision. */
   private nextBatch(since: Date | null, until: Date, cursor: RunCursor | undefined): Promise<OrderToCheck[]> {
     return this.dataSource.query<OrderToCheck[]>(
-      `SELECT o.order_id, o.user_id, o.item_count, o.total_cents, o.created_at::text AS created_at,
+      `SELECT o.order_id, o.user_id, o.item_count, o.total_cents, o.created_at::text AS created_at, o.trace_context,
               date_trunc('milliseconds', o.created_at) AS placed_at,
               EXISTS (SELECT 1 FROM rewards.reward_decisions d WHERE d.order_id = o.order_id) AS decided
          FROM ordering.orders_for_reconciliation o
@@ -212,7 +236,7 @@ export class ReissueMissingService {
     try {
       this.logger.debug('granting a missing red packet', { orderId: order.order_id, userId: order.user_id });
       await failpoint('reconciler.before-grant');
-      const outcome = await this.grants.grantOnce(request);
+      const outcome = await this.reissue(order, request);
       if (outcome === 'granted') counts.reissued += 1;
       else if (outcome === 'ineligible') counts.ineligible += 1;
       else counts.alreadyDecided += 1;
