@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { REPO_ROOT } from '../infra/provision';
+import type { SystemUnderTest } from '../../test/e2e/support/system';
 import type { BenchContext } from './bench-context';
 import { truncateAll, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
@@ -31,6 +33,11 @@ export interface RestResult {
   runs: RestRun[];
   /** One more run of the same load under `node --cpu-prof`: where the order service's CPU goes. */
   profile?: RestProfile;
+  /**
+   * The same load once more with tracing on (every span exported to a file), against the runs with it off
+   * (the default: no provider, so each step's span is the API's no-op and no trace context is stored).
+   */
+  tracingOn?: { requestsPerSecond: number; p99Ms: number; ratioToOff: number };
   /** The same profile of an earlier commit, kept in bench/results (see profile-order-service.ts). */
   profileBefore?: RestProfile & { measuredAt: string };
   median: {
@@ -53,7 +60,7 @@ export interface RestResult {
 export async function benchRest(context: BenchContext, options: BenchOptions): Promise<RestResult> {
   const concurrency = options.restConcurrency;
   const seconds = options.restSeconds;
-  const { runs, profile } = await withSystem(context, 'inbox-tx', async (system) => {
+  const { runs, profile, traced } = await withSystem(context, 'inbox-tx', async (system) => {
     const app = await system.startApp('order-service', { OUTBOX_RELAY_ENABLED: 'false' });
     const load = { url: app.url, connections: concurrency, userPrefix: `${system.namespace}-rest` };
     await placeOrdersUnderLoad({ ...load, seconds: Math.min(3, seconds) }); // warm-up: JIT, pool, plans
@@ -74,7 +81,10 @@ export async function benchRest(context: BenchContext, options: BenchOptions): P
     });
     await app.process.kill('SIGTERM');
     await truncateAll(context.dataSource);
-    return { runs, profile: await profileOrderService(system, { connections: concurrency, seconds }) };
+    const profile = await profileOrderService(system, { connections: concurrency, seconds });
+    await truncateAll(context.dataSource);
+    const traced = await withTracingOn(system, { connections: concurrency, seconds });
+    return { runs, profile, traced };
   });
   return {
     concurrency,
@@ -82,6 +92,13 @@ export async function benchRest(context: BenchContext, options: BenchOptions): P
     relayEnabled: false,
     runs,
     profile,
+    tracingOn: {
+      ...traced,
+      ratioToOff: ratio(
+        traced.requestsPerSecond,
+        medianOf(runs, (r) => r.service.requestsPerSecond),
+      ),
+    },
     profileBefore: existsSync(PROFILE_BEFORE)
       ? (JSON.parse(readFileSync(PROFILE_BEFORE, 'utf8')) as RestResult['profileBefore'])
       : undefined,
@@ -97,4 +114,26 @@ export async function benchRest(context: BenchContext, options: BenchOptions): P
       serviceCpuPercent: medianOf(runs, (r) => r.serviceCpuPercent),
     },
   };
+}
+
+/** One run of the REST load against an order service that exports every span to a file. */
+async function withTracingOn(
+  system: SystemUnderTest,
+  load: { connections: number; seconds: number },
+): Promise<{ requestsPerSecond: number; p99Ms: number }> {
+  const directory = mkdtempSync(join(tmpdir(), 'redpacket-bench-spans-'));
+  try {
+    const app = await system.startApp('order-service', {
+      OUTBOX_RELAY_ENABLED: 'false',
+      TRACING_EXPORTER: 'file',
+      TRACING_FILE: join(directory, 'spans.jsonl'),
+    });
+    const orders = { url: app.url, connections: load.connections, userPrefix: `${system.namespace}-traced` };
+    await placeOrdersUnderLoad({ ...orders, seconds: Math.min(3, load.seconds) }); // warm-up, as measured
+    const result = await placeOrdersUnderLoad({ ...orders, seconds: load.seconds });
+    await app.process.kill('SIGTERM');
+    return { requestsPerSecond: result.requestsPerSecond, p99Ms: result.p99Ms };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
