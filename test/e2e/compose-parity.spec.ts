@@ -221,6 +221,16 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     expect(services.prometheus.depends_on).toMatchObject(Object.fromEntries(apps.map((app) => [app, healthy])));
   });
 
+  it("sends every app's spans to the compose file's Jaeger over OTLP/HTTP, on the port its receiver is told to open", () => {
+    const apps = ours.map(([name]) => name).filter((name) => name !== 'migrate' && name !== 'kafka-setup');
+    for (const name of apps) {
+      expect({ name, exporter: services[name].environment?.TRACING_EXPORTER }).toEqual({ name, exporter: 'otlp' });
+      const url = new URL(String(services[name].environment?.TRACING_OTLP_URL));
+      expect({ name, host: url.hostname, path: url.pathname }).toEqual({ name, host: 'jaeger', path: '/v1/traces' });
+      expect(services.jaeger.command).toContain(`--set=receivers.otlp.protocols.http.endpoint=0.0.0.0:${url.port}`);
+    }
+  });
+
   it('gives every broker a cluster id kafka-storage accepts: 16 bytes, base64url', () => {
     for (const broker of ['kafka', 'kafka-1', 'kafka-2', 'kafka-3']) {
       const id = String(resolvedCompose('cluster')[broker].environment?.CLUSTER_ID);
