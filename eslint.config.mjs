@@ -41,7 +41,14 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'script',
-      globals: { document: 'readonly', fetch: 'readonly', setTimeout: 'readonly' },
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        history: 'readonly',
+        location: 'readonly',
+        URLSearchParams: 'readonly',
+      },
     },
   },
   {

@@ -9,6 +9,7 @@ import { OutboxKeyOrderIndex1764000000007 } from './1764000000007-outbox-key-ord
 import { OutboxTraceContext1764000000008 } from './1764000000008-outbox-trace-context';
 import { PlaceOrderFunction1764000000009 } from './1764000000009-place-order-function';
 import { OutboxUnpublishedIdIndex1764000000010 } from './1764000000010-outbox-unpublished-id-index';
+import { InboxDeliveries1764000000011 } from './1764000000011-inbox-deliveries';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -23,4 +24,5 @@ export const allMigrations = [
   OutboxTraceContext1764000000008,
   PlaceOrderFunction1764000000009,
   OutboxUnpublishedIdIndex1764000000010,
+  InboxDeliveries1764000000011,
 ];

@@ -3,7 +3,11 @@ import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
 import { MetricsModule } from '@redpacket/observability';
-import { HealthModule } from '@redpacket/platform';
+import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
+import { OrderTimelines } from '@redpacket/monitoring';
+import { ADMIN_TOKEN, HealthModule } from '@redpacket/platform';
+import { DataSource } from 'typeorm';
+import { OrderTimelineController } from './order-timeline.controller';
 import { LivePageController } from './live-page.controller';
 import { MonitorConfig } from './monitor.config';
 import { SystemWatch } from './system-watch.service';
@@ -21,8 +25,17 @@ export class MonitorModule {
         HealthModule,
         MetricsModule,
       ],
-      controllers: [LivePageController],
-      providers: [SystemWatch],
+      controllers: [LivePageController, OrderTimelineController],
+      providers: [
+        SystemWatch,
+        { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
+        {
+          provide: OrderTimelines,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new OrderTimelines(dataSource, namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService)),
+        },
+      ],
     };
   }
 }

@@ -10,3 +10,4 @@ export * from './probes/probe-writer';
 export * from './probes/probe-alert.config';
 export * from './probes/probe-endpoint';
 export * from './probes/order-service-probes';
+export * from './timeline/order-timeline';

@@ -42,7 +42,12 @@ export interface LivePage {
 }
 
 /** Opens the monitor's live page in headless Chromium. */
-export async function openLivePage(monitor: RunningApp): Promise<LivePage> {
+export function openLivePage(monitor: RunningApp): Promise<LivePage> {
+  return openMonitorPage(monitor, '/');
+}
+
+/** Opens a page of the monitor (`path`, from `/`) in headless Chromium. */
+export async function openMonitorPage(monitor: RunningApp, path: string): Promise<LivePage> {
   if (!existsSync(CHROMIUM)) throw new Error(`the page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -52,7 +57,7 @@ export async function openLivePage(monitor: RunningApp): Promise<LivePage> {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(monitor.url);
+    await page.goto(`${monitor.url}${path}`);
     return { page, pageErrors, close: () => browser.close() };
   } catch (error) {
     await browser.close();

@@ -96,7 +96,11 @@ export class OrderPurchasedHandler implements PartitionHandler {
     const traces = new ChunkTraces(work, parsed);
     let outcomes: GrantOutcome[];
     try {
-      outcomes = await this.grants.grantBatch(parsed.map(({ event }, i) => traces.requestOf(i, grantRequestOf(event))));
+      outcomes = await this.grants.grantBatch(
+        parsed.map(({ message, event }, i) =>
+          traces.requestOf(i, grantRequestOf(event, atOffset(work.position, message.offset))),
+        ),
+      );
     } catch (error) {
       traces.end(error);
       if (classifyError(error).retriable) throw error;
@@ -125,7 +129,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
     if (!event) return;
     try {
       const outcome = await inSpan('grant transaction', GRANT_SPAN, (span) =>
-        this.grants.grantOnce(grantRequestOf(event)).then((result) => outcomeOn(span, result)),
+        this.grants.grantOnce(grantRequestOf(event, position)).then((result) => outcomeOn(span, result)),
       );
       this.recordOutcome(position, event, outcome);
     } catch (error) {
@@ -233,6 +237,11 @@ export function chunksOf<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** The event's order, placed at the time the order service committed it: that time picks the reward rule. */
-function grantRequestOf(event: OrderPurchasedV1): GrantRequest {
-  return { source: 'event', ...event, placedAt: new Date(event.occurredAt) };
+function grantRequestOf(event: OrderPurchasedV1, position: MessagePosition): GrantRequest {
+  return {
+    source: 'event',
+    ...event,
+    placedAt: new Date(event.occurredAt),
+    delivery: { partition: position.partition, offset: position.offset },
+  };
 }

@@ -3,6 +3,12 @@ import type { RewardRuleVersion } from '../reward-rules/reward-rules.repository'
 export type GrantSource = 'event' | 'reconciliation';
 
 /** Everything a grant needs, whichever path (consumer or reconciler) asks for it. */
+/** One delivery of an event: the partition and offset it was read at. */
+export interface Delivery {
+  partition: number;
+  offset: string;
+}
+
 export interface GrantRequest {
   source: GrantSource;
   /** The event's id; absent for reconciliation, which is keyed by order alone. */
@@ -15,6 +21,8 @@ export interface GrantRequest {
   placedAt: Date;
   /** Only for the `version-in-message` strategy: the wallet version the producer read. */
   walletVersion?: number;
+  /** Where the event was read (partition and offset), recorded with its inbox row; absent for reconciliation. */
+  delivery?: Delivery;
   /**
    * The W3C traceparent of this request's grant span, for a grant that shares a transaction with others:
    * its RedPacketGranted continues its own order's trace. Otherwise the active span is used.

@@ -61,7 +61,12 @@ export class InboxTransactionBatch {
       eventIdOf,
     );
     const { processed, settings } = this.context;
-    const recorded = await processed.markManyProcessed(manager, settings.consumerGroup, first.map(eventIdOf));
+    const recorded = await processed.markManyProcessed(
+      manager,
+      settings.consumerGroup,
+      first.map((c) => ({ eventId: eventIdOf(c), delivery: c.request.delivery })),
+    );
+    await processed.countRedeliveries(manager, settings.consumerGroup, repeated.map(eventIdOf));
     const redelivered = first.filter((c) => !recorded.has(eventIdOf(c)));
     for (const c of [...repeated, ...redelivered]) outcomes[c.index] = 'duplicate-message';
     return candidates.filter((c) => outcomes[c.index] === undefined);

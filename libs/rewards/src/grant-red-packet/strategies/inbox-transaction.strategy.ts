@@ -6,7 +6,7 @@ import type { GrantOutcome, GrantStrategy, RuledRequest } from '../grant.types';
 
 /**
  * The default, and the only strategy that survives every fault in the suite. ONE transaction:
- * 1. INSERT (group, event id) into processed_messages — a conflict is a redelivery: stop;
+ * 1. INSERT (group, event id) into processed_messages — a conflict is a redelivery, which only counts it: stop;
  * 2. INSERT the order's decision under the rule of its time, and its packet when granted — a conflict means
  *    the other path decided it: stop;
  * 3. credit the wallet with the version check — a lost race rolls back and retries it all;
@@ -22,7 +22,8 @@ export class InboxTransactionStrategy implements GrantStrategy {
     const { transactions, processed, decisions, wallets, outbox, settings } = this.context;
     return this.context.withOptimisticRetry(() =>
       transactions.run(async (manager): Promise<GrantOutcome> => {
-        if (request.eventId && !(await processed.markProcessed(manager, settings.consumerGroup, request.eventId))) {
+        const { eventId, delivery } = request;
+        if (eventId && !(await processed.markProcessed(manager, settings.consumerGroup, eventId, delivery))) {
           return 'duplicate-message';
         }
         const amountCents = rewardFor(request, request.rule);

@@ -32,7 +32,8 @@ export class InboxWithoutTransactionStrategy implements GrantStrategy {
       }),
     );
     await failpoint('grant.inbox-no-tx.before-save-id');
-    if (request.eventId) await processed.markProcessed(dataSource.manager, settings.consumerGroup, request.eventId);
+    if (request.eventId)
+      await processed.markProcessed(dataSource.manager, settings.consumerGroup, request.eventId, request.delivery);
     return outcome;
   }
 }

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Header, Inject, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type OrderTimeline, OrderTimelines } from '@redpacket/monitoring';
+import { AdminTokenGuard } from '@redpacket/platform';
+
+const PAGE_DIR = join(__dirname, 'page');
+const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'";
+
+/**
+ * One order's life for an operator ("I bought three items and got no red packet"): the page at `/order`
+ * and the JSON it reads. The JSON names a customer and their amounts, so it takes the admin token.
+ */
+@ApiTags('orders')
+@Controller()
+export class OrderTimelineController {
+  private readonly html = readFileSync(join(PAGE_DIR, 'order.html'), 'utf8');
+  private readonly script = readFileSync(join(PAGE_DIR, 'order.js'), 'utf8');
+
+  constructor(@Inject(OrderTimelines) private readonly timelines: OrderTimelines) {}
+
+  @Get('order')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CSP)
+  page(): string {
+    return this.html;
+  }
+
+  @Get('order.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  pageScript(): string {
+    return this.script;
+  }
+
+  /** 400 for an id that is not a UUID, 401/403 without the admin token, 404 for an order that does not exist. */
+  @Get('api/orders/:orderId/timeline')
+  @ApiBearerAuth()
+  @UseGuards(AdminTokenGuard)
+  @Header('Cache-Control', 'no-store')
+  async timeline(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<OrderTimeline> {
+    const timeline = await this.timelines.of(orderId);
+    if (!timeline) throw new NotFoundException(`no order ${orderId}`);
+    return timeline;
+  }
+}
