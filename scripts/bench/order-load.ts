@@ -99,6 +99,7 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
   const latencies: number[] = [];
   const answered: AnsweredOrder[] = [];
   let failed = 0;
+  const failures = new Map<string, number>();
   const requests: Promise<void>[] = [];
   const toWallClock = wallClockOffsetMs();
   const start = performance.now();
@@ -114,14 +115,21 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
           latencies.push(answeredAt - sentAt);
           answered.push({ orderId, sentAtMs: sentAt + toWallClock, answeredAtMs: answeredAt + toWallClock });
         },
-        () => void (failed += 1),
+        (error: Error) => {
+          failed += 1;
+          const reason = error.name === 'TimeoutError' ? 'timeout' : error.message.replace('POST /orders: ', '');
+          failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        },
       ),
     );
   }
   const behindScheduleMs = Math.max(0, performance.now() - (start + (total - 1) * intervalMs));
   const sendingSeconds = Math.max(load.seconds, (performance.now() - start) / 1_000);
   await Promise.all(requests);
-  if (failed > 0) log(`POST /orders: ${failed} of ${total} requests failed`);
+  if (failed > 0)
+    log(
+      `POST /orders: ${failed} of ${total} requests failed (${[...failures].map(([why, n]) => `${why}: ${n}`).join(', ')})`,
+    );
   latencies.sort((a, b) => a - b);
   return {
     requestsPerSecond: latencies.length / sendingSeconds,
