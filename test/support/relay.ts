@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { IdempotentProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import type { DataSource } from 'typeorm';
@@ -15,6 +15,7 @@ export function relayFor(
     pipelineDepth?: number;
     schema?: string;
     databaseUrl?: string;
+    logger?: LoggerService;
   } = {},
 ) {
   const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, options.brokers);
@@ -29,7 +30,7 @@ export function relayFor(
       maxBatchSize: options.maxBatchSize,
       pipelineDepth: options.pipelineDepth,
     },
-    new Logger('TestRelay'),
+    options.logger ?? new Logger('TestRelay'),
   );
   return {
     relay,

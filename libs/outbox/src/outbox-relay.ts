@@ -70,6 +70,10 @@ export class OutboxRelay {
   private readonly inFlight = new Set<Promise<void>>();
   /** The last claim came back as large as it was allowed to be: more rows are waiting. */
   private backlogLeft = false;
+  /** Batches that failed after their claim, in a row: the loop backs off 0.5 s, 1 s, … 10 s before the next. */
+  private failuresInARow = 0;
+  private failuresWaitedFor = 0;
+  private stopping: (() => void) | undefined;
   private readonly depth: number;
   private readonly claimSize: ClaimSize;
   private readonly backoff: IdleBackoff;
@@ -100,6 +104,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
+    this.stopping?.();
     await this.loop;
     await this.listener.stop();
   }
@@ -144,6 +149,11 @@ export class OutboxRelay {
    */
   private async run(): Promise<void> {
     while (this.running) {
+      if (this.failuresInARow > this.failuresWaitedFor) {
+        this.failuresWaitedFor = this.failuresInARow;
+        await this.pauseAfterFailure(retryDelayMs(this.failuresInARow));
+        continue;
+      }
       if (this.inFlight.size >= this.depth) {
         await Promise.race(this.inFlight);
         continue;
@@ -184,12 +194,31 @@ export class OutboxRelay {
   private async publishOrLog(onClaimed: (rows: number) => void): Promise<void> {
     try {
       await this.publishBatch(onClaimed);
+      this.failuresInARow = 0;
+      this.failuresWaitedFor = 0;
     } catch (error) {
+      // A mark or a commit that fails (a read-only database after a failover, a full disk) would fail
+      // again at once: the next claim waits out the backoff rather than resending the rows in a loop.
+      this.failuresInARow += 1;
       this.logger.error('outbox relay batch failed; its rows stay unpublished and are claimed again', {
         table: this.options.location.table,
+        failuresInARow: this.failuresInARow,
+        retryInMs: retryDelayMs(this.failuresInARow),
         error: (error as Error).message,
       });
     }
+  }
+
+  /** Waits out the backoff after a failed batch; a NOTIFY does not end it, only `stop()` does. */
+  private pauseAfterFailure(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.stopping = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   /** A commit wrote outbox rows. Remembered when it comes mid-claim, so no wake-up is lost. */
@@ -206,7 +235,9 @@ export class OutboxRelay {
   private idle(): Promise<void> {
     if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = this.inFlight.size === 0 ? setTimeout(done, this.backoff.next()) : undefined;
+      // The timer too while batches are in flight: a row whose backoff ends is found even if the NOTIFY
+      // connection is down and a batch sits in the producer's retries.
+      const timer = setTimeout(done, this.backoff.next());
       for (const batch of this.inFlight) void batch.then(done);
       this.wake = done;
       function done() {

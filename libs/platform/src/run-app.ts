@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, type INestApplication, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -60,11 +60,21 @@ class TracingShutdown implements OnApplicationShutdown {
 @Module({})
 class TracingHostModule {}
 
+/** Global: Nest runs a global module's shutdown hooks after every other's, so the relay's last spans are in. */
+@Global()
+@Module({})
+class TracingModule {}
+
 function withTracingShutdown(root: DynamicModule, tracing: Tracing): DynamicModule {
   return {
     module: TracingHostModule,
-    imports: [root],
-    providers: [{ provide: TRACING, useFactory: () => new TracingShutdown(tracing) }],
+    imports: [
+      root,
+      {
+        module: TracingModule,
+        providers: [{ provide: TRACING, useFactory: () => new TracingShutdown(tracing) }],
+      },
+    ],
   };
 }
 

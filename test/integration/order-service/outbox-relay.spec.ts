@@ -324,6 +324,63 @@ describe('the transactional outbox and its relay', () => {
       await service.relay.relay.start();
     }
   });
+  it('backs off 0.5 s, 1 s, 2 s when its batches keep failing after the send, instead of resending at once', async () => {
+    const key = `mark-refused-${randomUUID()}`;
+    const eventId = newEventId();
+    const failures: Record<string, unknown>[] = [];
+    const logger = {
+      log: () => undefined,
+      warn: () => undefined,
+      error: (message: string, fields: Record<string, unknown>) => {
+        if (message.startsWith('outbox relay batch failed')) failures.push(fields);
+      },
+    };
+    // The database refuses to mark this row published: every batch fails after Kafka acknowledged it.
+    await service.dataSource.query(`
+      CREATE FUNCTION ordering.refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'marking refused'; END $$`);
+    await service.dataSource.query(
+      `CREATE TRIGGER refuse_mark BEFORE UPDATE ON ordering.outbox FOR EACH ROW
+        WHEN (OLD.message_key = '${key}' AND NEW.published_at IS NOT NULL) EXECUTE FUNCTION ordering.refuse_mark()`,
+    );
+    await service.relay.relay.stop();
+    const relay = relayFor(service.dataSource, { logger });
+    try {
+      await service.dataSource.query(
+        `INSERT INTO ordering.outbox (event_id, topic, message_key, event_type, schema_version, payload)
+         VALUES ($1, $2, $3, 'OrderPurchased', 1, '{}')`,
+        [eventId, topic, key],
+      );
+      await relay.start();
+      await pollUntil('three failed batches', async () => Promise.resolve(failures.length >= 3 ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+      });
+      await relay.stop();
+      const sends = () => reader.messages.filter((m) => m.headers?.[EVENT_HEADERS.eventId]?.toString() === eventId);
+      await pollUntil(
+        'the three sends to be read',
+        async () => Promise.resolve(sends().length >= 3 ? true : undefined),
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(failures.map((f) => [f.failuresInARow, f.retryInMs])).toEqual([
+        [1, 500],
+        [2, 1_000],
+        [3, 2_000],
+      ]);
+      // One send per failure: none in between, while the relay waited.
+      expect(sends()).toHaveLength(3);
+    } finally {
+      await relay.stop();
+      await service.dataSource.query('DROP TRIGGER refuse_mark ON ordering.outbox');
+      await service.dataSource.query('DROP FUNCTION ordering.refuse_mark()');
+      await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = $1', [eventId]);
+      await service.relay.relay.start();
+    }
+  });
+
   it('purges its own published rows past their retention, and keeps unpublished ones whatever their age', async () => {
     const row = async (publishedHoursAgo: number | null, createdDaysAgo = 0) => {
       const eventId = newEventId();

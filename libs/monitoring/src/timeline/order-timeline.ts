@@ -49,6 +49,8 @@ export class OrderTimelines {
       [orderId],
     );
     if (!order) return undefined;
+    // The id as Postgres writes it (lower case): the outbox payload holds it as text.
+    orderId = String(order.order_id);
     const [published] = await this.query(
       `SELECT event_id, created_at, published_at, attempts, last_error FROM ordering.outbox
         WHERE event_type = 'OrderPurchased' AND payload->>'orderId' = $1 ORDER BY id LIMIT 1`,
