@@ -57,6 +57,7 @@ describe('runningSummary', () => {
     const lines = runningSummary(planApps(4000, '127.0.0.1'), 'system-key-1', 'customer.jwt.token');
     expect(lines).toContain('  OpenAPI          http://127.0.0.1:4000/docs');
     expect(lines).toContain('  monitor page     http://127.0.0.1:4003/');
+    expect(lines).toContain('  order timeline   http://127.0.0.1:4003/order (with the admin token)');
     expect(lines.filter((line) => line.endsWith('/metrics'))).toHaveLength(4);
     const curl = lines.find((line) => line.includes('curl -s -X POST')) ?? '';
     expect(curl).toContain("-H 'Idempotency-Key: system-key-1'");

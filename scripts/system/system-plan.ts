@@ -64,6 +64,7 @@ export function runningSummary(
     'every app is ready',
     `  OpenAPI          ${orders}/docs`,
     `  monitor page     ${url('monitor')}/`,
+    `  order timeline   ${url('monitor')}/order (with the admin token)`,
     `  snapshot         ${url('monitor')}/api/snapshot`,
     '  metrics',
     ...apps.map((app) => `    ${app.name.padEnd(width)}   ${app.url}/metrics`),
