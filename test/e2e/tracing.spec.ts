@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@redpacket/observability';
 import { pollUntil } from '../../scripts/infra/process-utils';
+import { logRecords } from './support/monitor-client';
 import { type GrantMode, SystemUnderTest } from './support/system';
 
 jest.setTimeout(180_000);
@@ -48,7 +49,7 @@ describe.each<GrantMode>(['batched', 'per-message'])('one trace per order, %s gr
   it('follows the order from the HTTP request through the outbox and Kafka to the granted event, parent by parent', async () => {
     const tracing = (app: string) => ({ TRACING_EXPORTER: 'file', TRACING_FILE: file(app) });
     const orders = await system.startApp('order-service', tracing('order-service'));
-    await system.startApp('reward-service', tracing('reward-service'));
+    const rewards = await system.startApp('reward-service', { ...tracing('reward-service'), LOG_LEVEL: 'debug' });
     const [placed] = await system.placeOrders(orders, [
       { userId: `${system.userPrefix}-traced`, sku: 'MUG', quantity: 3 },
     ]);
@@ -92,6 +93,9 @@ describe.each<GrantMode>(['batched', 'per-message'])('one trace per order, %s gr
     expect(consume.attributes).toMatchObject({ 'messaging.destination.name': system.topic });
     expect(typeof consume.attributes['messaging.kafka.offset']).toBe('number');
     expect(chain[5].attributes['grant.outcome']).toBe('granted');
+    // The reward service's log line for the event names the trace.
+    const logged = logRecords(rewards, 'order event processed').filter((line) => line.orderId === placed.orderId);
+    expect(logged.map((line) => line.traceId)).toEqual([consume.traceId]);
   });
 });
 

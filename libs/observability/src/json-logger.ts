@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { type LogLevelName, redactSecrets } from '@redpacket/config';
 
 const ENABLED_LEVELS: Record<LogLevelName, LogLevel[]> = {
@@ -17,9 +18,14 @@ export function createJsonLogger(level: LogLevelName = 'info', context?: string)
   return context ? new RedactingLogger(context, options) : new RedactingLogger(options);
 }
 
-/** Every line goes through `redactSecrets`: no secret of the configuration, no password in a URL. */
+/**
+ * Every line goes through `redactSecrets`: no secret of the configuration, no password in a URL. A line
+ * written inside a recording span (tracing on) carries its `traceId`, so a log line leads to its trace.
+ */
 class RedactingLogger extends ConsoleLogger {
   protected override stringifyJsonLogObject(logObject: Record<string, unknown>): string {
-    return redactSecrets(super.stringifyJsonLogObject(logObject));
+    const span = trace.getActiveSpan()?.spanContext();
+    const traced = span && trace.isSpanContextValid(span) ? { ...logObject, traceId: span.traceId } : logObject;
+    return redactSecrets(super.stringifyJsonLogObject(traced));
   }
 }

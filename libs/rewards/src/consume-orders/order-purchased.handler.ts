@@ -9,7 +9,7 @@ import {
   type PartitionWork,
   processByKey,
 } from '@redpacket/kafka';
-import { type Span, SpanKind, trace } from '@opentelemetry/api';
+import { context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { contextOf, inSpan, type Metrics, traceparentOf, tracer } from '@redpacket/observability';
 import type { KafkaMessage } from 'kafkajs';
 import { EVENT_HEADERS, headerText } from '@redpacket/contracts';
@@ -109,7 +109,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
     }
     traces.end(undefined, outcomes);
     parsed.forEach(({ message, event }, index) =>
-      this.recordOutcome(atOffset(work.position, message.offset), event, outcomes[index]),
+      traces.within(index, () => this.recordOutcome(atOffset(work.position, message.offset), event, outcomes[index])),
     );
     await failpoint('reward.after-db-commit');
   }
@@ -220,6 +220,11 @@ class ChunkTraces {
   requestOf(index: number, request: GrantRequest): GrantRequest {
     const traceContext = traceparentOf(trace.setSpan(contextOf(undefined), this.grants[index]));
     return traceContext ? { ...request, traceContext } : request;
+  }
+
+  /** Runs `work` as part of the message's own trace: its log lines carry that trace's id. */
+  within(index: number, work: () => void): void {
+    context.with(trace.setSpan(context.active(), this.consumes[index]), work);
   }
 
   end(error: unknown, outcomes: GrantOutcome[] = []): void {
