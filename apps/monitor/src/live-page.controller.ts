@@ -1,25 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { PAGE_CSP, pageFile } from './page-files';
 import { type MonitorSnapshot, SystemWatch } from './system-watch.service';
 
-const PAGE_DIR = join(__dirname, 'page');
-/** Everything the page loads comes from this app: no CDN, no inline script. */
-const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
-
-/** The live page at `/`, its script, and the JSON it polls. */
+/** The live page at `/`, its script, the monitor's shared styles, and the JSON the page polls. */
 @ApiExcludeController()
 @Controller()
 export class LivePageController {
-  private readonly html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
-  private readonly script = readFileSync(join(PAGE_DIR, 'live.js'), 'utf8');
+  private readonly html = pageFile('index.html');
+  private readonly script = pageFile('live.js');
+  private readonly styles = pageFile('base.css');
 
   constructor(@Inject(SystemWatch) private readonly watch: SystemWatch) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', CSP)
+  @Header('Content-Security-Policy', PAGE_CSP)
   page(): string {
     return this.html;
   }
@@ -28,6 +24,13 @@ export class LivePageController {
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   pageScript(): string {
     return this.script;
+  }
+
+  /** The styles every page of the monitor shares. */
+  @Get('base.css')
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  baseStyles(): string {
+    return this.styles;
   }
 
   @Get('api/snapshot')

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Controller, Get, Header, Inject, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type OrderTimeline, OrderTimelines } from '@redpacket/monitoring';
 import { AdminTokenGuard } from '@redpacket/platform';
-
-const PAGE_DIR = join(__dirname, 'page');
-const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'";
+import { PAGE_CSP, pageFile } from './page-files';
 
 /**
  * One order's life for an operator ("I bought three items and got no red packet"): the page at `/order`
@@ -15,14 +11,14 @@ const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'";
 @ApiTags('orders')
 @Controller()
 export class OrderTimelineController {
-  private readonly html = readFileSync(join(PAGE_DIR, 'order.html'), 'utf8');
-  private readonly script = readFileSync(join(PAGE_DIR, 'order.js'), 'utf8');
+  private readonly html = pageFile('order.html');
+  private readonly script = pageFile('order.js');
 
   constructor(@Inject(OrderTimelines) private readonly timelines: OrderTimelines) {}
 
   @Get('order')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', CSP)
+  @Header('Content-Security-Policy', PAGE_CSP)
   page(): string {
     return this.html;
   }
