@@ -230,7 +230,7 @@ export class OutboxRelay {
 
   /**
    * Nothing was claimable. Waits for a NOTIFY, or for a batch in flight to end (its keys' next rows
-   * become claimable), or, with none in flight, for the backoff delay.
+   * become claimable), or for the backoff delay, whichever comes first.
    */
   private idle(): Promise<void> {
     if (this.notified) return Promise.resolve();
