@@ -131,9 +131,8 @@ describe('a stalled partition, seen from Kafka alone while no consumer runs', ()
         const records = logRecords(monitor, 'consumer partition recovered');
         return records.length > 0 ? records : undefined;
       });
-      // An info line: Nest names that level 'log'.
       expect(cleared).toMatchObject({
-        level: 'log',
+        level: 'info',
         group: system.group,
         topic: system.topic,
         partition: 0,

@@ -5,7 +5,8 @@ import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 export function kafkaLogCreator(logger: LoggerService): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
-      const { message, ...fields } = log;
+      // kafkajs' own `timestamp` and `logger` repeat the record's `time` and say nothing new.
+      const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
       const entry = { ...fields, kafkajs: namespace };
       switch (level) {
         case logLevel.ERROR:

@@ -1,4 +1,4 @@
-export * from './json-logger';
+export * from './logging/logging';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './tracing/tracing';

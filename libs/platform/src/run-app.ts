@@ -7,9 +7,16 @@ import {
   ConfigValidationError,
   loadConfig,
   minInsyncReplicas,
-  redactSecrets,
 } from '@redpacket/config';
-import { createJsonLogger, startTracing, type Tracing } from '@redpacket/observability';
+import {
+  createJsonLogger,
+  logBootFailure,
+  loggingModule,
+  NativeLogger,
+  requestId,
+  startTracing,
+  type Tracing,
+} from '@redpacket/observability';
 import { exitAfterClosing, onFatal } from './process/fatal';
 
 export interface AppDefinition<C extends BaseConfig> {
@@ -35,12 +42,20 @@ export async function createApp<C extends BaseConfig>(
     otlpUrl: config.TRACING_OTLP_URL,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    withTracingShutdown(definition.module(config), tracing),
-    new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 64 * 1024 }),
+    withPlatformModules(definition.module(config), config, tracing),
+    new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 64 * 1024, genReqId: requestId }),
     { logger, bufferLogs: true, abortOnError: false },
   );
-  app.useLogger(logger);
-  warnOfOverrides(config, logger);
+  app.useLogger(app.get(NativeLogger));
+  // Every response names its request: the id its log lines carry.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', request.id);
+      done();
+    });
+  warnOfOverrides(config, app.get(NativeLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await definition.configure?.(app, config);
   return { app, config };
@@ -58,18 +73,20 @@ class TracingShutdown implements OnApplicationShutdown {
 }
 
 @Module({})
-class TracingHostModule {}
+class PlatformHostModule {}
 
 /** Global: Nest runs a global module's shutdown hooks after every other's, so the relay's last spans are in. */
 @Global()
 @Module({})
 class TracingModule {}
 
-function withTracingShutdown(root: DynamicModule, tracing: Tracing): DynamicModule {
+/** The app's own module, with the logger (pino, per request) and the tracing shutdown every app shares. */
+function withPlatformModules(root: DynamicModule, config: BaseConfig, tracing: Tracing): DynamicModule {
   return {
-    module: TracingHostModule,
+    module: PlatformHostModule,
     imports: [
       root,
+      loggingModule(config.LOG_LEVEL),
       {
         module: TracingModule,
         providers: [{ provide: TRACING, useFactory: () => new TracingShutdown(tracing) }],
@@ -84,11 +101,11 @@ export async function runApp<C extends BaseConfig>(definition: AppDefinition<C>)
     const { app, config } = await createApp(definition);
     onFatal(exitAfterClosing(() => app.close()));
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
-    createJsonLogger(config.LOG_LEVEL, definition.name).log('listening', { url: await app.getUrl(), pid: process.pid });
+    app.get(NativeLogger).log('listening', { url: await app.getUrl() }, definition.name);
     return app;
   } catch (error) {
     const message = error instanceof ConfigValidationError ? error.message : (error as Error).stack;
-    process.stderr.write(redactSecrets(JSON.stringify({ level: 'fatal', context: definition.name, message })) + '\n');
+    logBootFailure(definition.name, message ?? String(error));
     process.exit(1);
   }
 }
