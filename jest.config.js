@@ -18,9 +18,9 @@ const swcOptions = {
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
-  // NestJS 12, jose (and cookie, via fastify's inject) ship ES modules only; jest's CommonJS runtime needs them transformed.
+  // NestJS 12, jose, @platformatic/kafka (and cookie, via fastify's inject) ship ES modules only; jest's CommonJS runtime needs them transformed.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|cookie|content-disposition|glob|minimatch|path-scurry|minipass|jackspeak|package-json-from-dist|foreground-child|balanced-match|brace-expansion|@isaacs|jose)/)',
+    '/node_modules/(?!(@nestjs|cookie|content-disposition|glob|minimatch|path-scurry|minipass|jackspeak|package-json-from-dist|foreground-child|balanced-match|brace-expansion|@isaacs|jose|@platformatic|scule)/)',
   ],
 };
 

@@ -1,4 +1,3 @@
-import { IdempotentProducer } from '@redpacket/kafka';
 import { REPLAYED_HEADER } from '@redpacket/ordering';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
@@ -6,6 +5,7 @@ import type { OrderPlan, PlacedOrder, RunningApp, SystemUnderTest } from '../../
 import type { AppProcess } from '../../test/support/app-process';
 import { get, seriesLines } from '../../test/e2e/support/monitor-client';
 import { groupLag, totalLag } from '../../test/support/consumer-group';
+import { testProducer } from '../../test/support/kafka.helpers';
 import { TopicReader } from '../../test/support/topic-reader';
 import { asCustomer } from '../../test/support/customer';
 import { pollUntil } from '../infra/process-utils';
@@ -119,7 +119,7 @@ export async function countOrders(system: SystemUnderTest): Promise<number> {
  */
 export async function reproduceTopic(system: SystemUnderTest, count: number, times: number): Promise<number> {
   const reader = await TopicReader.start(system.kafka, system.topic, replayerGroup(system));
-  const producer = new IdempotentProducer(system.kafka);
+  const producer = testProducer();
   await producer.connect();
   try {
     await reader.waitFor(`${count} events on ${system.topic}`, (messages) => messages.length >= count, 60_000);

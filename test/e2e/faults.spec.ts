@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { asCustomer, customerToken } from '../support/customer';
 import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import { join } from 'node:path';
+import type { KafkaClientName } from '@redpacket/config';
 import { EVENT_HEADERS, ORDER_PURCHASED } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
 import { DEAD_LETTER_HEADERS } from '@redpacket/rewards';
 import type { Message } from 'kafkajs';
 import { pollUntil } from '../../scripts/infra/process-utils';
@@ -16,6 +16,7 @@ import { TopicReader } from '../support/topic-reader';
 import { type FaultRow, writeFaultRows } from './support/guarantee-matrix';
 import { invariantsHeld, measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { type GrantMode, mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
+import { testProducer } from '../support/kafka.helpers';
 
 jest.setTimeout(300_000);
 
@@ -36,9 +37,9 @@ afterAll(() => {
 /** The invariants of every scenario; the outcome becomes the scenario's row in docs/guarantees.md. */
 function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''): void {
   const name = expect.getState().currentTestName ?? '';
-  const grants = /\(inbox-tx, ([\w-]+)\)/.exec(name)?.[1] ?? '';
-  const title = name.replace(/^the whole system under infrastructure faults \(inbox-tx, [\w-]+\) /, '');
-  rows.push({ title, grants, outcome, also });
+  const [, grants = '', client = ''] = /\(inbox-tx, ([\w-]+), ([\w-]+)\)/.exec(name) ?? [];
+  const title = name.replace(/^the whole system under infrastructure faults \(inbox-tx, [\w-]+, [\w-]+\) /, '');
+  rows.push({ title, grants, client, outcome, also });
   expect(outcome).toMatchObject(invariantsHeld(deadLetters));
   expect(outcome.granted).toBe(outcome.expected);
   expect(outcome.orders).toBeGreaterThan(0);
@@ -53,9 +54,14 @@ async function underLoad(system: SystemUnderTest, plan: OrderPlan[], fault: () =
   await Promise.all([fault(), system.placeOrders(orders, plan.slice(half), 4)]);
 }
 
-describe.each<GrantMode>(['batched', 'per-message'])(
-  'the whole system under infrastructure faults (inbox-tx, %s)',
-  (grants) => {
+/** Both ways of granting on kafkajs, the default client; batched grants on the second client. */
+describe.each<[GrantMode, KafkaClientName]>([
+  ['batched', 'kafkajs'],
+  ['per-message', 'kafkajs'],
+  ['batched', 'platformatic'],
+])(
+  'the whole system under infrastructure faults (inbox-tx, %s, %s)',
+  (grants, client) => {
     let system: SystemUnderTest | undefined;
     let kafka: PrivateKafka | undefined;
     let postgres: PrivatePostgres | undefined;
@@ -74,7 +80,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
 
     it('loses nothing and pays nothing twice when the single broker restarts under load', async () => {
       kafka = await PrivateKafka.start(1);
-      system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, grants });
+      system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, grants, client });
       await system.start();
       await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
       await system.startApp('reward-service');
@@ -87,11 +93,11 @@ describe.each<GrantMode>(['batched', 'per-message'])(
       expectInvariants(await measureOutcome(system));
     });
 
-    // Without the acknowledgement check in IdempotentProducer this lost events in some runs: kafkajs
+    // Without the acknowledgement check behind the producer port this lost events in some runs: kafkajs
     // can resolve a send without resending the dead leader's partitions (kafkajs #1303).
     it('loses nothing and pays nothing twice when a partition leader of a 3-broker cluster is killed under load', async () => {
       kafka = await PrivateKafka.start(3);
-      system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 3, grants });
+      system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 3, grants, client });
       await system.start();
       await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
       await system.startApp('reward-service');
@@ -113,7 +119,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
     });
 
     it('recovers when Postgres cuts every app connection under load', async () => {
-      system = new SystemUnderTest('inbox-tx', { grants });
+      system = new SystemUnderTest('inbox-tx', { grants, client });
       await system.start();
       await system.startApp('order-service');
       await system.startApp('reward-service');
@@ -133,7 +139,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
 
     it('loses nothing and pays nothing twice when Postgres restarts under load', async () => {
       postgres = await PrivatePostgres.start();
-      system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants });
+      system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants, client });
       await system.start();
       const orders = await system.startApp('order-service');
       await system.startApp('reward-service');
@@ -152,7 +158,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
 
     it('keeps every reward member in its group through a Postgres outage longer than the session timeout', async () => {
       postgres = await PrivatePostgres.start();
-      system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants });
+      system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants, client });
       await system.start();
       const orders = await system.startApp('order-service');
       const plan = mixedOrders(system.userPrefix, ORDERS, ORDERS / 5);
@@ -196,7 +202,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
     it('loses nothing and pays nothing twice when the network to Kafka delays, loses responses and resets', async () => {
       const broker = await PrivateKafka.startBehindProxy();
       kafka = broker;
-      system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, grants });
+      system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, grants, client });
       await system.start();
       const orders = await system.startApp('order-service');
       await system.startApp('reward-service');
@@ -237,7 +243,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
     });
 
     it('answers hostile input with clear errors or the dead-letter topic, and changes nothing else', async () => {
-      system = new SystemUnderTest('inbox-tx', { grants });
+      system = new SystemUnderTest('inbox-tx', { grants, client });
       await system.start();
       const orders = await system.startApp('order-service');
       await system.startApp('reward-service');
@@ -279,7 +285,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
         const response = await fetch(`${orders.url}/orders`, init);
         expect({ what, status: response.status }).toEqual({ what, status });
       }
-      const producer = new IdempotentProducer(system.kafka);
+      const producer = testProducer();
       await producer.connect();
       await producer.send(system.topic, [
         { key: 'x', value: '\u0000\u0001 not json' },
@@ -300,7 +306,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
     });
 
     it('grants every good order and parks every hostile message while they share keys and partitions', async () => {
-      system = new SystemUnderTest('inbox-tx', { grants });
+      system = new SystemUnderTest('inbox-tx', { grants, client });
       await system.start();
       const orders = await system.startApp('order-service');
       const rewards = await system.startApp('reward-service');
@@ -314,7 +320,7 @@ describe.each<GrantMode>(['batched', 'per-message'])(
       const plan = mixedOrders(system.userPrefix, 60, 6);
       const users = [...new Set(plan.map((order) => order.userId))];
       const hostile = hostileStream(users);
-      const producer = new IdempotentProducer(system.kafka);
+      const producer = testProducer();
       await producer.connect();
       try {
         await system.placeOrders(orders, plan.slice(0, 30));

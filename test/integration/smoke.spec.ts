@@ -2,7 +2,7 @@ import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { allMigrations } from '../../migrations';
-import { IdempotentProducer, ensureTopics, systemTopics } from '@redpacket/kafka';
+import { ensureTopics, systemTopics } from '@redpacket/kafka';
 import { loadConfig, BaseConfig } from '@redpacket/config';
 import { createApp } from '@redpacket/platform';
 import { Client } from 'pg';
@@ -14,7 +14,7 @@ import { ReconcilerConfig } from '../../apps/reconciler/src/reconciler.config';
 import { ReconcilerModule } from '../../apps/reconciler/src/reconciler.module';
 import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { RewardServiceModule } from '../../apps/reward-service/src/reward-service.module';
-import { consumeMessages, testKafka } from '../support/kafka.helpers';
+import { consumeMessages, testKafka, testProducer } from '../support/kafka.helpers';
 import { testNamespace } from '../support/namespace';
 
 const namespace = testNamespace(__filename);
@@ -41,10 +41,10 @@ describe('the plumbing on real Kafka and Postgres', () => {
     expect(created).toContain(topic);
     expect(await ensureTopics(admin, systemTopics(config))).toEqual([]);
 
-    const producer = new IdempotentProducer(kafka);
+    const producer = testProducer();
     await producer.connect();
     const [written] = await producer.send(topic, [{ key: 'user-1', value: 'hello', headers: { 'event-id': 'e-1' } }]);
-    expect(written.errorCode).toBe(0);
+    expect(written).toEqual({ topic, partition: expect.any(Number), baseOffset: '0' });
 
     const groupId = namespaced(namespace, 'smoke');
     const consumer = kafka.consumer({ groupId });

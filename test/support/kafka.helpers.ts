@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
+import type { KafkaClientName } from '@redpacket/config';
 import {
   type AppPrincipal,
   createKafkaClient,
+  type EventProducer,
   grantSystemAccess,
+  type KafkaClientOptions,
+  KafkaClients,
   type KafkaCredentials,
   kafkaCredentialsOf,
   kafkaErrorType,
@@ -33,6 +37,26 @@ export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafk
     logLevel: 'error',
     sasl: testCredentials(),
   });
+}
+
+/** The client library the run's apps and producers use: `KAFKA_CLIENT`, kafkajs unless told. */
+export function testClientName(): KafkaClientName {
+  return process.env.KAFKA_CLIENT === 'platformatic' ? 'platformatic' : 'kafkajs';
+}
+
+/** An idempotent producer behind the port, of the run's client (or `client`), as the apps build theirs. */
+export function testProducer(
+  options: { retries?: number; client?: KafkaClientName; brokers?: string[] } = {},
+): EventProducer {
+  const clientOptions: KafkaClientOptions = {
+    brokers: options.brokers ?? (process.env.KAFKA_BROKERS ?? '').split(','),
+    clientId: 'redpacket-test',
+    logger: new Logger('KafkaTest'),
+    logLevel: 'error',
+    sasl: testCredentials(),
+  };
+  const clients = new KafkaClients(options.client ?? testClientName(), clientOptions, createKafkaClient(clientOptions));
+  return clients.idempotentProducer(options.retries);
 }
 
 /** The run's super user (from the environment the global setup exports), or none on an open broker. */

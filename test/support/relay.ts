@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { IdempotentProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import type { DataSource } from 'typeorm';
-import { testKafka } from './kafka.helpers';
+import { testProducer } from './kafka.helpers';
 
 /** A relay of the test's own for a service's outbox, started and stopped when the test says so. */
 export function relayFor(
@@ -18,8 +16,7 @@ export function relayFor(
     logger?: LoggerService;
   } = {},
 ) {
-  const kafka = testKafka(`relay-${randomUUID().slice(0, 8)}`, options.brokers);
-  const producer = new IdempotentProducer(kafka, 2);
+  const producer = testProducer({ retries: 2, brokers: options.brokers });
   const relay = new OutboxRelay(
     dataSource,
     producer,

@@ -1,11 +1,12 @@
 import { createValidationPipe } from '@redpacket/platform';
-import { IdempotentProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import { GrantOnceService, OrderPurchasedConsumer } from '@redpacket/rewards';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { RewardServiceModule } from '../../apps/reward-service/src/reward-service.module';
 import { bootInProcess, type InProcessApp } from './in-process-app';
+import { testProducer } from './kafka.helpers';
 
 export interface RewardServiceUnderTest extends InProcessApp {
   dataSource: DataSource;
@@ -47,7 +48,7 @@ export function startGrantPath(namespace: string): Promise<RewardServiceUnderTes
 /** The reward service consuming its namespace's topic, with the test's own producer and admin client. */
 export interface ConsumingRewardService {
   service: RewardServiceUnderTest;
-  producer: IdempotentProducer;
+  producer: EventProducer;
   admin: Admin;
   close(): Promise<void>;
 }
@@ -57,7 +58,7 @@ export async function startConsumingRewardService(
   env: Record<string, string>,
 ): Promise<ConsumingRewardService> {
   const service = await startRewardService({ OUTBOX_RELAY_ENABLED: 'false', ...env });
-  const producer = new IdempotentProducer(kafka);
+  const producer = testProducer();
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
   return {

@@ -18,6 +18,8 @@ import { ToBoolean, ToInt, ToList } from './env-transforms';
 import { RefusedInProduction } from './production-guard';
 
 export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -69,6 +71,14 @@ export class BaseConfig {
   @IsString()
   @Matches(/^[\w.-]+$/)
   KAFKA_CLIENT_ID = 'redpacket';
+
+  /**
+   * The Kafka client library behind libs/kafka's port: `kafkajs` (the default) or `platformatic`
+   * (@platformatic/kafka). It chooses the idempotent producer of every app; consumers and admin calls
+   * use kafkajs either way.
+   */
+  @IsIn(KAFKA_CLIENTS)
+  KAFKA_CLIENT: KafkaClientName = 'kafkajs';
 
   /**
    * SASL of every Kafka connection: the app's own principal, whose ACLs say what it may read and write.

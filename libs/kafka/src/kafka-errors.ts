@@ -1,7 +1,27 @@
-/** kafkajs puts the broker's error code name in `type`, on the error or on the `cause` a retry wrapped. */
-export function kafkaErrorType(error: unknown): string {
-  const { type, cause } = (error ?? {}) as { type?: string; cause?: { type?: string } };
-  return type ?? cause?.type ?? '';
+interface ClientError {
+  /** kafkajs: the broker's error code name. */
+  type?: string;
+  /** @platformatic/kafka: the broker's error code name. */
+  apiId?: string;
+  cause?: unknown;
+  /** @platformatic/kafka's MultipleErrors: one per failed request. */
+  errors?: unknown[];
+}
+
+/**
+ * The broker's error code name (`NOT_LEADER_OR_FOLLOWER`, ...) of a client error, or ''. kafkajs puts
+ * it in `type`, @platformatic/kafka in `apiId`; either may sit on a `cause` a retry wrapped, or, for
+ * @platformatic/kafka, among the `errors` of an aggregate.
+ */
+export function kafkaErrorType(error: unknown, depth = 0): string {
+  if (error === null || typeof error !== 'object' || depth > 4) return '';
+  const { type, apiId, cause, errors } = error as ClientError;
+  if (type ?? apiId) return (type ?? apiId) as string;
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = kafkaErrorType(inner, depth + 1);
+    if (found) return found;
+  }
+  return '';
 }
 
 /**

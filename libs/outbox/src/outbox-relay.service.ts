@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { IdempotentProducer } from '@redpacket/kafka';
+import { type EventProducer, KafkaClients } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
-import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from './outbox-relay';
 import type { OutboxLocation } from './outbox.types';
@@ -31,17 +30,17 @@ export interface OutboxRelayServiceOptions {
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
-  private readonly producer: IdempotentProducer;
+  private readonly producer: EventProducer;
   readonly relay: OutboxRelay;
   private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayServiceOptions,
-    @Inject(Kafka) kafka: Kafka,
+    @Inject(KafkaClients) clients: KafkaClients,
     @Inject(DataSource) dataSource: DataSource,
     @Inject(Metrics) metrics: Metrics,
   ) {
-    this.producer = new IdempotentProducer(kafka, options.sendRetries);
+    this.producer = clients.idempotentProducer(options.sendRetries);
     this.relay = new OutboxRelay(dataSource, this.producer, { ...options, metrics }, this.logger);
   }
 

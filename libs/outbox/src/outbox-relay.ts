@@ -3,7 +3,7 @@ import { EVENT_HEADERS } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { contextOf, Metrics, traceparentOf, tracer } from '@redpacket/observability';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '@redpacket/kafka';
 import type { DataSource, EntityManager } from 'typeorm';
 import { claimUnpublishedBatch, type OutboxRow } from './claim-unpublished-batch';
 import { ClaimSize } from './claim-size';
@@ -13,7 +13,7 @@ import { purgePublishedOutbox } from './purge-published';
 import type { OutboxLocation } from './outbox.types';
 
 export interface EventSender {
-  send(topic: string, messages: Message[]): Promise<unknown>;
+  send(topic: string, messages: OutgoingMessage[]): Promise<unknown>;
 }
 
 export interface OutboxRelayOptions {
@@ -315,7 +315,7 @@ function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
  * message carries the publish span's `traceparent`, so the consumer continues the same trace.
  */
 class PublishTraces {
-  readonly messages: Message[];
+  readonly messages: OutgoingMessage[];
   private readonly publishes: (Span | undefined)[];
 
   constructor(topic: string, rows: OutboxRow[]) {
@@ -355,7 +355,7 @@ class PublishTraces {
   }
 }
 
-function toKafkaMessage(row: OutboxRow, publish?: Span): Message {
+function toKafkaMessage(row: OutboxRow, publish?: Span): OutgoingMessage {
   const traceparent = publish ? traceparentOf(trace.setSpan(ROOT_CONTEXT, publish)) : undefined;
   return {
     key: row.message_key,

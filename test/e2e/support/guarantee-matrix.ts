@@ -69,6 +69,8 @@ export interface FaultRow {
   title: string;
   /** batched or per-message. */
   grants: string;
+  /** The apps' Kafka client: kafkajs or platformatic. */
+  client: string;
   outcome: ScenarioOutcome;
   /** What else the scenario asserted and saw (group members, dead-letter codes, readiness). */
   also: string;
@@ -87,23 +89,23 @@ export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: str
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const start = previous.indexOf(FAULTS_START);
   const matrix = start >= 0 ? previous.slice(0, start).trimEnd() : previous.trimEnd();
-  const table = rows.map(({ title, grants, outcome, also }) => {
+  const table = rows.map(({ title, grants, client, outcome, also }) => {
     const verdict = passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
-    return `| ${title} | ${grants} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
+    return `| ${title} | ${grants} | ${client} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
   });
   writeFileSync(
     path,
     `${matrix}
 
 ${FAULTS_START}
-## The fault suite (\`inbox-tx\`, batched and per message)
+## The fault suite (\`inbox-tx\`: batched and per message on kafkajs, batched on @platformatic/kafka)
 
 Written by \`npm run prove\` (test/e2e/faults.spec.ts) on ${meta.date}. Each row is the whole system
 under one fault, with the same invariants as above (the dead letters counted are the hostile
 messages the scenario sent, each found in the dead-letter topic).
 
-| scenario | grants | outcome | also asserted |
-|---|---|---|---|
+| scenario | grants | client | outcome | also asserted |
+|---|---|---|---|---|
 ${table.join('\n')}
 ${FAULTS_END}
 `,

@@ -1,9 +1,10 @@
-import { IdempotentProducer } from '@redpacket/kafka';
+import type { KafkaClientName } from '@redpacket/config';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { TopicReader } from '../../support/topic-reader';
 import { measureOutcome, type ScenarioOutcome } from './outcome';
 import { type GrantMode, mixedOrders, type PlacedOrder, SystemUnderTest } from './system';
+import { testProducer } from '../../support/kafka.helpers';
 
 const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
 const USERS = Math.max(1, Math.floor(ORDERS / 5));
@@ -25,12 +26,18 @@ export interface MatrixColumn {
   id: string;
   strategy: GrantStrategyName;
   grants?: GrantMode;
+  /** The apps' Kafka client; kafkajs, the default, when not given. */
+  client?: KafkaClientName;
 }
 
-/** inbox-tx both ways, then the weaker strategies (which have no batched form). */
+/**
+ * inbox-tx both ways, then on the second Kafka client (its producers: every relay and the dead-letter
+ * publisher), then the weaker strategies (which have no batched form).
+ */
 export const MATRIX_COLUMNS: MatrixColumn[] = [
   { id: 'inbox-tx, batched', strategy: 'inbox-tx', grants: 'batched' },
   { id: 'inbox-tx, per message', strategy: 'inbox-tx', grants: 'per-message' },
+  { id: 'inbox-tx, batched, platformatic', strategy: 'inbox-tx', grants: 'batched', client: 'platformatic' },
   { id: 'none', strategy: 'none' },
   { id: 'version-in-message', strategy: 'version-in-message' },
   { id: 'inbox-no-tx', strategy: 'inbox-no-tx' },
@@ -39,7 +46,7 @@ export const MATRIX_COLUMNS: MatrixColumn[] = [
 /** Runs one scenario under one strategy from a clean namespace and measures the invariants. */
 export async function runScenario(scenario: Scenario, column: MatrixColumn): Promise<ScenarioOutcome> {
   const { strategy } = column;
-  const system = new SystemUnderTest(strategy, { grants: column.grants });
+  const system = new SystemUnderTest(strategy, { grants: column.grants, client: column.client });
   await system.start();
   try {
     await scenario.run(system);
@@ -199,7 +206,7 @@ function qualifyAll<T extends { quantity: number }>(order: T): T {
 
 async function reproduceTopic(system: SystemUnderTest, count: number): Promise<void> {
   const reader = await TopicReader.start(system.kafka, system.topic, `${system.namespace}.replayer`);
-  const producer = new IdempotentProducer(system.kafka);
+  const producer = testProducer();
   await producer.connect();
   try {
     await reader.waitFor(`${count} events to copy`, (messages) => messages.length >= count);

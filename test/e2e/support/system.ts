@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { ensureTopics, systemTopics } from '@redpacket/kafka';
 import type { GrantStrategyName } from '@redpacket/rewards';
-import { loadConfig, BaseConfig } from '@redpacket/config';
+import { loadConfig, BaseConfig, type KafkaClientName } from '@redpacket/config';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { pollUntil } from '../../../scripts/infra/process-utils';
@@ -82,6 +82,8 @@ export class SystemUnderTest {
       databaseUrl?: string;
       /** How the reward service grants under inbox-tx; the app's default when not given. */
       grants?: GrantMode;
+      /** The apps' Kafka client (KAFKA_CLIENT); the run's when not given. */
+      client?: KafkaClientName;
     } = {},
   ) {
     this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers);
@@ -116,6 +118,7 @@ export class SystemUnderTest {
       KAFKA_NAMESPACE: this.namespace,
       REWARD_STRATEGY: this.strategy,
       ...(this.cluster.grants ? { REWARD_BATCH_GRANTS: String(this.cluster.grants === 'batched') } : {}),
+      ...(this.cluster.client ? { KAFKA_CLIENT: this.cluster.client } : {}),
       ORDER_EVENT_CARRIES_WALLET_VERSION: String(this.strategy === 'version-in-message'),
       REWARD_SESSION_TIMEOUT_MS: '6000',
       RECONCILER_SCHEDULE_ENABLED: 'false',

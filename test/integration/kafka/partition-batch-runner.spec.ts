@@ -1,7 +1,7 @@
 import { RedpacketError } from '@redpacket/errors';
 import {
   ensureTopics,
-  IdempotentProducer,
+  EventProducer,
   PartitionBatchRunner,
   type PartitionBatchRunnerOptions,
   type PartitionHandler,
@@ -11,7 +11,7 @@ import { Metrics } from '@redpacket/observability';
 import type { Admin } from 'kafkajs';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../support/consumer-group';
-import { testKafka } from '../../support/kafka.helpers';
+import { testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 
 const SESSION_TIMEOUT_MS = 6_000;
@@ -48,12 +48,12 @@ class ScriptedHandler implements PartitionHandler {
 describe('the partition batch runner on a real broker', () => {
   const kafka = testKafka();
   let admin: Admin;
-  let producer: IdempotentProducer;
+  let producer: EventProducer;
   const running: PartitionBatchRunner[] = [];
 
   beforeAll(async () => {
     admin = kafka.admin();
-    producer = new IdempotentProducer(kafka);
+    producer = testProducer();
     await Promise.all([admin.connect(), producer.connect()]);
   });
   afterEach(async () => {

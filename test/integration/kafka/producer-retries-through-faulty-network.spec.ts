@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { ensureTopics, IdempotentProducer, saslOptions } from '@redpacket/kafka';
+import { ensureTopics, KafkajsEventProducer, saslOptions } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { testCredentials, testKafka } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
@@ -84,7 +84,7 @@ describe('producers writing through a faulty network (a fault-injecting TCP prox
 
   it('leaves every message exactly once with the idempotent producer (acks=all, one request in flight)', async () => {
     const topic = await freshTopic('idempotent');
-    const producer = new IdempotentProducer(kafkaThroughProxies('idempotent'));
+    const producer = new KafkajsEventProducer(kafkaThroughProxies('idempotent'));
     await producer.connect();
     cleanups.push(() => producer.disconnect());
 
@@ -115,7 +115,7 @@ describe('producers writing through a faulty network (a fault-injecting TCP prox
     const topic = await freshTopic('outage');
     // Short request timeout and few retries: a blackholed request fails in seconds, not minutes.
     const kafka = kafkaThroughProxies('outage', { requestTimeout: 1_000, retry: { retries: 1, initialRetryTime: 50 } });
-    const producer = new IdempotentProducer(kafka, 1);
+    const producer = new KafkajsEventProducer(kafka, 1);
     await producer.connect();
     cleanups.push(() => producer.disconnect());
     const [reset, blackholed, delayed] = [randomUUID(), randomUUID(), randomUUID()];

@@ -1,12 +1,12 @@
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable } from '@redpacket/monitoring';
 import type { Admin } from 'kafkajs';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { spawnTypeScript } from '../../support/app-process';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
 import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka } from '../../support/kafka.helpers';
+import { testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
 
@@ -19,12 +19,12 @@ describe('consumer lag', () => {
   const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
   const kafka = testKafka();
   const env = { KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false', REWARD_SESSION_TIMEOUT_MS: '6000' };
-  let producer: IdempotentProducer;
+  let producer: EventProducer;
   let admin: Admin;
   let service: RewardServiceUnderTest | undefined;
 
   beforeAll(async () => {
-    producer = new IdempotentProducer(kafka);
+    producer = testProducer();
     admin = kafka.admin();
     await Promise.all([producer.connect(), admin.connect()]);
   });

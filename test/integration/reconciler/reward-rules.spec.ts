@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigValidationError } from '@redpacket/config';
 import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka } from '../../support/kafka.helpers';
+import { testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
 import {
@@ -241,7 +240,7 @@ describe('reward rules as data, decided once', () => {
     const real = await placeOrderAndLoseItsEvent({ userId: forger, items: [{ sku: 'PEN', quantity: 3 }] });
     const invented = orderPurchased({ userId: forger, itemCount: 5, totalCents: 999_999 });
     const inflated = orderPurchased({ orderId: real.orderId, userId: forger, itemCount: 5, totalCents: 999_999 });
-    const producer = new IdempotentProducer(testKafka());
+    const producer = testProducer();
     await producer.connect();
     try {
       // Anyone who reaches the broker can write this today: it is PLAINTEXT, without ACLs.

@@ -1,6 +1,6 @@
 import { probeMessage } from '@redpacket/monitoring';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import { rewardFor } from '@redpacket/rewards';
 import type { Admin } from 'kafkajs';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
@@ -20,7 +20,7 @@ describe('the reward service granting in batches (REWARD_BATCH_GRANTS=true)', ()
   const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
   const kafka = testKafka();
   let service: RewardServiceUnderTest;
-  let producer: IdempotentProducer;
+  let producer: EventProducer;
   let admin: Admin;
   let fixture: ConsumingRewardService;
 

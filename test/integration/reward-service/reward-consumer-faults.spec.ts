@@ -1,5 +1,5 @@
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES, ensureTopics, IdempotentProducer } from '@redpacket/kafka';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES, ensureTopics, EventProducer } from '@redpacket/kafka';
 import { FATAL_EXIT_CODE } from '@redpacket/platform';
 import { rewardFor } from '@redpacket/rewards';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { type AppProcess, spawnApp } from '../../support/app-process';
 import { groupLag, totalLag, waitForGroupCaughtUp } from '../../support/consumer-group';
 import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka } from '../../support/kafka.helpers';
+import { testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { expectLedgerConsistent } from '../../support/rewards-ledger';
 import { pollUntil } from '../../../scripts/infra/process-utils';
@@ -15,13 +15,13 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 /** Each test gets its own topic and group, so a crashed consumer leaves nothing behind for the next. */
 describe('the reward service process under faults', () => {
   const kafka = testKafka();
-  let producer: IdempotentProducer;
+  let producer: EventProducer;
   let admin: Admin;
   let dataSource: DataSource;
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
-    producer = new IdempotentProducer(kafka);
+    producer = testProducer();
     admin = kafka.admin();
     dataSource = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
     await Promise.all([producer.connect(), admin.connect()]);

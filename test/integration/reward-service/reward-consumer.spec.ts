@@ -1,6 +1,6 @@
 import { probeMessage } from '@redpacket/monitoring';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import { DEAD_LETTER_HEADERS, rewardFor } from '@redpacket/rewards';
 import type { Admin } from 'kafkajs';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
@@ -21,7 +21,7 @@ describe('the reward service consuming order.purchased', () => {
   const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
   const kafka = testKafka();
   let service: RewardServiceUnderTest;
-  let producer: IdempotentProducer;
+  let producer: EventProducer;
   let admin: Admin;
   let fixture: ConsumingRewardService;
 

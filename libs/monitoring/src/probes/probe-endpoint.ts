@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, Inject, type OnApplicationShutdown, Post, U
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { IdempotentProducer } from '@redpacket/kafka';
+import { type EventProducer, KafkaClients } from '@redpacket/kafka';
 import { AdminTokenGuard } from '@redpacket/platform';
 import { IsString, Matches } from 'class-validator';
-import { type Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { ProbeWriter } from './probe-writer';
 
 export class WriteProbesDto {
@@ -32,14 +32,14 @@ export interface WrittenProbe {
 @UseGuards(AdminTokenGuard)
 @Controller('admin/probes')
 export class ProbesController implements OnApplicationShutdown {
-  private readonly producer: IdempotentProducer;
+  private readonly producer: EventProducer;
   private readonly admin: Admin;
   private readonly writer: ProbeWriter;
   private connecting?: Promise<void>;
 
-  constructor(@Inject(Kafka) kafka: Kafka, @Inject(BaseConfig) config: BaseConfig) {
-    this.producer = new IdempotentProducer(kafka);
-    this.admin = kafka.admin();
+  constructor(@Inject(KafkaClients) clients: KafkaClients, @Inject(BaseConfig) config: BaseConfig) {
+    this.producer = clients.idempotentProducer();
+    this.admin = clients.kafka.admin();
     this.writer = new ProbeWriter(this.producer, this.admin, namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased));
   }
 

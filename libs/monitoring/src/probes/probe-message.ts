@@ -1,11 +1,12 @@
 import { EVENT_HEADERS, headerText, probeSentAtMs } from '@redpacket/contracts';
-import type { IHeaders, Message } from 'kafkajs';
+import type { OutgoingMessage } from '@redpacket/kafka';
+import type { IHeaders } from 'kafkajs';
 
 /** Header naming the monitor instance that wrote a probe: each monitor tracks only its own. */
 export const PROBE_WRITER_HEADER = 'probe-writer';
 
 /** A probe for one partition: no business payload, only headers a consumer can test cheaply. */
-export function probeMessage(writerId: string, partition: number, sentAtMs: number): Message {
+export function probeMessage(writerId: string, partition: number, sentAtMs: number): OutgoingMessage {
   return {
     partition,
     key: null,

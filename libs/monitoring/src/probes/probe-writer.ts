@@ -1,4 +1,4 @@
-import type { IdempotentProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import type { Admin } from 'kafkajs';
 import type { SentProbe } from './pending-probes';
 import { probeMessage } from './probe-message';
@@ -16,7 +16,7 @@ export class ProbeWriter implements ProbeSource {
   private partitionsReadAt = -Infinity;
 
   constructor(
-    private readonly producer: IdempotentProducer,
+    private readonly producer: EventProducer,
     private readonly admin: Admin,
     private readonly topic: string,
   ) {}
@@ -30,7 +30,7 @@ export class ProbeWriter implements ProbeSource {
     );
     return written.map((record) => ({
       partition: record.partition,
-      offset: BigInt(record.baseOffset ?? '-1'),
+      offset: BigInt(record.baseOffset),
       sentAtMs,
     }));
   }

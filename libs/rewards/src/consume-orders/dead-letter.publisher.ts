@@ -1,5 +1,5 @@
 import type { ErrorClassification } from '@redpacket/errors';
-import type { IdempotentProducer, MessagePosition } from '@redpacket/kafka';
+import type { EventProducer, MessagePosition } from '@redpacket/kafka';
 import type { KafkaMessage } from 'kafkajs';
 
 export const DEAD_LETTER_HEADERS = {
@@ -17,7 +17,7 @@ export const DEAD_LETTER_HEADERS = {
  */
 export class DeadLetterPublisher {
   constructor(
-    private readonly producer: IdempotentProducer,
+    private readonly producer: EventProducer,
     private readonly deadLetterTopic: string,
   ) {}
 

@@ -7,10 +7,9 @@ import {
   Optional,
 } from '@nestjs/common';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { type ConsumerHealth, IdempotentProducer, PartitionBatchRunner } from '@redpacket/kafka';
+import { type ConsumerHealth, type EventProducer, KafkaClients, PartitionBatchRunner } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import { type ReadinessCheck, reportFatal } from '@redpacket/platform';
-import { Kafka } from 'kafkajs';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -41,12 +40,12 @@ export interface ConsumerOptions extends OrderPurchasedHandlerOptions {
 export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, ReadinessCheck {
   readonly readinessName = 'consumer';
   private readonly logger = new Logger(OrderPurchasedConsumer.name);
-  private readonly producer: IdempotentProducer;
+  private readonly producer: EventProducer;
   private readonly handler: OrderPurchasedHandler;
   private readonly runner: PartitionBatchRunner;
 
   constructor(
-    @Inject(Kafka) kafka: Kafka,
+    @Inject(KafkaClients) clients: KafkaClients,
     private readonly grants: GrantOnceService,
     @Inject(REWARDS_OPTIONS) private readonly rewards: RewardsOptions,
     @Inject(CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
@@ -54,14 +53,14 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     @Optional() @Inject(PROBE_OBSERVER) probes: ProbeObserver = ignoreProbes,
   ) {
     const topic = namespaced(rewards.kafkaNamespace, TOPICS.orderPurchased);
-    this.producer = new IdempotentProducer(kafka);
+    this.producer = clients.idempotentProducer();
     const deadLetters = new DeadLetterPublisher(
       this.producer,
       namespaced(rewards.kafkaNamespace, TOPICS.orderPurchasedDeadLetter),
     );
     this.handler = new OrderPurchasedHandler(grants, deadLetters, probes, metrics, options);
     this.runner = new PartitionBatchRunner(
-      kafka,
+      clients.kafka,
       {
         groupId: rewards.consumerGroup,
         topic,

@@ -1,12 +1,6 @@
-import type { RecordMetadata } from 'kafkajs';
-import { assertEveryPartitionAcknowledged, UnacknowledgedPartitionsError } from './idempotent-producer';
+import { assertEveryPartitionAcknowledged, UnacknowledgedPartitionsError } from './event-producer';
 
-const record = (partition: number, errorCode = 0): RecordMetadata => ({
-  topicName: 'orders',
-  partition,
-  errorCode,
-  baseOffset: '0',
-});
+const record = (partition: number, errorCode = 0) => ({ topic: 'orders', partition, errorCode });
 
 describe('assertEveryPartitionAcknowledged', () => {
   it('accepts a send acknowledged on every partition it was routed to', () => {

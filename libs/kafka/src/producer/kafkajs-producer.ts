@@ -1,0 +1,82 @@
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { breaksProducerSession } from '../kafka-errors';
+import { assertEveryPartitionAcknowledged, type EventProducer, type OutgoingMessage, type PartitionAck } from './event-producer';
+
+/**
+ * The port on a kafkajs idempotent producer (acks=all, one request in flight) whose sends are
+ * serialized: concurrent sends on one idempotent kafkajs producer can fail with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER (kafkajs #598).
+ */
+export class KafkajsEventProducer implements EventProducer {
+  private producer: Producer;
+  private connected = false;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Partitions the messages of the send in progress were routed to (sends are serialized). */
+  private readonly routed = new Set<number>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly retries = 5,
+  ) {
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2, as the Java client: a key maps to the same partition whichever client wrote it.
+      createPartitioner: () => {
+        const partitioner = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const partition = partitioner(args);
+          this.routed.add(partition);
+          return partition;
+        };
+      },
+      retry: { retries: this.retries, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+
+  send(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
+    const sending = this.tail.then(() => this.sendNow(topic, messages));
+    this.tail = sending.catch(() => undefined);
+    return sending;
+  }
+
+  private async sendNow(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
+    try {
+      this.routed.clear(); // kafkajs calls the partitioner for every message, explicit partitions included
+      const records = await this.producer.send({ topic, messages: messages, acks: -1 });
+      const acks = records.map((record) => ({ ...record, topic: record.topicName }));
+      assertEveryPartitionAcknowledged(topic, this.routed, acks);
+      return records.map((record) => ({
+        topic: record.topicName,
+        partition: record.partition,
+        baseOffset: record.baseOffset ?? '-1',
+      }));
+    } catch (error) {
+      // After an unclean broker restart the broker may have lost this session's sequence state;
+      // kafkajs would then fail every later send. Start a new session (new producer id) for the next one.
+      if (breaksProducerSession(error) && this.connected) await this.renewSession();
+      throw error;
+    }
+  }
+
+  private async renewSession(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.createProducer();
+    await this.producer.connect();
+  }
+}

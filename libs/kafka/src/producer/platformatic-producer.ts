@@ -1,0 +1,109 @@
+import { compatibilityPartitioner, type MessageToProduce, Producer } from '@platformatic/kafka';
+import type { KafkaClientOptions } from '../kafka-client.factory';
+import { assertEveryPartitionAcknowledged, type EventProducer, type OutgoingMessage, type PartitionAck } from './event-producer';
+
+type Bytes = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const RETRY_DELAY_MS = 250;
+
+/**
+ * The port on an idempotent @platformatic/kafka producer (acks=all; the library keeps one request in
+ * flight per broker and numbers each partition's batches). Sends may overlap: the library assigns a
+ * send's sequence numbers when it is made, so two sends to one partition are written in that order.
+ * After a failed send the library starts a new producer session for the next one by itself.
+ */
+export class PlatformaticEventProducer implements EventProducer {
+  private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  /** Keyless messages without a partition take the next partition in turn, so their routing is known here. */
+  private nextUnkeyed = 0;
+  /** Longer than every attempt the library may make; past it a send that never settled counts as failed. */
+  private readonly deadlineMs: number;
+
+  constructor(options: KafkaClientOptions, retries = 5) {
+    this.deadlineMs = (REQUEST_TIMEOUT_MS + RETRY_DELAY_MS) * (retries + 1);
+    this.producer = new Producer({
+      clientId: options.clientId,
+      bootstrapBrokers: options.brokers,
+      idempotent: true,
+      acks: -1,
+      autocreateTopics: false,
+      // murmur2 masked to a positive number, as the Java client and kafkajs: a key maps to the same
+      // partition whichever client wrote it.
+      partitioner: compatibilityPartitioner,
+      retries,
+      retryDelay: RETRY_DELAY_MS,
+      connectTimeout: 3_000,
+      timeout: REQUEST_TIMEOUT_MS,
+      sasl: options.sasl && {
+        mechanism: options.sasl.mechanism === 'scram-sha-256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512',
+        username: options.sasl.username,
+        password: options.sasl.password,
+      },
+    });
+  }
+
+  /** Fails as kafkajs' connect does when no broker answers or the principal may not write idempotently. */
+  async connect(): Promise<void> {
+    await this.producer.initIdempotentProducer({});
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.close();
+  }
+
+  async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
+    const { topics } = await this.producer.metadata({ topics: [topic] });
+    const partitionsCount = topics.get(topic)?.partitionsCount ?? 0;
+    if (partitionsCount === 0) throw new Error(`topic ${topic} has no partitions in the cluster's metadata`);
+    const records = messages.map((message) => this.record(topic, message, partitionsCount));
+    const result = await withDeadline(this.producer.send({ messages: records }), this.deadlineMs, topic);
+    const acks = (result.offsets ?? []).map(({ topic: ackTopic, partition, offset }) => ({
+      topic: ackTopic,
+      partition,
+      baseOffset: offset.toString(),
+    }));
+    assertEveryPartitionAcknowledged(topic, new Set(records.map((record) => record.partition as number)), acks);
+    return acks;
+  }
+
+  /** Bytes, and the partition chosen here, so the send knows every partition it must hear back from. */
+  private record(topic: string, message: OutgoingMessage, partitionsCount: number): Bytes {
+    const key = toBuffer(message.key);
+    const value = toBuffer(message.value);
+    const partition =
+      message.partition ??
+      (key ? compatibilityPartitioner({ topic }, key) % partitionsCount : this.nextUnkeyed++ % partitionsCount);
+    // A Map of bytes: the library's default serializers take Buffers only, and a header given as a
+    // plain object with text keys makes its send never settle (the serializer's error is lost).
+    const headers = new Map<Buffer, Buffer>();
+    for (const [name, header] of Object.entries(message.headers ?? {})) {
+      // The library holds one value per header name: of a repeated header, the last is written.
+      const last = Array.isArray(header) ? header.at(-1) : header;
+      if (last !== undefined) headers.set(Buffer.from(name), Buffer.from(last));
+    }
+    return { topic, key, value, headers, partition };
+  }
+}
+
+function toBuffer(data: string | Buffer | null | undefined): Buffer | undefined {
+  if (data === null || data === undefined) return undefined;
+  return typeof data === 'string' ? Buffer.from(data) : data;
+}
+
+/**
+ * A send the library never settles (it happened with headers its serializers refused) would hold the
+ * relay's batch, and its keys' locks, forever. Past the deadline it fails, and the relay sends the rows
+ * again: should the first send land after all, that is a duplicate the consumer absorbs.
+ */
+async function withDeadline<T>(sending: Promise<T>, deadlineMs: number, topic: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`send to ${topic} did not settle within ${deadlineMs} ms`)), deadlineMs);
+  });
+  try {
+    return await Promise.race([sending, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
