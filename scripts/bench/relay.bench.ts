@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { OutboxConfig } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import type { KafkaClientName } from '@redpacket/config';
+import { KafkajsEventProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import { type Kafka, type Message, Partitioners } from 'kafkajs';
-import { testProducer } from '../../test/support/kafka.helpers';
 import type { DataSource } from 'typeorm';
 import { pollUntil } from '../infra/process-utils';
 import { type BenchContext, withSystem } from './bench-context';
@@ -16,10 +15,6 @@ export interface RelayRun {
   producerEventsPerSecond: number;
   /** relay ÷ bare producer, same messages, same run. */
   ratio: number;
-  /** The same backlog drained by the relay on @platformatic/kafka (KAFKA_CLIENT=platformatic); absent from older results. */
-  platformaticRelayEventsPerSecond?: number;
-  /** That relay ÷ the same bare kafkajs producer. */
-  platformaticRatio?: number;
 }
 
 export interface RelayResult {
@@ -37,11 +32,10 @@ const OUTBOX = outboxLocation('ordering');
 const APP_DEFAULTS = new OutboxConfig();
 
 /**
- * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the apps' kafkajs producer
- * behind the port, and their default pipeline depth and largest claim), then the same N messages sent
- * by a bare kafkajs idempotent producer in batches of the relay's largest claim, so that the two send
- * requests of the same size. Then a second backlog of N drained by the relay on @platformatic/kafka.
- * Every producer connects before its clock starts.
+ * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the kafkajs producer the
+ * apps use, and their default pipeline depth and largest claim), then the same N messages sent by a
+ * bare kafkajs idempotent producer in batches of the relay's largest claim, so that the two send
+ * requests of the same size. Both producers connect before the clock starts.
  */
 export async function benchRelay(context: BenchContext, options: BenchOptions): Promise<RelayResult> {
   const label = `relay outbox → Kafka, ${APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH} batches in flight`;
@@ -49,25 +43,19 @@ export async function benchRelay(context: BenchContext, options: BenchOptions): 
     withSystem(context, 'inbox-tx', async (system): Promise<RelayRun> => {
       await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
       const messages = await backlogMessages(context.dataSource);
-      const relayMs = await drainWithRelay(context, 'kafkajs', options.relayBatchSize);
+      const relayMs = await drainWithRelay(context, system.kafka, options.relayBatchSize);
       const producerMs = await sendWithBareProducer(
         system.kafka,
         system.topic,
         messages,
         Math.max(options.relayBatchSize, APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE),
       );
-      // A second backlog of the same size for the relay on the other client, into the same topic.
-      await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
-      const platformaticMs = await drainWithRelay(context, 'platformatic', options.relayBatchSize);
       const relayEventsPerSecond = perSecond(options.relayEvents, relayMs);
       const producerEventsPerSecond = perSecond(messages.length, producerMs);
-      const platformaticRelayEventsPerSecond = perSecond(options.relayEvents, platformaticMs);
       return {
         relayEventsPerSecond,
         producerEventsPerSecond,
         ratio: ratio(relayEventsPerSecond, producerEventsPerSecond),
-        platformaticRelayEventsPerSecond,
-        platformaticRatio: ratio(platformaticRelayEventsPerSecond, producerEventsPerSecond),
       };
     }),
   );
@@ -81,8 +69,6 @@ export async function benchRelay(context: BenchContext, options: BenchOptions): 
       relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
       producerEventsPerSecond: medianOf(runs, (r) => r.producerEventsPerSecond),
       ratio: medianOf(runs, (r) => r.ratio),
-      platformaticRelayEventsPerSecond: medianOf(runs, (r) => r.platformaticRelayEventsPerSecond ?? 0),
-      platformaticRatio: medianOf(runs, (r) => r.platformaticRatio ?? 0),
     },
   };
 }
@@ -117,8 +103,8 @@ async function backlogMessages(dataSource: DataSource): Promise<Message[]> {
 }
 
 /** Milliseconds from starting the relay until no outbox row is left unpublished. */
-async function drainWithRelay(context: BenchContext, client: KafkaClientName, batchSize: number): Promise<number> {
-  const producer = testProducer({ client, retries: 3 });
+async function drainWithRelay(context: BenchContext, kafka: Kafka, batchSize: number): Promise<number> {
+  const producer = new KafkajsEventProducer(kafka, 3);
   await producer.connect();
   const relay = new OutboxRelay(
     context.dataSource,

@@ -9,7 +9,7 @@ import { ms, num, pct, table, times } from './report-format';
 import { stagesSection } from './report-stages';
 import type { RestResult } from './rest.bench';
 import type { RestProfile } from './rest-profile';
-import { median, ratio } from './stats';
+import { median } from './stats';
 import type { RewardResult, RewardVariantSummary } from './reward.bench';
 
 /** SQL statements (round trips) in a pgbench script: what one service transaction sends to Postgres. */
@@ -109,32 +109,14 @@ export function relaySection(relay: RelayResult): string {
   return [
     '## 2. Outbox relay',
     '',
-    `${num(relay.events)} outbox rows inserted directly, then \`OutboxRelay\` (libs/outbox, with the apps' idempotent producer behind libs/kafka's port and their defaults: ${batches}, ${depth} batch${depth > 1 ? 'es' : ''} in flight) started and timed until none is unpublished. Baseline: a bare kafkajs idempotent producer (acks -1, maxInFlightRequests 1) sending the same messages in batches of ${num(largest)}, the relay's largest.`,
+    `${num(relay.events)} outbox rows inserted directly, then \`OutboxRelay\` (libs/outbox, with the apps' kafkajs producer and their defaults: ${batches}, ${depth} batch${depth > 1 ? 'es' : ''} in flight) started and timed until none is unpublished. Baseline: a bare kafkajs idempotent producer (acks -1, maxInFlightRequests 1) sending the same messages in batches of ${num(largest)}, the relay's largest.`,
     '',
     table(
       ['', 'relay', 'bare producer', 'relay ÷ producer'],
-      [
-        ['events/s, kafkajs (the default)', num(m.relayEventsPerSecond), num(m.producerEventsPerSecond), times(m.ratio)],
-        ...(m.platformaticRelayEventsPerSecond
-          ? [
-              [
-                'events/s, @platformatic/kafka (`KAFKA_CLIENT=platformatic`)',
-                num(m.platformaticRelayEventsPerSecond),
-                `${num(m.producerEventsPerSecond)} (kafkajs)`,
-                times(m.platformaticRatio ?? 0),
-              ],
-            ]
-          : []),
-      ],
+      [['events/s', num(m.relayEventsPerSecond), num(m.producerEventsPerSecond), times(m.ratio)]],
     ),
     '',
     `The relay published ${pct(m.ratio)} of the bare producer's rate. ${why}`,
-    ...(m.platformaticRelayEventsPerSecond
-      ? [
-          '',
-          `On @platformatic/kafka the same relay drained a second backlog of ${num(relay.events)} at ${num(m.platformaticRelayEventsPerSecond)} events/s, ${times(ratio(m.platformaticRelayEventsPerSecond, m.relayEventsPerSecond))} the kafkajs relay's rate. Consumers and admin calls are kafkajs under both.`,
-        ]
-      : []),
   ].join('\n');
 }
 

@@ -91,6 +91,21 @@ describe('classifyError', () => {
     expect(classifyError(wrapped)).toEqual({ code: 'KAFKA_TOPIC_AUTHORIZATION_FAILED', retriable: false });
   });
 
+  it("reads libs/kafka's KafkaSendError (the @platformatic/kafka producer) the same way", () => {
+    const refused = Object.assign(new Error('send failed'), {
+      name: 'KafkaSendError',
+      type: 'MESSAGE_TOO_LARGE',
+      retriable: false,
+    });
+    expect(classifyError(refused)).toEqual({ code: 'KAFKA_MESSAGE_TOO_LARGE', retriable: false });
+    const timedOut = Object.assign(new Error('send failed'), {
+      name: 'KafkaSendError',
+      type: 'PLT_KFK_TIMEOUT',
+      retriable: true,
+    });
+    expect(classifyError(timedOut)).toEqual({ code: 'KAFKA_PLT_KFK_TIMEOUT', retriable: true });
+  });
+
   it('does not take a retriable flag from an error that is not from kafkajs', () => {
     expect(classifyError(Object.assign(new Error('x'), { name: 'SomethingElse', retriable: false }))).toEqual({
       code: 'UNKNOWN',

@@ -50,7 +50,8 @@ export function classifyError(error: unknown): ErrorClassification {
     const classified = classifyByCode(candidate.code);
     if (classified) return classified;
   }
-  if (typeof error.retriable === 'boolean' && typeof error.name === 'string' && error.name.startsWith('KafkaJS')) {
+  // A kafkajs error, or libs/kafka's KafkaSendError from the other client: both carry the broker's `type`.
+  if (typeof error.retriable === 'boolean' && typeof error.name === 'string' && KAFKA_CLIENT_ERROR.test(error.name)) {
     return { code: `KAFKA_${kafkaType(error)}`, retriable: error.retriable };
   }
   if (candidates.some((candidate) => hasMessageContaining(candidate, CONNECTION_TERMINATED))) {
@@ -58,6 +59,8 @@ export function classifyError(error: unknown): ErrorClassification {
   }
   return unknown();
 }
+
+const KAFKA_CLIENT_ERROR = /^(KafkaJS|KafkaSendError$)/;
 
 function classifyByCode(code: unknown): ErrorClassification | undefined {
   if (typeof code !== 'string') return undefined;

@@ -11,8 +11,12 @@ describe('kafka error helpers', () => {
   });
 
   it("reads @platformatic/kafka's apiId, on the error, its cause or inside an aggregate", () => {
-    expect(kafkaErrorType({ code: 'PLT_KFK_PROTOCOL', apiId: 'NOT_LEADER_OR_FOLLOWER' })).toBe('NOT_LEADER_OR_FOLLOWER');
-    expect(kafkaErrorType({ code: 'PLT_KFK_USER', cause: { apiId: 'UNKNOWN_PRODUCER_ID' } })).toBe('UNKNOWN_PRODUCER_ID');
+    expect(kafkaErrorType({ code: 'PLT_KFK_PROTOCOL', apiId: 'NOT_LEADER_OR_FOLLOWER' })).toBe(
+      'NOT_LEADER_OR_FOLLOWER',
+    );
+    expect(kafkaErrorType({ code: 'PLT_KFK_USER', cause: { apiId: 'UNKNOWN_PRODUCER_ID' } })).toBe(
+      'UNKNOWN_PRODUCER_ID',
+    );
     const aggregate = new AggregateError([new Error('network'), { apiId: 'REBALANCE_IN_PROGRESS' }], 'failed');
     expect(kafkaErrorType(aggregate)).toBe('REBALANCE_IN_PROGRESS');
   });

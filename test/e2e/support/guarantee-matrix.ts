@@ -98,7 +98,7 @@ export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: str
     `${matrix}
 
 ${FAULTS_START}
-## The fault suite (\`inbox-tx\`: batched and per message on kafkajs, batched on @platformatic/kafka)
+## The fault suite (\`inbox-tx\`, batched and per message)
 
 Written by \`npm run prove\` (test/e2e/faults.spec.ts) on ${meta.date}. Each row is the whole system
 under one fault, with the same invariants as above (the dead letters counted are the hostile

@@ -104,7 +104,11 @@ describe.each(KAFKA_CLIENTS.map((client) => [client] as const))('the idempotent 
     ]);
     expect(acks).toEqual([{ topic, partition: 4, baseOffset: '0' }]);
     const [read] = await readBack(topic, 1);
-    expect({ partition: read.partition, key: read.key, value: read.value }).toEqual({ partition: 4, key: null, value: null });
+    expect({ partition: read.partition, key: read.key, value: read.value }).toEqual({
+      partition: 4,
+      key: null,
+      value: null,
+    });
   });
 
   it('fails a send to a topic that does not exist rather than creating it', async () => {
@@ -126,7 +130,8 @@ function expectedJavaPartition(key: string): number {
   const length4 = Math.floor(length / 4);
   for (let i = 0; i < length4; i++) {
     const i4 = i * 4;
-    let k = (data[i4] & 0xff) + ((data[i4 + 1] & 0xff) << 8) + ((data[i4 + 2] & 0xff) << 16) + ((data[i4 + 3] & 0xff) << 24);
+    let k =
+      (data[i4] & 0xff) + ((data[i4 + 1] & 0xff) << 8) + ((data[i4 + 2] & 0xff) << 16) + ((data[i4 + 3] & 0xff) << 24);
     k = Math.imul(k, m);
     k ^= k >>> r;
     k = Math.imul(k, m);
@@ -151,58 +156,61 @@ function expectedJavaPartition(key: string): number {
  * Each client on a broker that advertises a fault-injecting proxy, so every connection, the leader's
  * included, goes through it: what the library does when the network misbehaves, not what we hope.
  */
-describe.each(KAFKA_CLIENTS.map((client) => [client] as const))('the producer port on %s through a faulty network', (client) => {
-  let broker: PrivateKafka & { readonly proxy: import('../../support/tcp-proxy').TcpProxy };
-  let admin: Admin;
-  let producer: EventProducer;
+describe.each(KAFKA_CLIENTS.map((client) => [client] as const))(
+  'the producer port on %s through a faulty network',
+  (client) => {
+    let broker: PrivateKafka & { readonly proxy: import('../../support/tcp-proxy').TcpProxy };
+    let admin: Admin;
+    let producer: EventProducer;
 
-  beforeAll(async () => {
-    broker = await PrivateKafka.startBehindProxy();
-    admin = testKafka(`${namespace}-${client}-faults`, broker.brokers).admin();
-    await admin.connect();
-    producer = testProducer({ client, brokers: broker.brokers, retries: 3 });
-    await producer.connect();
-  });
-  afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await admin?.disconnect();
-    await broker?.destroy();
-  });
+    beforeAll(async () => {
+      broker = await PrivateKafka.startBehindProxy();
+      admin = testKafka(`${namespace}-${client}-faults`, broker.brokers).admin();
+      await admin.connect();
+      producer = testProducer({ client, brokers: broker.brokers, retries: 3 });
+      await producer.connect();
+    });
+    afterAll(async () => {
+      await producer?.disconnect().catch(() => undefined);
+      await admin?.disconnect();
+      await broker?.destroy();
+    });
 
-  async function copiesOn(topic: string): Promise<Map<string, number>> {
-    const [end] = await admin.fetchTopicOffsets(topic);
-    const written = Number(end.high) - Number(end.low);
-    const reader = await TopicReader.start(testKafka(`${topic}-reader`, broker.brokers), topic, `${topic}.reader`);
-    try {
-      await reader.waitFor(`${written} message(s) on ${topic}`, (messages) => messages.length >= written);
-      const copies = new Map<string, number>();
-      for (const id of reader.eventIds()) copies.set(id, (copies.get(id) ?? 0) + 1);
-      return copies;
-    } finally {
-      await reader.stop();
+    async function copiesOn(topic: string): Promise<Map<string, number>> {
+      const [end] = await admin.fetchTopicOffsets(topic);
+      const written = Number(end.high) - Number(end.low);
+      const reader = await TopicReader.start(testKafka(`${topic}-reader`, broker.brokers), topic, `${topic}.reader`);
+      try {
+        await reader.waitFor(`${written} message(s) on ${topic}`, (messages) => messages.length >= written);
+        const copies = new Map<string, number>();
+        for (const id of reader.eventIds()) copies.set(id, (copies.get(id) ?? 0) + 1);
+        return copies;
+      } finally {
+        await reader.stop();
+      }
     }
-  }
 
-  it('writes each message exactly once while every other produce response is lost, and again after resets heal', async () => {
-    const topic = `${namespace}.${client}.faulty`;
-    // One partition: one leader, so the proxy sees every produce request in order.
-    await ensureTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
-    const ids = Array.from({ length: 20 }, () => randomUUID());
-    const lostBefore = broker.proxy.stats.lostResponses;
-    broker.proxy.setFault({ kind: 'lose-response', apiKey: KAFKA_API.produce, every: 2 });
-    for (const id of ids) await producer.send(topic, [message(id)]);
-    broker.proxy.setFault({ kind: 'pass-through' });
-    // The retry carried the same producer id and sequence: the broker answered with what it had written.
-    expect(broker.proxy.stats.lostResponses - lostBefore).toBeGreaterThanOrEqual(ids.length / 2);
+    it('writes each message exactly once while every other produce response is lost, and again after resets heal', async () => {
+      const topic = `${namespace}.${client}.faulty`;
+      // One partition: one leader, so the proxy sees every produce request in order.
+      await ensureTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
+      const ids = Array.from({ length: 20 }, () => randomUUID());
+      const lostBefore = broker.proxy.stats.lostResponses;
+      broker.proxy.setFault({ kind: 'lose-response', apiKey: KAFKA_API.produce, every: 2 });
+      for (const id of ids) await producer.send(topic, [message(id)]);
+      broker.proxy.setFault({ kind: 'pass-through' });
+      // The retry carried the same producer id and sequence: the broker answered with what it had written.
+      expect(broker.proxy.stats.lostResponses - lostBefore).toBeGreaterThanOrEqual(ids.length / 2);
 
-    const reset = randomUUID();
-    broker.proxy.setFault({ kind: 'reset' });
-    await expect(producer.send(topic, [message(reset)])).rejects.toThrow();
-    broker.proxy.setFault({ kind: 'pass-through' });
-    // What the outbox does with a failed send: send the same message again.
-    await producer.send(topic, [message(reset)]);
+      const reset = randomUUID();
+      broker.proxy.setFault({ kind: 'reset' });
+      await expect(producer.send(topic, [message(reset)])).rejects.toThrow();
+      broker.proxy.setFault({ kind: 'pass-through' });
+      // What the outbox does with a failed send: send the same message again.
+      await producer.send(topic, [message(reset)]);
 
-    const copies = await copiesOn(topic);
-    expect(Object.fromEntries(copies)).toEqual(Object.fromEntries([...ids, reset].map((id) => [id, 1])));
-  });
-});
+      const copies = await copiesOn(topic);
+      expect(Object.fromEntries(copies)).toEqual(Object.fromEntries([...ids, reset].map((id) => [id, 1])));
+    });
+  },
+);

@@ -1,6 +1,11 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { breaksProducerSession } from '../kafka-errors';
-import { assertEveryPartitionAcknowledged, type EventProducer, type OutgoingMessage, type PartitionAck } from './event-producer';
+import {
+  assertEveryPartitionAcknowledged,
+  type EventProducer,
+  type OutgoingMessage,
+  type PartitionAck,
+} from './event-producer';
 
 /**
  * The port on a kafkajs idempotent producer (acks=all, one request in flight) whose sends are

@@ -1,6 +1,12 @@
 import { compatibilityPartitioner, type MessageToProduce, Producer } from '@platformatic/kafka';
 import type { KafkaClientOptions } from '../kafka-client.factory';
-import { assertEveryPartitionAcknowledged, type EventProducer, type OutgoingMessage, type PartitionAck } from './event-producer';
+import {
+  assertEveryPartitionAcknowledged,
+  type EventProducer,
+  type OutgoingMessage,
+  type PartitionAck,
+  UnacknowledgedPartitionsError,
+} from './event-producer';
 
 type Bytes = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
@@ -53,11 +59,18 @@ export class PlatformaticEventProducer implements EventProducer {
   }
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
+    const sending = this.sendRecords(topic, messages).catch((error: unknown) => {
+      throw KafkaSendError.from(topic, error);
+    });
+    return withDeadline(sending, this.deadlineMs, topic);
+  }
+
+  private async sendRecords(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
     const { topics } = await this.producer.metadata({ topics: [topic] });
     const partitionsCount = topics.get(topic)?.partitionsCount ?? 0;
     if (partitionsCount === 0) throw new Error(`topic ${topic} has no partitions in the cluster's metadata`);
     const records = messages.map((message) => this.record(topic, message, partitionsCount));
-    const result = await withDeadline(this.producer.send({ messages: records }), this.deadlineMs, topic);
+    const result = await this.producer.send({ messages: records });
     const acks = (result.offsets ?? []).map(({ topic: ackTopic, partition, offset }) => ({
       topic: ackTopic,
       partition,
@@ -106,4 +119,48 @@ async function withDeadline<T>(sending: Promise<T>, deadlineMs: number, topic: s
   } finally {
     clearTimeout(timer);
   }
+}
+
+interface LibraryError {
+  code?: string;
+  apiId?: string;
+  canRetry?: boolean;
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+/**
+ * A failed send, in the shape `classifyError` reads from a Kafka client: `type` is the broker's error
+ * name (MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED, ...) or the library's code for a network failure
+ * or a timeout; `retriable` is false only when the library says the broker's refusal is final. So a
+ * poison message that the dead-letter topic refuses is as fatal here as under kafkajs.
+ */
+export class KafkaSendError extends Error {
+  override readonly name = 'KafkaSendError';
+
+  private constructor(
+    message: string,
+    readonly type: string,
+    readonly retriable: boolean,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+
+  static from(topic: string, error: unknown): Error {
+    if (error instanceof KafkaSendError || error instanceof UnacknowledgedPartitionsError) return error;
+    const refusals = protocolErrorsIn(error);
+    const final = refusals.find((refusal) => refusal.canRetry === false);
+    const type = (final ?? refusals[0])?.apiId ?? (error as LibraryError | undefined)?.code ?? 'UNKNOWN';
+    const reason = error instanceof Error ? error.message : String(error);
+    return new KafkaSendError(`send to ${topic} failed: ${type} (${reason})`, type, final === undefined, error);
+  }
+}
+
+/** The broker's refusals inside a library error: on it, its cause, or among an aggregate's errors. */
+function protocolErrorsIn(error: unknown, depth = 0): LibraryError[] {
+  if (error === null || typeof error !== 'object' || depth > 5) return [];
+  const { apiId, errors, cause } = error as LibraryError;
+  const inner = [cause, ...(Array.isArray(errors) ? errors : [])].flatMap((e) => protocolErrorsIn(e, depth + 1));
+  return apiId ? [error, ...inner] : inner;
 }
