@@ -44,10 +44,8 @@ export function testClientName(): KafkaClientName {
   return process.env.KAFKA_CLIENT === 'platformatic' ? 'platformatic' : 'kafkajs';
 }
 
-/** An idempotent producer behind the port, of the run's client (or `client`), as the apps build theirs. */
-export function testProducer(
-  options: { retries?: number; client?: KafkaClientName; brokers?: string[] } = {},
-): EventProducer {
+/** The ports' factory of the run's client (or `client`), as the apps build theirs. */
+export function testClients(options: { client?: KafkaClientName; brokers?: string[] } = {}): KafkaClients {
   const clientOptions: KafkaClientOptions = {
     brokers: options.brokers ?? (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId: 'redpacket-test',
@@ -55,8 +53,14 @@ export function testProducer(
     logLevel: 'error',
     sasl: testCredentials(),
   };
-  const clients = new KafkaClients(options.client ?? testClientName(), clientOptions, createKafkaClient(clientOptions));
-  return clients.idempotentProducer(options.retries);
+  return new KafkaClients(options.client ?? testClientName(), clientOptions, createKafkaClient(clientOptions));
+}
+
+/** An idempotent producer behind the port, of the run's client (or `client`), as the apps build theirs. */
+export function testProducer(
+  options: { retries?: number; client?: KafkaClientName; brokers?: string[] } = {},
+): EventProducer {
+  return testClients(options).idempotentProducer(options.retries);
 }
 
 /** The run's super user (from the environment the global setup exports), or none on an open broker. */

@@ -15,4 +15,7 @@ export * from './kafka-errors';
 export * from './consumer/partition-position';
 export * from './consumer/partition-retry';
 export * from './consumer/partition-batch-runner';
+export * from './consumer/group-consumer';
+export * from './consumer/kafkajs-group-consumer';
+export * from './consumer/platformatic-group-consumer';
 export * from './security/kafka-acls';

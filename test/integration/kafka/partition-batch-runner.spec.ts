@@ -1,3 +1,4 @@
+import { KAFKA_CLIENTS } from '@redpacket/config';
 import { RedpacketError } from '@redpacket/errors';
 import {
   ensureTopics,
@@ -11,7 +12,7 @@ import { Metrics } from '@redpacket/observability';
 import type { Admin } from 'kafkajs';
 import { pollUntil } from '../../../scripts/infra/process-utils';
 import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../support/consumer-group';
-import { testKafka, testProducer } from '../../support/kafka.helpers';
+import { testClients, testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 
 const SESSION_TIMEOUT_MS = 6_000;
@@ -45,7 +46,7 @@ class ScriptedHandler implements PartitionHandler {
   }
 }
 
-describe('the partition batch runner on a real broker', () => {
+describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, client %s', (client) => {
   const kafka = testKafka();
   let admin: Admin;
   let producer: EventProducer;
@@ -71,7 +72,7 @@ describe('the partition batch runner on a real broker', () => {
     const fatal: Error[] = [];
     const metrics = new Metrics();
     const runner = new PartitionBatchRunner(
-      kafka,
+      testClients({ client }),
       {
         groupId,
         topic,
@@ -196,7 +197,7 @@ describe('the partition batch runner on a real broker', () => {
     expect((await groupLag(admin, groupId, topic)).get(0)).toBe(3n);
   });
 
-  it('treats a consumer crash kafkajs will not restart from as fatal', async () => {
+  it('treats a consumer crash the client will not restart from as fatal', async () => {
     // Below the broker's group.min.session.timeout.ms (6 s): the join is refused for good.
     const { runner, fatal } = await scenario(new ScriptedHandler(), { sessionTimeoutMs: 3_000 });
     await runner.start();

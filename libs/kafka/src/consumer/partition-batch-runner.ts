@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { classifyError } from '@redpacket/errors';
 import { failpoint } from '@redpacket/failpoints';
 import type { Metrics } from '@redpacket/observability';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { kafkaErrorType } from '../kafka-errors';
+import type { GroupConsumerFactory } from '../producer/kafka-clients';
+import type { ConsumedBatch, ConsumedMessage, GroupConsumer, GroupMembership } from './group-consumer';
 import { OffsetWatermark } from './offset-watermark';
 import type { PartitionPosition } from './partition-position';
 import { type FailingPartition, PartitionRetry, type RetryPolicy } from './partition-retry';
@@ -12,9 +13,9 @@ import { type FailingPartition, PartitionRetry, type RetryPolicy } from './parti
 export interface PartitionWork {
   readonly position: PartitionPosition;
   /** Messages not finished yet in this ownership of the partition, in offset order. */
-  readonly messages: readonly KafkaMessage[];
+  readonly messages: readonly ConsumedMessage[];
   /** Marks messages finished (their effect committed, or parked in a dead-letter topic): committable. */
-  finished(messages: readonly KafkaMessage[]): void;
+  finished(messages: readonly ConsumedMessage[]): void;
   /** False once the partition was taken away or the consumer is stopping: start nothing new. */
   canContinue(): boolean;
 }
@@ -53,7 +54,7 @@ export interface ConsumerHealth {
   error?: string;
 }
 
-/** kafkajs error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
+/** Broker error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
 const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
 
 /** One assigned partition: what has finished in this ownership, and its retries. */
@@ -71,11 +72,13 @@ interface PartitionState {
  *   the member stays in its group; a partition failing past a bound is reported stuck;
  * - a commit refused after a rebalance is "someone else owns it now", never success;
  * - on shutdown the batch in hand stops starting work, and what finished is committed;
- * - a crash kafkajs will not restart from, or a handler failure nothing can retry, is fatal.
+ * - a crash the client will not restart from, or a handler failure nothing can retry, is fatal.
+ *
+ * It works through the GroupConsumer port, so it runs the same on either Kafka client.
  */
 export class PartitionBatchRunner {
   private readonly logger: Logger;
-  private readonly consumer: Consumer;
+  private readonly consumer: GroupConsumer;
   private readonly partitions = new Map<number, PartitionState>();
   private state: ConsumerState = 'idle';
   private memberId: string | undefined;
@@ -84,40 +87,38 @@ export class PartitionBatchRunner {
   private readonly heartbeatIntervalMs: number;
 
   constructor(
-    kafka: Kafka,
+    clients: GroupConsumerFactory,
     private readonly options: PartitionBatchRunnerOptions,
     private readonly handler: PartitionHandler,
   ) {
     this.logger = new Logger(`${PartitionBatchRunner.name}:${options.groupId}`);
     this.heartbeatIntervalMs = Math.floor(options.sessionTimeoutMs / 10);
-    this.consumer = kafka.consumer({
+    this.consumer = clients.groupConsumer({
       groupId: options.groupId,
-      // The broker answers a fetch as soon as a message arrives; this only bounds idle round trips.
-      maxWaitTimeInMs: 500,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: this.heartbeatIntervalMs,
-      rebalanceTimeout: options.sessionTimeoutMs * 2,
-      retry: { retries: 10 },
+      topic: options.topic,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+      rebalanceTimeoutMs: options.sessionTimeoutMs * 2,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     });
-    this.listenToGroupEvents();
   }
 
   async start(): Promise<void> {
     this.state = 'joining';
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.runBatch(payload),
+    await this.consumer.start({
+      eachBatch: (batch) => this.runBatch(batch),
+      joined: (membership) => this.joined(membership),
+      rebalancing: () => {
+        if (this.state === 'joined') this.setState('rejoining');
+      },
+      crashed: (error, restart) => this.crashed(error, restart),
     });
   }
 
   /** Stop fetching, let the batch in hand finish what it started and commit it, then leave the group. */
   async stop(): Promise<void> {
     for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
-    await this.consumer.disconnect();
+    await this.consumer.stop();
     if (this.state !== 'failed') this.setState('stopped');
   }
 
@@ -132,24 +133,25 @@ export class PartitionBatchRunner {
       topic: this.options.topic,
       memberId: this.memberId,
       assigned: this.assigned,
-      paused: this.consumer.paused().flatMap((entry) => entry.partitions),
+      paused: this.consumer.paused(),
       failing,
       ...(this.fatalError ? { error: this.fatalError.message } : {}),
     };
   }
 
-  private async runBatch(payload: EachBatchPayload): Promise<void> {
-    const position = { topic: payload.batch.topic, partition: payload.batch.partition };
+  private async runBatch(batch: ConsumedBatch): Promise<void> {
+    const position = { topic: batch.topic, partition: batch.partition };
     if (this.state === 'failed') return;
     const state = this.partitionState(position.partition);
-    const messages = unfinishedOf(state.watermark, payload.batch.messages);
-    if (messages.length === 0) return this.commitFinished(payload, state);
+    if (batch.restarted) state.watermark.reset();
+    const messages = unfinishedOf(state.watermark, batch.messages);
+    if (messages.length === 0) return this.commitFinished(batch, state);
 
     let lostGroup = false;
-    const canContinue = () => !lostGroup && payload.isRunning() && !payload.isStale() && this.state !== 'failed';
+    const canContinue = () => !lostGroup && batch.isActive() && this.state !== 'failed';
     const heartbeat = setInterval(() => {
       // During a rebalance the heartbeat fails: stop starting work so the member can rejoin in time.
-      payload.heartbeat().catch(() => (lostGroup = true));
+      batch.heartbeat().catch(() => (lostGroup = true));
     }, this.heartbeatIntervalMs);
     let failure: unknown;
     try {
@@ -168,21 +170,19 @@ export class PartitionBatchRunner {
     } finally {
       clearInterval(heartbeat);
     }
-    await this.commitFinished(payload, state);
+    await this.commitFinished(batch, state);
     if (failure !== undefined) this.failed(position, state, failure);
     // Recovered only when the handler got through its work, not when it stopped early for a stop or a rebalance.
     else if (canContinue()) this.recovered(position, state);
   }
 
-  private async commitFinished(payload: EachBatchPayload, state: PartitionState): Promise<void> {
+  private async commitFinished(batch: ConsumedBatch, state: PartitionState): Promise<void> {
     const next = state.watermark.committable();
     if (next === undefined) return;
-    const { topic, partition } = payload.batch;
-    payload.resolveOffset((BigInt(next) - 1n).toString());
+    const { topic, partition } = batch;
     await failpoint('consumer.before-offset-commit');
     try {
-      // Through the payload, not consumer.commitOffsets: kafkajs skips the latter once stop() began.
-      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await batch.commit(next);
       state.watermark.markCommitted(next);
     } catch (error) {
       const type = kafkaErrorType(error);
@@ -212,16 +212,15 @@ export class PartitionBatchRunner {
     }
     this.updateStuckMetric(position, state);
     this.updateReadyMetric();
-    const partitions = [{ topic: position.topic, partitions: [position.partition] }];
-    this.consumer.pause(partitions);
+    this.consumer.pause(position.partition);
     clearTimeout(state.resumeTimer);
     state.resumeTimer = setTimeout(() => {
       state.resumeTimer = undefined;
       if (this.state === 'failed') return;
       try {
-        this.consumer.resume(partitions);
+        this.consumer.resume(position.partition);
       } catch (resumeError) {
-        // The consumer restarted meanwhile (a crash kafkajs recovers from): it fetches every partition again anyway.
+        // The consumer restarted meanwhile (a crash the client recovers from): it fetches every partition again anyway.
         this.logger.warn('could not resume a partition', { ...position, error: (resumeError as Error).message });
       }
     }, delayMs);
@@ -246,37 +245,32 @@ export class PartitionBatchRunner {
     this.setState('failed');
     for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
     try {
-      this.consumer.pause([{ topic: this.options.topic }]);
+      this.consumer.pauseAll();
     } catch {
-      // Not running any more (kafkajs crashed it): nothing to pause.
+      // Not running any more (the client crashed it): nothing to pause.
     }
     this.logger.error('consumer failed for good', { ...context, error: error.message });
     this.options.onFatal(error);
   }
 
-  private listenToGroupEvents(): void {
-    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.memberId = payload.memberId;
-      this.assigned = payload.memberAssignment[this.options.topic] ?? [];
-      // kafkajs resumes every partition from its committed offset after a join: so does the bookkeeping.
-      for (const [partition, state] of this.partitions) {
-        state.watermark.reset();
-        if (!this.assigned.includes(partition)) {
-          clearTimeout(state.resumeTimer);
-          this.partitions.delete(partition);
-        }
+  private joined({ memberId, assigned }: GroupMembership): void {
+    this.memberId = memberId;
+    this.assigned = assigned;
+    // Both clients resume every partition from its committed offset after a join: so does the bookkeeping.
+    for (const [partition, state] of this.partitions) {
+      state.watermark.reset();
+      if (!this.assigned.includes(partition)) {
+        clearTimeout(state.resumeTimer);
+        this.partitions.delete(partition);
       }
-      if (this.state !== 'failed') this.setState('joined');
-    });
-    this.consumer.on(REBALANCING, () => {
-      if (this.state === 'joined') this.setState('rejoining');
-    });
-    this.consumer.on(CRASH, ({ payload }) => {
-      this.logger.error('kafkajs consumer crashed', { error: payload.error.message, restart: payload.restart });
-      if (payload.restart) this.setState('rejoining');
-      else this.fail(payload.error, { restart: false });
-    });
+    }
+    if (this.state !== 'failed') this.setState('joined');
+  }
+
+  private crashed(error: Error, restart: boolean): void {
+    this.logger.error('kafka consumer crashed', { error: error.message, restart });
+    if (restart) this.setState('rejoining');
+    else this.fail(error, { restart: false });
   }
 
   private partitionState(partition: number): PartitionState {
@@ -308,7 +302,7 @@ export class PartitionBatchRunner {
 }
 
 /** The batch's messages that are still work: new ones are tracked, finished ones (a fetch repeated after a pause) skipped. */
-function unfinishedOf(watermark: OffsetWatermark, messages: KafkaMessage[]): KafkaMessage[] {
+function unfinishedOf(watermark: OffsetWatermark, messages: readonly ConsumedMessage[]): ConsumedMessage[] {
   return messages.filter((message) => {
     const status = watermark.status(message.offset);
     if (status === 'new') watermark.track(message.offset);

@@ -1,5 +1,6 @@
 import { compatibilityPartitioner, type MessageToProduce, Producer } from '@platformatic/kafka';
 import type { KafkaClientOptions } from '../kafka-client.factory';
+import { PLATFORMATIC_REQUEST_TIMEOUT_MS, platformaticConnection } from '../platformatic-options';
 import {
   assertEveryPartitionAcknowledged,
   type EventProducer,
@@ -10,7 +11,6 @@ import {
 
 type Bytes = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
-const REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_DELAY_MS = 250;
 
 /**
@@ -27,10 +27,9 @@ export class PlatformaticEventProducer implements EventProducer {
   private readonly deadlineMs: number;
 
   constructor(options: KafkaClientOptions, retries = 5) {
-    this.deadlineMs = (REQUEST_TIMEOUT_MS + RETRY_DELAY_MS) * (retries + 1);
+    this.deadlineMs = (PLATFORMATIC_REQUEST_TIMEOUT_MS + RETRY_DELAY_MS) * (retries + 1);
     this.producer = new Producer({
-      clientId: options.clientId,
-      bootstrapBrokers: options.brokers,
+      ...platformaticConnection(options),
       idempotent: true,
       acks: -1,
       autocreateTopics: false,
@@ -39,13 +38,6 @@ export class PlatformaticEventProducer implements EventProducer {
       partitioner: compatibilityPartitioner,
       retries,
       retryDelay: RETRY_DELAY_MS,
-      connectTimeout: 3_000,
-      timeout: REQUEST_TIMEOUT_MS,
-      sasl: options.sasl && {
-        mechanism: options.sasl.mechanism === 'scram-sha-256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512',
-        username: options.sasl.username,
-        password: options.sasl.password,
-      },
     });
   }
 

@@ -1,6 +1,5 @@
 import { EVENT_HEADERS, headerText, probeSentAtMs } from '@redpacket/contracts';
-import type { OutgoingMessage } from '@redpacket/kafka';
-import type { IHeaders } from 'kafkajs';
+import type { IncomingHeaders, OutgoingMessage } from '@redpacket/kafka';
 
 /** Header naming the monitor instance that wrote a probe: each monitor tracks only its own. */
 export const PROBE_WRITER_HEADER = 'probe-writer';
@@ -25,7 +24,7 @@ export interface ReadProbe {
 }
 
 /** The probe fields of a message, or undefined when it is not a probe. */
-export function readProbe(headers: IHeaders | undefined): ReadProbe | undefined {
+export function readProbe(headers: IncomingHeaders | undefined): ReadProbe | undefined {
   const sentAtMs = probeSentAtMs(headers);
   if (sentAtMs === undefined) return undefined;
   return { writerId: headerText(headers?.[PROBE_WRITER_HEADER]) ?? '', sentAtMs };

@@ -1,6 +1,5 @@
 import type { ErrorClassification } from '@redpacket/errors';
-import type { EventProducer, MessagePosition } from '@redpacket/kafka';
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedMessage, EventProducer, MessagePosition } from '@redpacket/kafka';
 
 export const DEAD_LETTER_HEADERS = {
   errorCode: 'dlq-error-code',
@@ -21,7 +20,7 @@ export class DeadLetterPublisher {
     private readonly deadLetterTopic: string,
   ) {}
 
-  async publish(source: MessagePosition, message: KafkaMessage, why: ErrorClassification, error: unknown) {
+  async publish(source: MessagePosition, message: ConsumedMessage, why: ErrorClassification, error: unknown) {
     await this.producer.send(this.deadLetterTopic, [
       {
         key: message.key,

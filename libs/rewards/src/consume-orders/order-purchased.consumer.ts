@@ -60,7 +60,7 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     );
     this.handler = new OrderPurchasedHandler(grants, deadLetters, probes, metrics, options);
     this.runner = new PartitionBatchRunner(
-      clients.kafka,
+      clients,
       {
         groupId: rewards.consumerGroup,
         topic,

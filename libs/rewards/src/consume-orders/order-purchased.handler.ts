@@ -4,6 +4,7 @@ import { classifyError } from '@redpacket/errors';
 import { failpoint } from '@redpacket/failpoints';
 import {
   atOffset,
+  type ConsumedMessage,
   type MessagePosition,
   type PartitionHandler,
   type PartitionWork,
@@ -11,7 +12,6 @@ import {
 } from '@redpacket/kafka';
 import { context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { contextOf, inSpan, type Metrics, traceparentOf, tracer } from '@redpacket/observability';
-import type { KafkaMessage } from 'kafkajs';
 import { EVENT_HEADERS, headerText } from '@redpacket/contracts';
 import type { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import type { GrantOutcome, GrantRequest } from '../grant-red-packet/grant.types';
@@ -34,7 +34,7 @@ export interface ConsumerStats {
 
 /** A message that parsed into an event, waiting for its chunk's grant. */
 interface ParsedMessage {
-  message: KafkaMessage;
+  message: ConsumedMessage;
   event: OrderPurchasedV1;
 }
 
@@ -115,7 +115,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 
   /** In a `consume` span that continues the trace the message carries, with the grant's transaction as its child. */
-  private handleOne(position: MessagePosition, message: KafkaMessage): Promise<void> {
+  private handleOne(position: MessagePosition, message: ConsumedMessage): Promise<void> {
     return inSpan(
       `consume ${position.topic}`,
       consumeSpanOptions(position, message),
@@ -124,7 +124,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
     );
   }
 
-  private async consumeOne(position: MessagePosition, message: KafkaMessage): Promise<void> {
+  private async consumeOne(position: MessagePosition, message: ConsumedMessage): Promise<void> {
     const event = await this.eventOrPark(position, message);
     if (!event) return;
     try {
@@ -140,7 +140,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 
   /** The event, or undefined for a probe (observed) or a poison message (dead-lettered). */
-  private async eventOrPark(position: MessagePosition, message: KafkaMessage): Promise<OrderPurchasedV1 | undefined> {
+  private async eventOrPark(position: MessagePosition, message: ConsumedMessage): Promise<OrderPurchasedV1 | undefined> {
     try {
       const probeSentAtMs = probeSentAtOrBusiness(message.value, message.headers);
       if (probeSentAtMs === undefined) return parseOrderPurchased(message.value, message.headers ?? {});
@@ -154,7 +154,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 
   /** Dead-letters a poison message; rethrows anything worth retrying. */
-  private async parkIfPoison(position: MessagePosition, message: KafkaMessage, error: unknown): Promise<void> {
+  private async parkIfPoison(position: MessagePosition, message: ConsumedMessage, error: unknown): Promise<void> {
     const why = classifyError(error);
     if (why.retriable) throw error;
     await this.deadLetters.publish(position, message, why, error);
@@ -178,7 +178,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
 
 const GRANT_SPAN = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } };
 
-function consumeSpanOptions(position: MessagePosition, message: KafkaMessage) {
+function consumeSpanOptions(position: MessagePosition, message: ConsumedMessage) {
   return {
     kind: SpanKind.CONSUMER,
     attributes: {

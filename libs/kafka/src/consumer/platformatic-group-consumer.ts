@@ -1,0 +1,268 @@
+import {
+  Consumer,
+  type Message,
+  type MessagesStream,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+} from '@platformatic/kafka';
+import type { KafkaClientOptions } from '../kafka-client.factory';
+import { platformaticConnection } from '../platformatic-options';
+import type {
+  ConsumedBatch,
+  ConsumedMessage,
+  GroupConsumer,
+  GroupConsumerListener,
+  GroupConsumerOptions,
+  IncomingHeaders,
+} from './group-consumer';
+
+type Record = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** Messages held for the listener, across partitions; past it the stream stops fetching until they drain. */
+const MAX_HELD_MESSAGES = 10_000;
+
+/** One assigned partition's messages since its last commit, and its delivery state. */
+interface PartitionQueue {
+  /** Fetched and not committed yet, in offset order. */
+  messages: ConsumedMessage[];
+  lastOffset?: bigint;
+  leaderEpoch: number;
+  /** Something the listener has not been given yet: new messages, a resume, or a restart. */
+  due: boolean;
+  restarted: boolean;
+  delivering: boolean;
+}
+
+/**
+ * The port on a @platformatic/kafka consumer. The library gives one stream of messages for all
+ * partitions and heartbeats on its own; this adapter cuts the stream into per-partition batches.
+ *
+ * - Each partition's messages are held until committed, so a delivery after a pause starts again
+ *   from the first uncommitted one; the stream has no per-partition pause, so it keeps fetching.
+ * - After a join, or when the stream goes back to an offset already held, the partition restarts
+ *   from what the stream delivers next (the committed offset).
+ * - Commits go through the consumer with the group's current generation; after a rebalance the
+ *   broker refuses them, which the listener reads as "someone else owns it now".
+ */
+export class PlatformaticGroupConsumer implements GroupConsumer {
+  private readonly consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private starting: Promise<void> | undefined;
+  private listener: GroupConsumerListener | undefined;
+  private readonly queues = new Map<number, PartitionQueue>();
+  private readonly pausedPartitions = new Set<number>();
+  private assigned = new Set<number>();
+  private generation = 0;
+  private rebalancing = false;
+  private stopping = false;
+  private halted = false;
+  private delivering = 0;
+  private held = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    options: KafkaClientOptions,
+    private readonly groupOptions: GroupConsumerOptions,
+  ) {
+    this.consumer = new Consumer({
+      ...platformaticConnection(options),
+      groupId: groupOptions.groupId,
+      sessionTimeout: groupOptions.sessionTimeoutMs,
+      heartbeatInterval: groupOptions.heartbeatIntervalMs,
+      rebalanceTimeout: groupOptions.rebalanceTimeoutMs,
+      autocommit: false,
+      maxWaitTime: 500,
+      retries: 10,
+      retryDelay: 250,
+    });
+  }
+
+  async start(listener: GroupConsumerListener): Promise<void> {
+    this.listener = listener;
+    this.consumer.on('consumer:group:join', ({ memberId, assignments }) => this.joined(memberId, assignments ?? []));
+    this.consumer.on('consumer:group:rebalance', () => this.startRebalance());
+    this.consumer.on('consumer:group:rejoin', () => this.startRebalance());
+    // As kafkajs' connect: fails when no broker answers or the principal may not see the topic.
+    await this.consumer.metadata({ topics: [this.groupOptions.topic] });
+    // The join runs on, as under kafkajs: a group that refuses this member is a crash, not a failed start.
+    this.starting = this.consumer
+      .consume({
+        topics: [this.groupOptions.topic],
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+        autocommit: false,
+        maxWaitTime: 500,
+      })
+      .then(
+        (stream) => this.attach(stream, listener),
+        (error: unknown) => {
+          if (!this.stopping) listener.crashed(error instanceof Error ? error : new Error(String(error)), false);
+        },
+      );
+  }
+
+  private attach(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, listener: GroupConsumerListener): void {
+    this.stream = stream;
+    stream.on('data', (record: Record) => this.accept(record));
+    stream.on('error', (error: Error) => {
+      if (!this.stopping) listener.crashed(error, false);
+    });
+    if (this.stopping || this.halted) stream.pause();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.starting;
+    await this.stream?.close();
+    await this.idle();
+    await this.consumer.close();
+  }
+
+  pause(partition: number): void {
+    this.pausedPartitions.add(partition);
+  }
+
+  resume(partition: number): void {
+    this.pausedPartitions.delete(partition);
+    const queue = this.queues.get(partition);
+    if (queue) queue.due = true;
+    this.deliver();
+  }
+
+  pauseAll(): void {
+    this.halted = true;
+    this.stream?.pause();
+  }
+
+  paused(): number[] {
+    return [...this.pausedPartitions].sort((a, b) => a - b);
+  }
+
+  private joined(memberId: string, assignments: { topic: string; partitions: number[] }[]): void {
+    this.generation += 1;
+    this.rebalancing = false;
+    const mine = assignments.find((assignment) => assignment.topic === this.groupOptions.topic)?.partitions ?? [];
+    this.assigned = new Set(mine);
+    // The stream fetches every partition again from its committed offset after a join.
+    for (const partition of [...this.queues.keys()]) this.forget(partition);
+    for (const partition of [...this.pausedPartitions]) if (!this.assigned.has(partition)) this.pausedPartitions.delete(partition);
+    this.listener?.joined({ memberId, assigned: [...mine].sort((a, b) => a - b) });
+  }
+
+  private startRebalance(): void {
+    if (this.rebalancing) return;
+    this.rebalancing = true;
+    this.listener?.rebalancing();
+  }
+
+  private accept(record: Record): void {
+    if (record.topic !== this.groupOptions.topic || this.stopping || !this.assigned.has(record.partition)) return;
+    const offset = record.offset;
+    let queue = this.queues.get(record.partition);
+    if (queue?.lastOffset !== undefined && offset <= queue.lastOffset) {
+      // The stream went back (a join, or an offset out of range): start the partition over from here.
+      this.forget(record.partition);
+      queue = undefined;
+    }
+    if (!queue) {
+      queue = { messages: [], leaderEpoch: -1, due: false, restarted: true, delivering: false };
+      this.queues.set(record.partition, queue);
+    }
+    queue.messages.push(consumedMessageOf(record));
+    queue.lastOffset = offset;
+    queue.leaderEpoch = record.leaderEpoch;
+    queue.due = true;
+    this.held += 1;
+    if (this.held >= MAX_HELD_MESSAGES) this.stream?.pause();
+    this.deliver();
+  }
+
+  /** Starts a delivery for every partition that has something new, within the concurrency bound. */
+  private deliver(): void {
+    if (this.stopping || this.halted || !this.listener) return;
+    for (const [partition, queue] of this.queues) {
+      if (this.delivering >= this.groupOptions.partitionsConsumedConcurrently) return;
+      if (!queue.due || queue.delivering || this.pausedPartitions.has(partition)) continue;
+      void this.deliverPartition(partition, queue, this.listener);
+    }
+  }
+
+  private async deliverPartition(partition: number, queue: PartitionQueue, listener: GroupConsumerListener) {
+    queue.due = false;
+    queue.delivering = true;
+    this.delivering += 1;
+    const batch = this.batchOf(partition, queue);
+    queue.restarted = false;
+    try {
+      await listener.eachBatch(batch);
+    } catch (error) {
+      // The listener handles its own failures; one that escapes is a bug nothing here can retry.
+      listener.crashed(error instanceof Error ? error : new Error(String(error)), false);
+    } finally {
+      queue.delivering = false;
+      this.delivering -= 1;
+      if (this.delivering === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      this.deliver();
+    }
+  }
+
+  private batchOf(partition: number, queue: PartitionQueue): ConsumedBatch {
+    const { topic } = this.groupOptions;
+    const generation = this.generation;
+    const isActive = () =>
+      !this.stopping && !this.halted && this.generation === generation && !this.rebalancing && this.assigned.has(partition);
+    return {
+      topic,
+      partition,
+      messages: [...queue.messages],
+      restarted: queue.restarted,
+      isActive,
+      // The library heartbeats by itself; this tells a long handler whether its membership still holds.
+      heartbeat: async () => {
+        if (!isActive()) throw new Error(`partition ${topic}[${partition}] is rebalancing or no longer assigned`);
+      },
+      commit: async (nextOffset: string) => {
+        const next = BigInt(nextOffset);
+        await this.consumer.commit({ offsets: [{ topic, partition, offset: next, leaderEpoch: queue.leaderEpoch }] });
+        if (this.queues.get(partition) !== queue) return;
+        const before = queue.messages.length;
+        queue.messages = queue.messages.filter((message) => BigInt(message.offset) >= next);
+        this.release(before - queue.messages.length);
+      },
+    };
+  }
+
+  private forget(partition: number): void {
+    const queue = this.queues.get(partition);
+    if (!queue) return;
+    this.queues.delete(partition);
+    this.release(queue.messages.length);
+  }
+
+  private release(count: number): void {
+    this.held -= count;
+    if (this.held < MAX_HELD_MESSAGES / 2 && !this.halted && !this.stopping && this.stream?.isPaused()) this.stream.resume();
+  }
+
+  private idle(): Promise<void> {
+    if (this.delivering === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+function consumedMessageOf(record: Record): ConsumedMessage {
+  const headers: IncomingHeaders = {};
+  for (const [name, value] of record.headerEntries) {
+    const key = name.toString();
+    const previous = headers[key];
+    if (previous === undefined) headers[key] = value;
+    else headers[key] = [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return {
+    key: record.key ?? null,
+    value: record.value ?? null,
+    headers,
+    offset: record.offset.toString(),
+    timestamp: record.timestamp.toString(),
+  };
+}
