@@ -30,10 +30,11 @@ export interface MatrixColumn {
   client?: KafkaClientName;
 }
 
-/** inbox-tx both ways, then the weaker strategies (which have no batched form). */
+/** inbox-tx both ways and on both clients, then the weaker strategies (which have no batched form). */
 export const MATRIX_COLUMNS: MatrixColumn[] = [
   { id: 'inbox-tx, batched', strategy: 'inbox-tx', grants: 'batched' },
   { id: 'inbox-tx, per message', strategy: 'inbox-tx', grants: 'per-message' },
+  { id: 'inbox-tx, batched, platformatic', strategy: 'inbox-tx', grants: 'batched', client: 'platformatic' },
   { id: 'none', strategy: 'none' },
   { id: 'version-in-message', strategy: 'version-in-message' },
   { id: 'inbox-no-tx', strategy: 'inbox-no-tx' },

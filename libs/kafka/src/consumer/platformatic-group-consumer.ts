@@ -37,10 +37,9 @@ interface PartitionQueue {
  * The port on a @platformatic/kafka consumer. The library gives one stream of messages for all
  * partitions and heartbeats on its own; this adapter cuts the stream into per-partition batches.
  *
- * - Each partition's messages are held until committed, so a delivery after a pause starts again
- *   from the first uncommitted one; the stream has no per-partition pause, so it keeps fetching.
- * - After a join, or when the stream goes back to an offset already held, the partition restarts
- *   from what the stream delivers next (the committed offset).
+ * - Each partition's messages are held until committed, so a delivery after a pause or a join starts
+ *   again from the first uncommitted one; the stream has no per-partition pause, so it keeps fetching.
+ * - A message fetched again is dropped: the one held already stands for it.
  * - Commits go through the consumer with the group's current generation; after a rebalance the
  *   broker refuses them, which the listener reads as "someone else owns it now".
  */
@@ -143,9 +142,14 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     this.rebalancing = false;
     const mine = assignments.find((assignment) => assignment.topic === this.groupOptions.topic)?.partitions ?? [];
     this.assigned = new Set(mine);
-    // The stream fetches every partition again from its committed offset after a join.
-    for (const partition of [...this.queues.keys()]) this.forget(partition);
-    for (const partition of [...this.pausedPartitions]) if (!this.assigned.has(partition)) this.pausedPartitions.delete(partition);
+    // Partitions kept through the rebalance keep their messages since the last commit: the runner
+    // starts its bookkeeping over after a join, so they are delivered again from the first of them.
+    // Dropping them would be a loss: a fetch sent before the join can land after it, past messages
+    // that were delivered and not finished, and finishing those later ones would commit past them.
+    for (const [partition, queue] of [...this.queues]) {
+      if (!this.assigned.has(partition)) this.forget(partition);
+      else Object.assign(queue, { due: true, restarted: true });
+    }
     this.listener?.joined({ memberId, assigned: [...mine].sort((a, b) => a - b) });
   }
 
@@ -159,11 +163,9 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     if (record.topic !== this.groupOptions.topic || this.stopping || !this.assigned.has(record.partition)) return;
     const offset = record.offset;
     let queue = this.queues.get(record.partition);
-    if (queue?.lastOffset !== undefined && offset <= queue.lastOffset) {
-      // The stream went back (a join, or an offset out of range): start the partition over from here.
-      this.forget(record.partition);
-      queue = undefined;
-    }
+    // Fetched again (the stream goes back to the committed offset after a join): what is held already
+    // stays as it is, and anything below it was committed by this member.
+    if (queue?.lastOffset !== undefined && offset <= queue.lastOffset) return;
     if (!queue) {
       queue = { messages: [], leaderEpoch: -1, due: false, restarted: true, delivering: false };
       this.queues.set(record.partition, queue);

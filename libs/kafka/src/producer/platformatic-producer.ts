@@ -25,9 +25,12 @@ export class PlatformaticEventProducer implements EventProducer {
   private nextUnkeyed = 0;
   /** Longer than every attempt the library may make; past it a send that never settled counts as failed. */
   private readonly deadlineMs: number;
+  /** The library reports each failed connection attempt, some twice: this allows `retries` of them. */
+  private readonly connectFailuresAllowed: number;
 
   constructor(options: KafkaClientOptions, retries = 5) {
     this.deadlineMs = (PLATFORMATIC_REQUEST_TIMEOUT_MS + RETRY_DELAY_MS) * (retries + 1);
+    this.connectFailuresAllowed = 4 * (retries + 1);
     this.producer = new Producer({
       ...platformaticConnection(options),
       idempotent: true,
@@ -51,10 +54,29 @@ export class PlatformaticEventProducer implements EventProducer {
   }
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
-    const sending = this.sendRecords(topic, messages).catch((error: unknown) => {
+    const sending = this.sendRecords(topic, messages);
+    return withDeadline(this.whileReachable(sending), this.deadlineMs, topic).catch((error: unknown) => {
       throw KafkaSendError.from(topic, error);
     });
-    return withDeadline(sending, this.deadlineMs, topic);
+  }
+
+  /**
+   * The library does not bound its reconnects during a send: with a broker stopped, it tries again
+   * every retry delay until the broker is back, whatever `retries` says. Past the connection failures
+   * its retries allow, the send fails here as a network error (retriable), as kafkajs' would.
+   */
+  private whileReachable<T>(sending: Promise<T>): Promise<T> {
+    let failures = 0;
+    let onFailure: (() => void) | undefined;
+    const unreachable = new Promise<never>((_, reject) => {
+      onFailure = () => {
+        failures += 1;
+        if (failures > this.connectFailuresAllowed)
+          reject(Object.assign(new Error(`no broker reachable after ${failures} connection attempts`), { code: 'NETWORK_ERROR' }));
+      };
+      this.producer.on('client:broker:failed', onFailure);
+    });
+    return Promise.race([sending, unreachable]).finally(() => this.producer.off('client:broker:failed', onFailure!));
   }
 
   private async sendRecords(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
