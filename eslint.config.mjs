@@ -35,6 +35,22 @@ export default tseslint.config(
     },
   },
   {
+    // The Kafka clients sit behind the ports of libs/kafka: nothing else may depend on one.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kafkajs', message: 'Use the ports of @redpacket/kafka.' },
+            { name: '@platformatic/kafka', message: 'Use the ports of @redpacket/kafka.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The monitor's live page script runs in the browser, untyped and unbundled.
     files: ['apps/monitor/src/page/**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
-import { createKafkaClient, kafkaCredentialsOf } from '@redpacket/kafka';
+import { createKafkaClient, KafkaAdmin, kafkaCredentialsOf } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
 
 const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group when no group is given)';
@@ -18,17 +18,16 @@ async function main(): Promise<void> {
     logLevel: 'error',
     sasl: kafkaCredentialsOf(config),
   });
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = new KafkaAdmin(kafka);
   try {
     const groups = values.group
       ? [values.group]
-      : (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !g.startsWith('redpacket-warm-up'));
+      : (await admin.groupIds()).filter((g) => !g.startsWith('redpacket-warm-up'));
     const rows: LagRow[] = [];
     for (const group of groups.sort()) rows.push(...(await describeConsumerLag(admin, group)));
     console.log(rows.length > 0 ? formatLagTable(rows) : 'no committed offsets for the group(s)');
   } finally {
-    await admin.disconnect();
+    await admin.onApplicationShutdown();
   }
 }
 

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { OutboxConfig } from '@redpacket/config';
+import { type KafkaClientName, OutboxConfig } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { KafkajsEventProducer } from '@redpacket/kafka';
+import type { EventProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import { type Kafka, type Message, Partitioners } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { testProducer } from '../../test/support/kafka.helpers';
 import { pollUntil } from '../infra/process-utils';
 import { type BenchContext, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
@@ -15,6 +16,10 @@ export interface RelayRun {
   producerEventsPerSecond: number;
   /** relay ÷ bare producer, same messages, same run. */
   ratio: number;
+  /** The same relay on the @platformatic/kafka producer (KAFKA_CLIENT=platformatic), a second backlog of the same size. */
+  platformaticEventsPerSecond?: number;
+  /** platformatic relay ÷ the same bare kafkajs producer. */
+  platformaticRatio?: number;
 }
 
 export interface RelayResult {
@@ -33,29 +38,42 @@ const APP_DEFAULTS = new OutboxConfig();
 
 /**
  * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the kafkajs producer the
- * apps use, and their default pipeline depth and largest claim), then the same N messages sent by a
+ * apps use, and their default pipeline depth and largest claim), a second backlog drained by the
+ * same relay on the @platformatic/kafka producer (the two take turns going first), then the first
+ * backlog's N messages sent by a
  * bare kafkajs idempotent producer in batches of the relay's largest claim, so that the two send
  * requests of the same size. Both producers connect before the clock starts.
  */
 export async function benchRelay(context: BenchContext, options: BenchOptions): Promise<RelayResult> {
   const label = `relay outbox → Kafka, ${APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH} batches in flight`;
+  let runIndex = 0;
   const runs = await repeat(options.runs, label, () =>
     withSystem(context, 'inbox-tx', async (system): Promise<RelayRun> => {
-      await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
-      const messages = await backlogMessages(context.dataSource);
-      const relayMs = await drainWithRelay(context, system.kafka, options.relayBatchSize);
+      // A backlog of its own for each client's relay; they take turns going first, so neither always
+      // meets the warmer broker and database.
+      const drainedMs = new Map<KafkaClientName, number>();
+      const order: KafkaClientName[] = runIndex++ % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
+      for (const client of order) {
+        await insertOutboxBacklog(context.dataSource, system.topic, options.relayEvents);
+        const producer = testProducer({ client, retries: 3 });
+        drainedMs.set(client, await drainWithRelay(context, producer, options.relayBatchSize));
+      }
+      const messages = (await backlogMessages(context.dataSource)).slice(0, options.relayEvents);
       const producerMs = await sendWithBareProducer(
         system.kafka,
         system.topic,
         messages,
         Math.max(options.relayBatchSize, APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE),
       );
-      const relayEventsPerSecond = perSecond(options.relayEvents, relayMs);
+      const relayEventsPerSecond = perSecond(options.relayEvents, drainedMs.get('kafkajs') ?? Infinity);
+      const platformaticEventsPerSecond = perSecond(options.relayEvents, drainedMs.get('platformatic') ?? Infinity);
       const producerEventsPerSecond = perSecond(messages.length, producerMs);
       return {
         relayEventsPerSecond,
         producerEventsPerSecond,
         ratio: ratio(relayEventsPerSecond, producerEventsPerSecond),
+        platformaticEventsPerSecond,
+        platformaticRatio: ratio(platformaticEventsPerSecond, producerEventsPerSecond),
       };
     }),
   );
@@ -69,6 +87,8 @@ export async function benchRelay(context: BenchContext, options: BenchOptions): 
       relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
       producerEventsPerSecond: medianOf(runs, (r) => r.producerEventsPerSecond),
       ratio: medianOf(runs, (r) => r.ratio),
+      platformaticEventsPerSecond: medianOf(runs, (r) => r.platformaticEventsPerSecond ?? 0),
+      platformaticRatio: medianOf(runs, (r) => r.platformaticRatio ?? 0),
     },
   };
 }
@@ -103,8 +123,7 @@ async function backlogMessages(dataSource: DataSource): Promise<Message[]> {
 }
 
 /** Milliseconds from starting the relay until no outbox row is left unpublished. */
-async function drainWithRelay(context: BenchContext, kafka: Kafka, batchSize: number): Promise<number> {
-  const producer = new KafkajsEventProducer(kafka, 3);
+async function drainWithRelay(context: BenchContext, producer: EventProducer, batchSize: number): Promise<number> {
   await producer.connect();
   const relay = new OutboxRelay(
     context.dataSource,

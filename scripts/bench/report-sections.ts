@@ -9,7 +9,7 @@ import { ms, num, pct, table, times } from './report-format';
 import { stagesSection } from './report-stages';
 import type { RestResult } from './rest.bench';
 import type { RestProfile } from './rest-profile';
-import { median } from './stats';
+import { median, ratio } from './stats';
 import type { RewardResult, RewardVariantSummary } from './reward.bench';
 
 /** SQL statements (round trips) in a pgbench script: what one service transaction sends to Postgres. */
@@ -113,10 +113,28 @@ export function relaySection(relay: RelayResult): string {
     '',
     table(
       ['', 'relay', 'bare producer', 'relay ÷ producer'],
-      [['events/s', num(m.relayEventsPerSecond), num(m.producerEventsPerSecond), times(m.ratio)]],
+      [
+        ['events/s, kafkajs (default)', num(m.relayEventsPerSecond), num(m.producerEventsPerSecond), times(m.ratio)],
+        ...(m.platformaticEventsPerSecond
+          ? [
+              [
+                'events/s, @platformatic/kafka',
+                num(m.platformaticEventsPerSecond),
+                num(m.producerEventsPerSecond),
+                times(m.platformaticRatio ?? 0),
+              ],
+            ]
+          : []),
+      ],
     ),
     '',
     `The relay published ${pct(m.ratio)} of the bare producer's rate. ${why}`,
+    ...(m.platformaticEventsPerSecond
+      ? [
+          '',
+          `On \`KAFKA_CLIENT=platformatic\` (a second backlog of the same size, same run, same relay), it published ${num(m.platformaticEventsPerSecond)} events/s: ${times(ratio(m.platformaticEventsPerSecond, m.relayEventsPerSecond))} the kafkajs relay. The bare producer stays kafkajs in both rows.`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -54,10 +54,11 @@ async function underLoad(system: SystemUnderTest, plan: OrderPlan[], fault: () =
   await Promise.all([fault(), system.placeOrders(orders, plan.slice(half), 4)]);
 }
 
-/** Both ways of granting on kafkajs, the default client. */
+/** Both ways of granting on kafkajs, the default client, and batched grants on @platformatic/kafka. */
 describe.each<[GrantMode, KafkaClientName]>([
   ['batched', 'kafkajs'],
   ['per-message', 'kafkajs'],
+  ['batched', 'platformatic'],
 ])('the whole system under infrastructure faults (inbox-tx, %s, %s)', (grants, client) => {
   let system: SystemUnderTest | undefined;
   let kafka: PrivateKafka | undefined;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { redactUrl } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { KafkaAdmin, KafkaClients } from '@redpacket/kafka';
 import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
 import {
   describeConsumerLag,
@@ -18,7 +19,6 @@ import {
   type StallReading,
 } from '@redpacket/monitoring';
 import { Metrics } from '@redpacket/observability';
-import { type Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { MonitorConfig } from './monitor.config';
 import { MonitorHistory, type MonitorSample } from './monitor-history';
@@ -85,7 +85,6 @@ export interface MonitorSnapshot {
 @Injectable()
 export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SystemWatch.name);
-  private readonly admin: Admin;
   private readonly topic: string;
   private readonly groups: Record<string, string>;
   private readonly pending: PendingProbes;
@@ -121,7 +120,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   };
 
   constructor(
-    @Inject(Kafka) kafka: Kafka,
+    @Inject(KafkaClients) clients: KafkaClients,
+    @Inject(KafkaAdmin) private readonly admin: KafkaAdmin,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(MonitorConfig) private readonly config: MonitorConfig,
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -132,12 +132,11 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       'reward-service': namespaced(namespace, CONSUMER_GROUPS.rewardService),
       [OWN_READER]: namespaced(namespace, CONSUMER_GROUPS.monitor),
     };
-    this.admin = kafka.admin();
     this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
     this.alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeAlert'));
     this.probes = new OrderServiceProbes(config.ORDER_SERVICE_URL, config.ADMIN_TOKEN);
     this.reader = new ProbeReader(
-      kafka,
+      clients,
       this.topic,
       this.groups[OWN_READER],
       this.writerId,
@@ -149,7 +148,6 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.admin.connect();
     const base = this.config.MONITOR_POLL_INTERVAL_MS;
     this.stops.push(repeat('monitor poll', () => this.pollThenWait(), base, this.logger));
     if (!this.config.PROBES_ENABLED) return;
@@ -168,7 +166,6 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.config.PROBES_ENABLED) {
       await this.reader.stop();
     }
-    await this.admin.disconnect();
   }
 
   snapshot(): MonitorSnapshot {

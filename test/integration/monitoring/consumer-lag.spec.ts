@@ -1,5 +1,5 @@
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import type { EventProducer } from '@redpacket/kafka';
+import { type EventProducer, KafkaAdmin } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable } from '@redpacket/monitoring';
 import type { Admin } from 'kafkajs';
 import { pollUntil } from '../../../scripts/infra/process-utils';
@@ -18,6 +18,8 @@ describe('consumer lag', () => {
   const topic = namespaced(namespace, TOPICS.orderPurchased);
   const group = namespaced(namespace, CONSUMER_GROUPS.rewardService);
   const kafka = testKafka();
+  /** The app's admin port, which the lag report reads through. */
+  const lagAdmin = new KafkaAdmin(kafka);
   const env = { KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false', REWARD_SESSION_TIMEOUT_MS: '6000' };
   let producer: EventProducer;
   let admin: Admin;
@@ -30,7 +32,7 @@ describe('consumer lag', () => {
   });
   afterAll(async () => {
     await service?.close();
-    await Promise.all([producer.disconnect(), admin.disconnect()]);
+    await Promise.all([producer.disconnect(), admin.disconnect(), lagAdmin.onApplicationShutdown()]);
   });
 
   it('rises while the consumer is stopped and returns to 0 after it resumes', async () => {
@@ -40,7 +42,7 @@ describe('consumer lag', () => {
     service = await startRewardService(env);
     await producer.send(topic, [asMessage(orderPurchased({ userId })), asMessage(orderPurchased({ userId }))]);
     await waitForGroupCaughtUp(admin, group, topic);
-    const caughtUp = await describeConsumerLag(admin, group);
+    const caughtUp = await describeConsumerLag(lagAdmin, group);
     expect(totalLag(caughtUp)).toBe(0);
     expect(caughtUp.some((row) => row.consumerId !== '-')).toBe(true);
 
@@ -50,14 +52,14 @@ describe('consumer lag', () => {
       topic,
       Array.from({ length: 5 }, () => asMessage(orderPurchased({ userId }))),
     );
-    const stopped = await describeConsumerLag(admin, group);
+    const stopped = await describeConsumerLag(lagAdmin, group);
     expect(totalLag(stopped)).toBe(5);
     expect(stopped.every((row) => row.consumerId === '-')).toBe(true);
 
     service = await startRewardService(env);
     await pollUntil(
       'the lag to return to 0',
-      async () => (totalLag(await describeConsumerLag(admin, group)) === 0 ? true : undefined),
+      async () => (totalLag(await describeConsumerLag(lagAdmin, group)) === 0 ? true : undefined),
       { timeoutMs: 60_000, intervalMs: 200 },
     );
   });
@@ -66,7 +68,7 @@ describe('consumer lag', () => {
     const cli = spawnTypeScript(['scripts/lag.ts', '--group', group], {});
     const exit = await cli.exited;
     expect(exit.code).toBe(0);
-    const expected = formatLagTable(await describeConsumerLag(admin, group)).split('\n');
+    const expected = formatLagTable(await describeConsumerLag(lagAdmin, group)).split('\n');
     const printed = cli.output().trim().split('\n');
     expect(printed[0]).toBe(expected[0]);
     expect(printed.map((line) => line.split(/\s+/).slice(0, 6).join(' '))).toEqual(

@@ -2,10 +2,9 @@ import { Body, Controller, HttpCode, Inject, type OnApplicationShutdown, Post, U
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { type EventProducer, KafkaClients } from '@redpacket/kafka';
+import { type EventProducer, KafkaAdmin, KafkaClients } from '@redpacket/kafka';
 import { AdminTokenGuard } from '@redpacket/platform';
 import { IsString, Matches } from 'class-validator';
-import type { Admin } from 'kafkajs';
 import { ProbeWriter } from './probe-writer';
 
 export class WriteProbesDto {
@@ -33,20 +32,22 @@ export interface WrittenProbe {
 @Controller('admin/probes')
 export class ProbesController implements OnApplicationShutdown {
   private readonly producer: EventProducer;
-  private readonly admin: Admin;
   private readonly writer: ProbeWriter;
   private connecting?: Promise<void>;
 
-  constructor(@Inject(KafkaClients) clients: KafkaClients, @Inject(BaseConfig) config: BaseConfig) {
+  constructor(
+    @Inject(KafkaClients) clients: KafkaClients,
+    @Inject(KafkaAdmin) admin: KafkaAdmin,
+    @Inject(BaseConfig) config: BaseConfig,
+  ) {
     this.producer = clients.idempotentProducer();
-    this.admin = clients.kafka.admin();
-    this.writer = new ProbeWriter(this.producer, this.admin, namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased));
+    this.writer = new ProbeWriter(this.producer, admin, namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased));
   }
 
   @Post()
   @HttpCode(201)
   async write(@Body() body: WriteProbesDto): Promise<{ probes: WrittenProbe[] }> {
-    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    this.connecting ??= this.producer.connect();
     await this.connecting.catch((error: unknown) => {
       this.connecting = undefined; // the next call tries again
       throw error;
@@ -57,6 +58,6 @@ export class ProbesController implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.connecting) return;
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await this.producer.disconnect().catch(() => undefined);
   }
 }

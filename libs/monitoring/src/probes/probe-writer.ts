@@ -1,5 +1,4 @@
-import type { EventProducer } from '@redpacket/kafka';
-import type { Admin } from 'kafkajs';
+import type { EventProducer, KafkaAdmin } from '@redpacket/kafka';
 import type { SentProbe } from './pending-probes';
 import { probeMessage } from './probe-message';
 
@@ -17,7 +16,7 @@ export class ProbeWriter implements ProbeSource {
 
   constructor(
     private readonly producer: EventProducer,
-    private readonly admin: Admin,
+    private readonly admin: Pick<KafkaAdmin, 'partitionsOf'>,
     private readonly topic: string,
   ) {}
 
@@ -38,8 +37,7 @@ export class ProbeWriter implements ProbeSource {
   /** Partitions can be added to a topic: the list is read again every minute. */
   private async topicPartitions(): Promise<number[]> {
     if (Date.now() - this.partitionsReadAt < PARTITIONS_REFRESH_MS) return this.partitions;
-    const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
-    this.partitions = (topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+    this.partitions = await this.admin.partitionsOf(this.topic);
     this.partitionsReadAt = Date.now();
     return this.partitions;
   }

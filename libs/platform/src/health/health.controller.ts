@@ -41,11 +41,8 @@ export class DependencyHealthIndicators {
   async kafka() {
     const indicator = this.indicators.check('kafka');
     try {
-      const cluster = await withTimeout(
-        this.kafkaAdmin.withAdmin((admin) => admin.describeCluster()),
-        'kafka',
-      );
-      return indicator.up({ brokers: cluster.brokers.length });
+      const brokers = await withTimeout(this.kafkaAdmin.brokerCount(), 'kafka');
+      return indicator.up({ brokers });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }

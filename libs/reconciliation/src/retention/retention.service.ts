@@ -3,7 +3,6 @@ import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
-import { ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ReconciliationRunRepository } from '../reissue-missing/reconciliation-run.repository';
 
@@ -84,13 +83,7 @@ export class RetentionService implements OnModuleInit {
   }
 
   private async topicRetentionMs(): Promise<number> {
-    const described = await this.kafkaAdmin.withAdmin((admin) =>
-      admin.describeConfigs({
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.options.dedupTopic, configNames: ['retention.ms'] }],
-        includeSynonyms: false,
-      }),
-    );
-    const value = described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    const value = await this.kafkaAdmin.topicConfig(this.options.dedupTopic, 'retention.ms');
     return Number(value ?? 7 * 24 * HOUR_MS);
   }
 }
