@@ -34,15 +34,34 @@ afterAll(() => {
   }
 });
 
-/** The invariants of every scenario; the outcome becomes the scenario's row in docs/guarantees.md. */
-function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''): void {
+/** The test's grants, client and title, from its full name. */
+function currentRow(): { title: string; grants: string; client: string } {
   const name = expect.getState().currentTestName ?? '';
   const [, grants = '', client = ''] = /\(inbox-tx, ([\w-]+), ([\w-]+)\)/.exec(name) ?? [];
   const title = name.replace(/^the whole system under infrastructure faults \(inbox-tx, [\w-]+, [\w-]+\) /, '');
-  rows.push({ title, grants, client, outcome, also });
+  return { title, grants, client };
+}
+
+/** The invariants of every scenario; the outcome becomes the scenario's row in docs/guarantees.md. */
+function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''): void {
+  rows.push({ ...currentRow(), outcome, also });
   expect(outcome).toMatchObject(invariantsHeld(deadLetters));
   expect(outcome.granted).toBe(outcome.expected);
   expect(outcome.orders).toBeGreaterThan(0);
+}
+
+/** A fault scenario; one that fails before its invariants are measured still gets its row, as a failure. */
+function scenario(name: string, run: () => Promise<void>): void {
+  it(name, async () => {
+    const measured = rows.length;
+    try {
+      await run();
+    } catch (error) {
+      if (rows.length === measured)
+        rows.push({ ...currentRow(), error: (error as Error).message.split('\n')[0], also: '' });
+      throw error;
+    }
+  });
 }
 
 /** Places the plan in waves, running `fault` after the first wave while the rest is still arriving. */
@@ -76,7 +95,7 @@ describe.each<[GrantMode, KafkaClientName]>([
     }
   });
 
-  it('loses nothing and pays nothing twice when the single broker restarts under load', async () => {
+  scenario('loses nothing and pays nothing twice when the single broker restarts under load', async () => {
     kafka = await PrivateKafka.start(1);
     system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, grants, client });
     await system.start();
@@ -93,28 +112,33 @@ describe.each<[GrantMode, KafkaClientName]>([
 
   // Without the acknowledgement check behind the producer port this lost events in some runs: kafkajs
   // can resolve a send without resending the dead leader's partitions (kafkajs #1303).
-  it('loses nothing and pays nothing twice when a partition leader of a 3-broker cluster is killed under load', async () => {
-    kafka = await PrivateKafka.start(3);
-    system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 3, grants, client });
-    await system.start();
-    await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
-    await system.startApp('reward-service');
-    const sut = system;
-    const broker = kafka;
-    // With one replica a dead leader's partitions stay offline until it returns: RF=3 is the point.
-    const before = await partitionLeaders(sut);
-    expect(before.map(({ replicas, isr }) => ({ replicas, isr }))).toEqual(before.map(() => ({ replicas: 3, isr: 3 })));
-    const victim = before[0].leader;
-    await underLoad(sut, mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), async () => {
-      await broker.stopBroker(victim);
-      await waitForLeadersWithout(sut, victim);
-    });
-    // The killed broker stays down: the two survivors (= min.insync.replicas) carry everything.
-    await sut.waitForQuiescence(90_000);
-    expectInvariants(await measureOutcome(sut));
-  });
+  scenario(
+    'loses nothing and pays nothing twice when a partition leader of a 3-broker cluster is killed under load',
+    async () => {
+      kafka = await PrivateKafka.start(3);
+      system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 3, grants, client });
+      await system.start();
+      await system.startApp('order-service', { OUTBOX_SEND_RETRIES: '1' });
+      await system.startApp('reward-service');
+      const sut = system;
+      const broker = kafka;
+      // With one replica a dead leader's partitions stay offline until it returns: RF=3 is the point.
+      const before = await partitionLeaders(sut);
+      expect(before.map(({ replicas, isr }) => ({ replicas, isr }))).toEqual(
+        before.map(() => ({ replicas: 3, isr: 3 })),
+      );
+      const victim = before[0].leader;
+      await underLoad(sut, mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), async () => {
+        await broker.stopBroker(victim);
+        await waitForLeadersWithout(sut, victim);
+      });
+      // The killed broker stays down: the two survivors (= min.insync.replicas) carry everything.
+      await sut.waitForQuiescence(90_000);
+      expectInvariants(await measureOutcome(sut));
+    },
+  );
 
-  it('recovers when Postgres cuts every app connection under load', async () => {
+  scenario('recovers when Postgres cuts every app connection under load', async () => {
     system = new SystemUnderTest('inbox-tx', { grants, client });
     await system.start();
     await system.startApp('order-service');
@@ -133,7 +157,7 @@ describe.each<[GrantMode, KafkaClientName]>([
     expectInvariants(await measureOutcome(system));
   });
 
-  it('loses nothing and pays nothing twice when Postgres restarts under load', async () => {
+  scenario('loses nothing and pays nothing twice when Postgres restarts under load', async () => {
     postgres = await PrivatePostgres.start();
     system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants, client });
     await system.start();
@@ -152,89 +176,99 @@ describe.each<[GrantMode, KafkaClientName]>([
     await waitForOutboxListeners(system, 2);
   });
 
-  it('keeps every reward member in its group through a Postgres outage longer than the session timeout', async () => {
-    postgres = await PrivatePostgres.start();
-    system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants, client });
-    await system.start();
-    const orders = await system.startApp('order-service');
-    const plan = mixedOrders(system.userPrefix, ORDERS, ORDERS / 5);
-    const half = Math.floor(plan.length / 2);
-    // The first half waits in Kafka; the reward service takes it one grant at a time, so the outage
-    // begins with most of it still to do.
-    await system.placeOrders(orders, plan.slice(0, half));
-    const rewards = await system.startApp('reward-service', {
-      REWARD_CONCURRENCY: '1',
-      REWARD_PARTITIONS_CONCURRENTLY: '1',
-      FAILPOINTS: 'grant.before-commit=delay:100',
-      REWARD_STUCK_AFTER_MS: String(SESSION_TIMEOUT_MS + 2_000),
-      REWARD_MAX_RETRY_DELAY_MS: '1000',
-    });
-    await system.waitForRewardMembers(1);
-    const members = watchGroupMembers(system.admin, system.group);
-    await waitForPackets(system, 1);
-    const database = postgres;
-    await Promise.all([
-      (async () => {
-        await database.stopServer();
-        // Stuck means failing for longer than the session timeout: the outage outlasted it.
-        await waitForReadinessDetail(rewards, '"stuck":true');
-        await database.startServer();
-      })(),
-      system.placeOrders(orders, plan.slice(half), 4),
-    ]);
-    await system.waitForQuiescence(90_000);
+  scenario(
+    'keeps every reward member in its group through a Postgres outage longer than the session timeout',
+    async () => {
+      postgres = await PrivatePostgres.start();
+      system = new SystemUnderTest('inbox-tx', { databaseUrl: postgres.url, grants, client });
+      await system.start();
+      const orders = await system.startApp('order-service');
+      const plan = mixedOrders(system.userPrefix, ORDERS, ORDERS / 5);
+      const half = Math.floor(plan.length / 2);
+      // The first half waits in Kafka; the reward service takes it one grant at a time, so the outage
+      // begins with most of it still to do.
+      await system.placeOrders(orders, plan.slice(0, half));
+      const rewards = await system.startApp('reward-service', {
+        REWARD_CONCURRENCY: '1',
+        REWARD_PARTITIONS_CONCURRENTLY: '1',
+        FAILPOINTS: 'grant.before-commit=delay:100',
+        REWARD_STUCK_AFTER_MS: String(SESSION_TIMEOUT_MS + 2_000),
+        REWARD_MAX_RETRY_DELAY_MS: '1000',
+      });
+      await system.waitForRewardMembers(1);
+      const members = watchGroupMembers(system.admin, system.group);
+      await waitForPackets(system, 1);
+      const database = postgres;
+      await Promise.all([
+        (async () => {
+          await database.stopServer();
+          // Stuck means failing for longer than the session timeout: the outage outlasted it.
+          await waitForReadinessDetail(rewards, '"stuck":true');
+          await database.startServer();
+        })(),
+        system.placeOrders(orders, plan.slice(half), 4),
+      ]);
+      await system.waitForQuiescence(90_000);
 
-    const seen = await members.stop();
-    expectInvariants(await measureOutcome(system), 0, membership(seen, 'partitions reported stuck, then ready again'));
-    expect(seen.memberIds).toHaveLength(1);
-    expect(seen.states).toEqual(['Stable']);
-    await waitForReadiness(rewards, true);
-  });
+      const seen = await members.stop();
+      expectInvariants(
+        await measureOutcome(system),
+        0,
+        membership(seen, 'partitions reported stuck, then ready again'),
+      );
+      expect(seen.memberIds).toHaveLength(1);
+      expect(seen.states).toEqual(['Stable']);
+      await waitForReadiness(rewards, true);
+    },
+  );
 
-  it('loses nothing and pays nothing twice when the network to Kafka delays, loses responses and resets', async () => {
-    const broker = await PrivateKafka.startBehindProxy();
-    kafka = broker;
-    system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, grants, client });
-    await system.start();
-    const orders = await system.startApp('order-service');
-    await system.startApp('reward-service');
-    const sut = system;
-    const { proxy } = broker;
-    // Each fault starts before a wave of orders and lasts until it has visibly done its harm.
-    const phases: { fault: NetworkFault; until: (since: Progress) => Promise<unknown> }[] = [
-      // Slow, but it flows: the wave is published and consumed through a 200 ms delay each way.
-      { fault: { kind: 'delay', ms: 200 }, until: () => sut.waitForQuiescence(60_000) },
-      // Produce requests reach the broker but every other answer is lost: the retries must not double.
-      {
-        fault: { kind: 'lose-response', apiKey: KAFKA_API.produce, every: 2 },
-        until: (since) =>
-          waitForProgress(
-            sut,
-            proxy,
-            '3 lost produce responses and every event published',
-            (now) => now.lostResponses >= since.lostResponses + 3 && now.unpublished === 0,
-          ),
-      },
-      // Every connection reset: the relay's sends fail, and fail again after their backoff.
-      {
-        fault: { kind: 'reset' },
-        until: () => waitForProgress(sut, proxy, 'an event whose send failed twice', (now) => now.mostFailures >= 2),
-      },
-    ];
-    const waves = splitInto(mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), phases.length + 1);
-    await sut.placeOrders(orders, waves[0]);
-    for (const [i, { fault, until }] of phases.entries()) {
-      const since = await progress(sut, proxy);
-      proxy.setFault(fault);
-      await sut.placeOrders(orders, waves[i + 1], 4);
-      await until(since);
-    }
-    proxy.setFault({ kind: 'pass-through' });
-    await sut.waitForQuiescence(90_000);
-    expectInvariants(await measureOutcome(sut));
-  });
+  scenario(
+    'loses nothing and pays nothing twice when the network to Kafka delays, loses responses and resets',
+    async () => {
+      const broker = await PrivateKafka.startBehindProxy();
+      kafka = broker;
+      system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, grants, client });
+      await system.start();
+      const orders = await system.startApp('order-service');
+      await system.startApp('reward-service');
+      const sut = system;
+      const { proxy } = broker;
+      // Each fault starts before a wave of orders and lasts until it has visibly done its harm.
+      const phases: { fault: NetworkFault; until: (since: Progress) => Promise<unknown> }[] = [
+        // Slow, but it flows: the wave is published and consumed through a 200 ms delay each way.
+        { fault: { kind: 'delay', ms: 200 }, until: () => sut.waitForQuiescence(60_000) },
+        // Produce requests reach the broker but every other answer is lost: the retries must not double.
+        {
+          fault: { kind: 'lose-response', apiKey: KAFKA_API.produce, every: 2 },
+          until: (since) =>
+            waitForProgress(
+              sut,
+              proxy,
+              '3 lost produce responses and every event published',
+              (now) => now.lostResponses >= since.lostResponses + 3 && now.unpublished === 0,
+            ),
+        },
+        // Every connection reset: the relay's sends fail, and fail again after their backoff.
+        {
+          fault: { kind: 'reset' },
+          until: () => waitForProgress(sut, proxy, 'an event whose send failed twice', (now) => now.mostFailures >= 2),
+        },
+      ];
+      const waves = splitInto(mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5), phases.length + 1);
+      await sut.placeOrders(orders, waves[0]);
+      for (const [i, { fault, until }] of phases.entries()) {
+        const since = await progress(sut, proxy);
+        proxy.setFault(fault);
+        await sut.placeOrders(orders, waves[i + 1], 4);
+        await until(since);
+      }
+      proxy.setFault({ kind: 'pass-through' });
+      await sut.waitForQuiescence(90_000);
+      expectInvariants(await measureOutcome(sut));
+    },
+  );
 
-  it('answers hostile input with clear errors or the dead-letter topic, and changes nothing else', async () => {
+  scenario('answers hostile input with clear errors or the dead-letter topic, and changes nothing else', async () => {
     system = new SystemUnderTest('inbox-tx', { grants, client });
     await system.start();
     const orders = await system.startApp('order-service');
@@ -297,7 +331,7 @@ describe.each<[GrantMode, KafkaClientName]>([
     expect((await fetch(`${orders.url}/health/ready`)).status).toBe(200);
   });
 
-  it('grants every good order and parks every hostile message while they share keys and partitions', async () => {
+  scenario('grants every good order and parks every hostile message while they share keys and partitions', async () => {
     system = new SystemUnderTest('inbox-tx', { grants, client });
     await system.start();
     const orders = await system.startApp('order-service');

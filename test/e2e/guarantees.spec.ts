@@ -11,8 +11,8 @@ import { MATRIX_COLUMNS, type MatrixColumn, runScenario, SCENARIOS } from './sup
  */
 const results: MatrixResults = new Map();
 
-function record(scenarioId: string, column: MatrixColumn, outcome: ScenarioOutcome): void {
-  const row = results.get(scenarioId) ?? new Map<string, ScenarioOutcome>();
+function record(scenarioId: string, column: MatrixColumn, outcome: ScenarioOutcome | string): void {
+  const row = results.get(scenarioId) ?? new Map<string, ScenarioOutcome | string>();
   row.set(column.id, outcome);
   results.set(scenarioId, row);
 }
@@ -31,7 +31,11 @@ afterAll(() => {
 describe.each(MATRIX_COLUMNS.map((c) => [c.id, c] as const))('the system under %s', (_id, column) => {
   const { strategy } = column;
   it.each(SCENARIOS.map((s) => [s.id, s] as const))('%s', async (_, scenario) => {
-    const outcome = await runScenario(scenario, column);
+    // A scenario that does not finish keeps its cell, as a failure, rather than leaving it out.
+    const outcome = await runScenario(scenario, column).catch((error: Error) => {
+      record(scenario.id, column, error.message.split('\n')[0]);
+      throw error;
+    });
     record(scenario.id, column, outcome);
     if (strategy === 'inbox-tx') {
       expect(outcome).toMatchObject(invariantsHeld());

@@ -2,11 +2,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { passes, type ScenarioOutcome } from './outcome';
 import type { MatrixColumn, Scenario } from './scenarios';
 
-/** Scenario id → column id → outcome. */
-export type MatrixResults = Map<string, Map<string, ScenarioOutcome>>;
+/** Scenario id → column id → outcome, or why the scenario did not finish. */
+export type MatrixResults = Map<string, Map<string, ScenarioOutcome | string>>;
 
-function cell(outcome: ScenarioOutcome | undefined): string {
+/** Text fit for one markdown table cell: one line, no pipes, not too long. */
+function markdownCell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 200);
+}
+
+function cell(outcome: ScenarioOutcome | string | undefined): string {
   if (!outcome) return 'not run';
+  if (typeof outcome === 'string') return `**FAIL**: did not finish (${markdownCell(outcome)})`;
   const verdict = passes(outcome) ? 'pass' : '**FAIL**';
   const inversions = outcome.inversions > 0 ? `, ${outcome.inversions} out of order` : '';
   return `${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing${inversions}`;
@@ -71,7 +77,9 @@ export interface FaultRow {
   grants: string;
   /** The apps' Kafka client: kafkajs or platformatic. */
   client: string;
-  outcome: ScenarioOutcome;
+  /** Absent when the scenario failed before its invariants were measured; `error` says why. */
+  outcome?: ScenarioOutcome;
+  error?: string;
   /** What else the scenario asserted and saw (group members, dead-letter codes, readiness). */
   also: string;
 }
@@ -89,7 +97,9 @@ export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: str
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const start = previous.indexOf(FAULTS_START);
   const matrix = start >= 0 ? previous.slice(0, start).trimEnd() : previous.trimEnd();
-  const table = rows.map(({ title, grants, client, outcome, also }) => {
+  const table = rows.map(({ title, grants, client, outcome, error, also }) => {
+    if (!outcome)
+      return `| ${title} | ${grants} | ${client} | **FAIL**: did not finish (${markdownCell(error ?? 'unknown')}) | ${also} |`;
     const verdict = passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
     return `| ${title} | ${grants} | ${client} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
   });

@@ -214,11 +214,15 @@ export class SystemUnderTest {
         });
         if (response.status === 201) return (await response.json()) as PlacedOrder;
         // A 5xx, a 409 (still in flight) or a cut connection is retried; any other answer is final.
-        if (response.status < 500 && response.status !== 409) refused = `${response.status} ${await response.text()}`;
-        return undefined;
+        const answer = `${response.status} ${await response.text()}`;
+        if (response.status < 500 && response.status !== 409) refused = answer;
+        // Thrown so that a timeout says what the service last answered.
+        throw new Error(`the last answer was ${answer.slice(0, 300)}`);
       },
       { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.logs()}`, { cause: error });
+    });
     if (placed === 'refused') throw new Error(`POST /orders refused: ${refused}`);
     return placed;
   }
@@ -234,7 +238,7 @@ export class SystemUnderTest {
 
   /** The last lines each app printed: what a failing test shows next to what it expected. */
   logs(): string {
-    return this.apps.map((a) => `--- ${a.name} ---\n${a.process.output().slice(-1500)}`).join('\n');
+    return this.apps.map((a) => `--- ${a.name} ---\n${a.process.output().slice(-4000)}`).join('\n');
   }
 
   private async waitForPublishedAndConsumed(timeoutMs: number): Promise<void> {

@@ -68,7 +68,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       commit: async (nextOffset: string) => {
         payload.resolveOffset((BigInt(nextOffset) - 1n).toString());
         // Through the payload, not consumer.commitOffsets: kafkajs skips the latter once stop() began.
-        await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+        });
       },
     };
   }

@@ -212,7 +212,11 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     const { topic } = this.groupOptions;
     const generation = this.generation;
     const isActive = () =>
-      !this.stopping && !this.halted && this.generation === generation && !this.rebalancing && this.assigned.has(partition);
+      !this.stopping &&
+      !this.halted &&
+      this.generation === generation &&
+      !this.rebalancing &&
+      this.assigned.has(partition);
     return {
       topic,
       partition,
@@ -243,7 +247,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
 
   private release(count: number): void {
     this.held -= count;
-    if (this.held < MAX_HELD_MESSAGES / 2 && !this.halted && !this.stopping && this.stream?.isPaused()) this.stream.resume();
+    if (this.held < MAX_HELD_MESSAGES / 2 && !this.halted && !this.stopping && this.stream?.isPaused())
+      this.stream.resume();
   }
 
   private idle(): Promise<void> {

@@ -72,7 +72,11 @@ export class PlatformaticEventProducer implements EventProducer {
       onFailure = () => {
         failures += 1;
         if (failures > this.connectFailuresAllowed)
-          reject(Object.assign(new Error(`no broker reachable after ${failures} connection attempts`), { code: 'NETWORK_ERROR' }));
+          reject(
+            Object.assign(new Error(`no broker reachable after ${failures} connection attempts`), {
+              code: 'NETWORK_ERROR',
+            }),
+          );
       };
       this.producer.on('client:broker:failed', onFailure);
     });
