@@ -14,6 +14,7 @@ import { pollUntil } from '../../../scripts/infra/process-utils';
 import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../support/consumer-group';
 import { testClients, testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
+import { PrivateKafka } from '../../support/private-kafka';
 
 const SESSION_TIMEOUT_MS = 6_000;
 
@@ -204,5 +205,77 @@ describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, clien
     await pollUntil('the fatal report', async () => (fatal.length > 0 ? true : undefined), { timeoutMs: 30_000 });
     expect(runner.health()).toMatchObject({ ready: false, state: 'failed' });
     expect(fatal[0].message).toMatch(/session timeout/i);
+  });
+});
+
+describe.each(KAFKA_CLIENTS)('the partition batch runner through a broker outage, client %s', (client) => {
+  jest.setTimeout(240_000);
+
+  it('outlives a stopped broker: rejoins, consumes what was sent before and after, and commits it', async () => {
+    const kafka = await PrivateKafka.start();
+    const admin = testKafka('outage-admin', kafka.brokers).admin();
+    const producer = testProducer({ client, brokers: kafka.brokers });
+    const namespace = testNamespace(__filename);
+    const topic = `${namespace}.work`;
+    const groupId = `${namespace}.group`;
+    const handler = new ScriptedHandler();
+    const fatal: Error[] = [];
+    const runner = new PartitionBatchRunner(
+      testClients({ client, brokers: kafka.brokers }),
+      {
+        groupId,
+        topic,
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        partitionsConsumedConcurrently: 2,
+        retry: { initialDelayMs: 50, maxDelayMs: 500, stuckAfterMs: 60_000 },
+        onFatal: (error) => fatal.push(error),
+      },
+      handler,
+    );
+    const send = (from: number) =>
+      producer.send(
+        topic,
+        Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, key: `k${i}`, value: `m${from + i}` })),
+      );
+    const handledCount = () => handler.handled(0).length + handler.handled(1).length;
+    try {
+      await admin.connect();
+      await ensureTopics(admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
+      await producer.connect();
+      await runner.start();
+      await send(0);
+      await pollUntil('the first 10 messages handled', async () => (handledCount() >= 10 ? true : undefined), {
+        timeoutMs: 60_000,
+      });
+
+      // Down until the runner has noticed (readiness must tell the truth), past the fetch retries.
+      await kafka.stopBroker(1, 30_000);
+      await pollUntil('the runner to report itself not ready', async () => (runner.health().ready ? undefined : true), {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+      });
+      await kafka.startBroker();
+      await send(10);
+
+      await pollUntil(
+        'all 20 messages handled and committed, the runner in its group again',
+        async () => {
+          const lag = await groupLag(admin, groupId, topic);
+          return handledCount() >= 20 && lag.get(0) === 0n && lag.get(1) === 0n && runner.health().ready
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      expect(fatal).toEqual([]);
+      // At least once: every offset of both partitions handled, repeats allowed after the outage.
+      for (const partition of [0, 1])
+        expect(new Set(handler.handled(partition))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    } finally {
+      await runner.stop().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      await kafka.destroy();
+    }
   });
 });

@@ -18,6 +18,10 @@ import type {
 
 type Record = Message<Buffer, Buffer, Buffer, Buffer>;
 
+/** Stream errors in a row, with no message between them, after which the consumer gives up (a crash). */
+const MAX_STREAM_RESTARTS = 10;
+const STREAM_RESTART_DELAY_MS = 1_000;
+
 /** Messages held for the listener, across partitions; past it the stream stops fetching until they drain. */
 const MAX_HELD_MESSAGES = 10_000;
 
@@ -57,6 +61,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private halted = false;
   private delivering = 0;
   private held = 0;
+  private streamRestarts = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -83,7 +88,16 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     this.consumer.on('consumer:group:rejoin', () => this.startRebalance());
     // As kafkajs' connect: fails when no broker answers or the principal may not see the topic.
     await this.consumer.metadata({ topics: [this.groupOptions.topic] });
-    // The join runs on, as under kafkajs: a group that refuses this member is a crash, not a failed start.
+    this.consume(listener, false);
+  }
+
+  /**
+   * Opens the stream. The join runs on, as under kafkajs: a group that refuses this member is a
+   * crash, not a failed start. A stream the library ends with an error (a fetch that failed all its
+   * retries, say a killed leader's) is opened again from the committed offsets, up to
+   * MAX_STREAM_RESTARTS times in a row without a message in between.
+   */
+  private consume(listener: GroupConsumerListener, reopening: boolean): void {
     this.starting = this.consumer
       .consume({
         topics: [this.groupOptions.topic],
@@ -93,7 +107,11 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
         maxWaitTime: 500,
       })
       .then(
-        (stream) => this.attach(stream, listener),
+        (stream) => {
+          this.attach(stream, listener);
+          // The member and its partitions are unchanged; the bookkeeping starts over with the new stream.
+          if (reopening) this.joined(this.consumer.memberId ?? '', this.consumer.assignments ?? []);
+        },
         (error: unknown) => {
           if (!this.stopping) listener.crashed(error instanceof Error ? error : new Error(String(error)), false);
         },
@@ -104,7 +122,16 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     this.stream = stream;
     stream.on('data', (record: Record) => this.accept(record));
     stream.on('error', (error: Error) => {
-      if (!this.stopping) listener.crashed(error, false);
+      if (this.stopping || this.stream !== stream) return;
+      this.stream = undefined;
+      const reopen = this.streamRestarts < MAX_STREAM_RESTARTS && !this.halted;
+      listener.crashed(error, reopen);
+      if (!reopen) return;
+      this.streamRestarts += 1;
+      this.startRebalance();
+      setTimeout(() => {
+        if (!this.stopping && !this.halted) this.consume(listener, true);
+      }, STREAM_RESTART_DELAY_MS).unref();
     });
     if (this.stopping || this.halted) stream.pause();
   }
@@ -171,6 +198,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       this.queues.set(record.partition, queue);
     }
     queue.messages.push(consumedMessageOf(record));
+    this.streamRestarts = 0;
     queue.lastOffset = offset;
     queue.leaderEpoch = record.leaderEpoch;
     queue.due = true;
