@@ -178,6 +178,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       else Object.assign(queue, { due: true, restarted: true });
     }
     this.listener?.joined({ memberId, assigned: [...mine].sort((a, b) => a - b) });
+    // The stream's fetch from the committed offset brings nothing new for them: deliver them now.
+    this.deliver();
   }
 
   private startRebalance(): void {
