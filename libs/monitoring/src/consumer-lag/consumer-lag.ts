@@ -6,10 +6,7 @@ import { type LagRow, partitionLag } from './lag-table';
  * offset, the lag and the member that owns it: what `kafka-consumer-groups.sh --describe` shows.
  */
 export async function describeConsumerLag(admin: ConsumerGroupAdmin, group: string): Promise<LagRow[]> {
-  const [committedTopics, owners] = await Promise.all([
-    admin.committedOffsets(group),
-    admin.partitionOwners(group),
-  ]);
+  const [committedTopics, owners] = await Promise.all([admin.committedOffsets(group), admin.partitionOwners(group)]);
   const rows: LagRow[] = [];
   for (const { topic, partitions } of committedTopics) {
     const ends = await admin.endOffsets(topic);

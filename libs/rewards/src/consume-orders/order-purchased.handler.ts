@@ -140,7 +140,10 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 
   /** The event, or undefined for a probe (observed) or a poison message (dead-lettered). */
-  private async eventOrPark(position: MessagePosition, message: ConsumedMessage): Promise<OrderPurchasedV1 | undefined> {
+  private async eventOrPark(
+    position: MessagePosition,
+    message: ConsumedMessage,
+  ): Promise<OrderPurchasedV1 | undefined> {
     try {
       const probeSentAtMs = probeSentAtOrBusiness(message.value, message.headers);
       if (probeSentAtMs === undefined) return parseOrderPurchased(message.value, message.headers ?? {});
