@@ -75,7 +75,7 @@ export async function placeEachTwice(
   return results;
 }
 
-/** One POST /orders, retried with the same key on a 5xx, a 409 (still in flight) or a cut connection. */
+/** One POST /orders, retried with the same key on a 5xx, a 409 (still in flight), a 429 or a cut connection. */
 async function postOrder(
   via: RunningApp,
   key: string,
@@ -96,7 +96,8 @@ async function postOrder(
         const order = (await response.json()) as PlacedOrder;
         return { order, replayedHeader: response.headers.get(REPLAYED_HEADER) };
       }
-      if (response.status < 500 && response.status !== 409) refused = `${response.status} ${await response.text()}`;
+      if (response.status < 500 && response.status !== 409 && response.status !== 429)
+        refused = `${response.status} ${await response.text()}`;
       return undefined;
     },
     { timeoutMs: 30_000, intervalMs: 250 },

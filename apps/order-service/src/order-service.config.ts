@@ -1,6 +1,20 @@
 import { OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
 import { CUSTOMER_TOKEN_AUDIENCE, CUSTOMER_TOKEN_ISSUER } from '@redpacket/platform';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Min, ValidateIf } from 'class-validator';
+import type { OrderAdmissionOptions } from '@redpacket/ordering';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
 
 export class OrderServiceConfig extends OutboxConfig {
   /** How long a key's stored response is replayed (the IETF draft and Stripe keep at least 24 h). */
@@ -53,6 +67,71 @@ export class OrderServiceConfig extends OutboxConfig {
   @ToBoolean()
   @IsBoolean()
   AUTH_ALLOW_SHARED_SECRET = false;
+
+  /**
+   * Orders of one customer in flight in this process, running or queued; one more is answered 429. A
+   * customer's orders run one at a time (the customer's lock) and each one waiting for it holds a pooled
+   * connection, so two let a client send an order while its last one finishes, at a cost of two of
+   * DATABASE_POOL_SIZE connections. Below DATABASE_POOL_SIZE.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(199)
+  @BelowPoolSize('one customer could hold every pooled connection')
+  ORDER_MAX_IN_FLIGHT_PER_CUSTOMER = 2;
+
+  /**
+   * Orders running against the database at once in this process. By default the pool's connections
+   * less the relay's (OUTBOX_PIPELINE_DEPTH, when it runs) and one more, for the readiness check and
+   * reads: DATABASE_POOL_SIZE 10 runs 6 orders at once. Below DATABASE_POOL_SIZE.
+   */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(199)
+  @BelowPoolSize('orders could hold every pooled connection, leaving none to the readiness check')
+  ORDER_MAX_IN_FLIGHT?: number;
+
+  /** Orders waiting for one of ORDER_MAX_IN_FLIGHT; one more is answered 503. Default 4 × DATABASE_POOL_SIZE. */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  ORDER_MAX_QUEUED?: number;
+
+  /** How long an order may wait in that queue before it is answered 503. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  ORDER_MAX_QUEUE_WAIT_MS = 1_000;
+}
+
+/** A bound of requests that each hold a pooled connection must leave one connection free. */
+function BelowPoolSize(otherwise: string) {
+  return ValidateBy({
+    name: 'belowPoolSize',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value !== 'number' || value < (args?.object as OrderServiceConfig).DATABASE_POOL_SIZE,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as OrderServiceConfig).DATABASE_POOL_SIZE)}): ${otherwise}`,
+    },
+  });
+}
+
+/** The bounds on orders in flight, with the defaults that depend on the pool and the relay filled in. */
+export function orderAdmissionOptions(config: OrderServiceConfig): OrderAdmissionOptions {
+  const relayConnections = config.OUTBOX_RELAY_ENABLED ? config.OUTBOX_PIPELINE_DEPTH : 0;
+  return {
+    perCustomer: config.ORDER_MAX_IN_FLIGHT_PER_CUSTOMER,
+    running: config.ORDER_MAX_IN_FLIGHT ?? Math.max(1, config.DATABASE_POOL_SIZE - relayConnections - 1),
+    queued: config.ORDER_MAX_QUEUED ?? 4 * config.DATABASE_POOL_SIZE,
+    maxQueueWaitMs: config.ORDER_MAX_QUEUE_WAIT_MS,
+  };
 }
 
 export function customerAuthOptions(config: OrderServiceConfig) {

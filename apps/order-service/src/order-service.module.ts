@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
@@ -6,9 +7,9 @@ import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
-import { ADMIN_TOKEN, CustomerAuthModule, HealthModule } from '@redpacket/platform';
+import { ADMIN_TOKEN, CustomerAuthModule, HealthModule, RedpacketErrorFilter } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
-import { customerAuthOptions, OrderServiceConfig } from './order-service.config';
+import { customerAuthOptions, orderAdmissionOptions, OrderServiceConfig } from './order-service.config';
 
 /**
  * REST for orders (validated, idempotent, the customer from a verified token), plus read-only wallet views;
@@ -32,12 +33,18 @@ export class OrderServiceModule {
             idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,
             outbox: outboxLocation('ordering'),
             eventCarriesWalletVersion: config.ORDER_EVENT_CARRIES_WALLET_VERSION,
+            admission: orderAdmissionOptions(config),
           },
           outboxRelayOptions(config, 'ordering'),
         ),
       ],
       controllers: [ReadWalletController, ProbesController],
-      providers: [WalletQueries, { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN }],
+      providers: [
+        WalletQueries,
+        { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
+        // Refusals of the order path (429, 503) answer with their code and Retry-After.
+        { provide: APP_FILTER, useClass: RedpacketErrorFilter },
+      ],
     };
   }
 }

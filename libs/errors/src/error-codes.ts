@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'TRANSIENT_INFRASTRUCTURE',
   'UNACKNOWLEDGED_PARTITIONS',
   'FAILPOINT',
+  // A request refused before it did anything, to be sent again after the answer's Retry-After.
+  'CUSTOMER_ORDERS_IN_FLIGHT',
+  'ORDERS_OVERLOADED',
+  'DATABASE_BUSY',
   // A deployment that cannot run as configured: refuse to start.
   'CONFIG_INVALID',
   'TOPIC_MISMATCH',

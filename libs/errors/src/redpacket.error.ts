@@ -8,6 +8,8 @@ import type { ErrorCode } from './error-codes';
 export abstract class RedpacketError extends Error {
   abstract readonly code: ErrorCode;
   abstract readonly retriable: boolean;
+  /** For a refusal of the moment: seconds after which the same request may succeed (HTTP Retry-After). */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -3,6 +3,7 @@ export * from './idempotency/request-fingerprint';
 export * from './order.view';
 export * from './ordering.module';
 export * from './ordering.options';
+export * from './place-order/order-admission.errors';
 export * from './place-order/place-order.controller';
 export * from './place-order/place-order.dto';
 export * from './place-order/place-order.service';

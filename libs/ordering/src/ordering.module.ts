@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import { ORDERING_OPTIONS, type OrderingOptions } from './ordering.options';
+import { OrderAdmission } from './place-order/order-admission.service';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
 import { OrdersQueries } from './read-orders/orders.queries';
@@ -17,6 +18,7 @@ export class OrderingModule {
         { provide: ORDERING_OPTIONS, useValue: options },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
         PlaceOrderService,
+        OrderAdmission,
         OrdersQueries,
         OutboxRelayService,
         IdempotencyKeyPurger,

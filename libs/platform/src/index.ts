@@ -1,6 +1,7 @@
 export * from './health/health.module';
 export * from './run-app';
 export * from './http/validation';
+export * from './http/redpacket-error.filter';
 export * from './auth/admin-token.guard';
 export * from './process/fatal';
 export * from './health/readiness-check';

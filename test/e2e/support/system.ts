@@ -132,6 +132,13 @@ export class SystemUnderTest {
     };
   }
 
+  /** Kills an app (SIGKILL: no goodbye) and starts a new one in its place, with the same settings and extras. */
+  async restartApp(app: RunningApp, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
+    await app.process.kill('SIGKILL');
+    this.apps.splice(this.apps.indexOf(app), 1);
+    return this.startApp(app.name, extraEnv, waitReady);
+  }
+
   /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
   async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
     const port = await freePort();
@@ -177,8 +184,9 @@ export class SystemUnderTest {
   }
 
   /**
-   * Places orders over HTTP like a careful client: a failed request (connection cut, 5xx) is
-   * retried with the SAME Idempotency-Key, so a retry can never create a second order.
+   * Places orders over HTTP like a careful client: a failed or refused-for-now request (connection
+   * cut, 5xx, 409, 429) is retried with the SAME Idempotency-Key, so a retry can never create a
+   * second order.
    */
   async placeOrders(via: RunningApp | RunningApp[], plan: OrderPlan[], concurrency = 8): Promise<PlacedOrder[]> {
     const targets = Array.isArray(via) ? via : [via];
@@ -213,9 +221,10 @@ export class SystemUnderTest {
           body,
         });
         if (response.status === 201) return (await response.json()) as PlacedOrder;
-        // A 5xx, a 409 (still in flight) or a cut connection is retried; any other answer is final.
+        // A 5xx, a 409 (still in flight), a 429 (the customer's bound) or a cut connection is retried;
+        // any other answer is final.
         const answer = `${response.status} ${await response.text()}`;
-        if (response.status < 500 && response.status !== 409) refused = answer;
+        if (response.status < 500 && response.status !== 409 && response.status !== 429) refused = answer;
         // Thrown so that a timeout says what the service last answered.
         throw new Error(`the last answer was ${answer.slice(0, 300)}`);
       },

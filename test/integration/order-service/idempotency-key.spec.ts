@@ -11,7 +11,13 @@ describe('POST /orders with an Idempotency-Key', () => {
   let service: OrderServiceUnderTest;
 
   beforeAll(async () => {
-    service = await startOrderService({ KAFKA_NAMESPACE: testNamespace(__filename), OUTBOX_RELAY_ENABLED: 'false' });
+    service = await startOrderService({
+      KAFKA_NAMESPACE: testNamespace(__filename),
+      OUTBOX_RELAY_ENABLED: 'false',
+      // Twelve requests of one customer race for one key below: all of them reach the database.
+      DATABASE_POOL_SIZE: '16',
+      ORDER_MAX_IN_FLIGHT_PER_CUSTOMER: '12',
+    });
   });
   afterAll(() => service.close());
 

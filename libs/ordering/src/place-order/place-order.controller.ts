@@ -1,22 +1,37 @@
 import { Body, Controller, Headers, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { SpanKind } from '@opentelemetry/api';
 import { contextOf, inSpan } from '@redpacket/observability';
 import { CustomerGuard, CustomerId, validationFailed } from '@redpacket/platform';
 import type { FastifyReply } from 'fastify';
 import { OrderView } from '../order.view';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/request-fingerprint';
+import { OrderAdmission } from './order-admission.service';
 import { PlaceOrderDto } from './place-order.dto';
 import { PlaceOrderService } from './place-order.service';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' } },
+};
 
 @ApiTags('orders')
 @ApiBearerAuth()
 @UseGuards(CustomerGuard)
 @Controller('orders')
 export class PlaceOrderController {
-  constructor(private readonly placeOrders: PlaceOrderService) {}
+  constructor(
+    private readonly placeOrders: PlaceOrderService,
+    private readonly admission: OrderAdmission,
+  ) {}
 
   @Post()
   @ApiHeader({
@@ -27,6 +42,15 @@ export class PlaceOrderController {
   @ApiCreatedResponse({
     type: OrderView,
     description: 'Created, or the stored response replayed (Idempotent-Replayed: true)',
+  })
+  @ApiTooManyRequestsResponse({
+    description: 'This customer already has ORDER_MAX_IN_FLIGHT_PER_CUSTOMER orders in progress; nothing written',
+    headers: RETRY_AFTER,
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'The service is at ORDER_MAX_IN_FLIGHT and its queue is full, or no database connection came free; nothing written',
+    headers: RETRY_AFTER,
   })
   async placeOrder(
     @CustomerId() customerId: string,
@@ -62,9 +86,20 @@ export class PlaceOrderController {
         },
       ]);
     }
-    const result = await this.placeOrders.placeOrder(customerId, idempotencyKey, order);
+    const result = await this.admission.whileAdmitted(customerId, clientGone(reply), () =>
+      this.placeOrders.placeOrder(customerId, idempotencyKey, order),
+    );
     void reply.status(result.status);
     if (result.replayed) void reply.header(REPLAYED_HEADER, 'true');
     return result.body;
   }
+}
+
+/** Aborts when the connection closes before the response was sent: the client hung up. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) gone.abort();
+  });
+  return gone.signal;
 }

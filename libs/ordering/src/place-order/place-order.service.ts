@@ -14,6 +14,7 @@ import {
 import type { StoredResponse } from '../idempotency/idempotency-key.store';
 import { requestFingerprint } from '../idempotency/request-fingerprint';
 import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
+import { DatabaseBusyError, isDatabaseBusy } from './order-admission.errors';
 import { unknownProductsError } from './product-catalogue';
 import type { PlaceOrderDto } from './place-order.dto';
 
@@ -104,7 +105,8 @@ export class PlaceOrderService {
   /**
    * On its own, the call is its own transaction. Inside `TransactionRunner.run(...)` it joins the open
    * transaction instead, and commits or rolls back with the caller's other writes. A lock it waited for
-   * too long (the function's `lock_timeout`) is a 409 the client may retry.
+   * too long (the function's `lock_timeout`) is a 409 the client may retry; no connection to send it on
+   * (the pool's wait ran out, Postgres refused one) is a 503: the statement never ran.
    */
   private async callPlaceOrder(values: unknown[]): Promise<{ placed: PlaceOrderOutcome }[]> {
     const open = this.transactions.openTransaction;
@@ -115,6 +117,7 @@ export class PlaceOrderService {
       if (isLockTimeout(error) || isLockTimeout((error as { driverError?: unknown }).driverError)) {
         throw new CustomerOrdersBusyError();
       }
+      if (isDatabaseBusy(error)) throw new DatabaseBusyError(error);
       throw error;
     }
   }
