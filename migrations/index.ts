@@ -10,6 +10,7 @@ import { OutboxTraceContext1764000000008 } from './1764000000008-outbox-trace-co
 import { PlaceOrderFunction1764000000009 } from './1764000000009-place-order-function';
 import { OutboxUnpublishedIdIndex1764000000010 } from './1764000000010-outbox-unpublished-id-index';
 import { InboxDeliveries1764000000011 } from './1764000000011-inbox-deliveries';
+import { ReconciliationPendingRepairs1764000000012 } from './1764000000012-reconciliation-pending-repairs';
 
 /** Every migration, in order. Listed explicitly so the apps, the CLI and jest load the same set. */
 export const allMigrations = [
@@ -25,4 +26,5 @@ export const allMigrations = [
   PlaceOrderFunction1764000000009,
   OutboxUnpublishedIdIndex1764000000010,
   InboxDeliveries1764000000011,
+  ReconciliationPendingRepairs1764000000012,
 ];

@@ -14,6 +14,7 @@ import { PrivatePostgres } from '../support/private-postgres';
 import { KAFKA_API, type NetworkFault, type TcpProxy } from '../support/tcp-proxy';
 import { TopicReader } from '../support/topic-reader';
 import { type FaultRow, writeFaultRows } from './support/guarantee-matrix';
+import { recordedScenario } from './support/recorded-scenario';
 import { invariantsHeld, measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { type GrantMode, mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
 import { testProducer } from '../support/kafka.helpers';
@@ -51,18 +52,7 @@ function expectInvariants(outcome: ScenarioOutcome, deadLetters = 0, also = ''):
 }
 
 /** A fault scenario; one that fails before its invariants are measured still gets its row, as a failure. */
-function scenario(name: string, run: () => Promise<void>): void {
-  it(name, async () => {
-    const measured = rows.length;
-    try {
-      await run();
-    } catch (error) {
-      if (rows.length === measured)
-        rows.push({ ...currentRow(), error: (error as Error).message.split('\n')[0], also: '' });
-      throw error;
-    }
-  });
-}
+const scenario = recordedScenario<FaultRow>(rows, (error) => ({ ...currentRow(), error, also: '' }));
 
 /** Places the plan in waves, running `fault` after the first wave while the rest is still arriving. */
 async function underLoad(system: SystemUnderTest, plan: OrderPlan[], fault: () => Promise<void>): Promise<void> {

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { BaseConfig } from '@redpacket/config';
+import { SystemTopicsBootstrap } from '@redpacket/kafka';
 import { type AppDefinition, createApp } from '@redpacket/platform';
 import { withEnv } from './env';
 
@@ -33,6 +34,8 @@ export async function bootInProcess<C extends BaseConfig>(
     await app.close();
     throw error;
   });
+  // An app reaches Kafka in the background; a test on a running broker starts once its topics exist.
+  await app.get(SystemTopicsBootstrap).whenEnsured();
   const fastify = app.getHttpAdapter().getInstance();
   return {
     app,

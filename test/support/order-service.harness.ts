@@ -34,10 +34,13 @@ export async function startOrderService(env: Record<string, string>): Promise<Or
     },
     env,
   );
+  const relay = booted.app.get(OutboxRelayService);
+  // The relay connects in the background; a test that drives it starts once it runs.
+  if (relay.readiness().state === 'waiting-for-kafka') await relay.whenRunning();
   return {
     ...booted,
     dataSource: booted.app.get(DataSource),
-    relay: booted.app.get(OutboxRelayService),
+    relay,
     postOrder: async ({ userId, items }, options = {}) =>
       booted.request({
         method: 'POST',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { redactUrl } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { KafkaAdmin, KafkaClients } from '@redpacket/kafka';
+import { KafkaAdmin, KafkaClients, keepTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
 import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
 import {
   describeConsumerLag,
@@ -12,7 +12,11 @@ import {
   type ProbeAlert,
   ProbeAlerter,
   OrderServiceProbes,
+  type PendingRepairsAlert,
+  PendingRepairsAlarm,
+  type PendingRepairsReading,
   ProbeReader,
+  readPendingRepairs,
   type ProbeSource,
   type StalledPartition,
   StalledPartitions,
@@ -48,9 +52,7 @@ export interface SystemCounters extends DatabaseCounters {
   probeAlerts: number;
 }
 
-export interface RecentAlert extends Omit<ProbeAlert, 'thresholdMs'> {
-  at: number;
-}
+export type RecentAlert = (Omit<ProbeAlert, 'thresholdMs'> | PendingRepairsAlert) & { at: number };
 
 /** What the latest finished incremental or full reconciliation found going backwards: money without a reason. */
 export interface ReconciliationReading {
@@ -71,6 +73,8 @@ export interface MonitorSnapshot {
   outbox: OutboxBacklog[];
   /** Absent until a covering run has finished. */
   reconciliation: ReconciliationReading | undefined;
+  /** Orders whose reissue failed and that every reconciliation run retries until they are decided. */
+  pendingRepairs: PendingRepairsReading;
   alerts: RecentAlert[];
   history: readonly MonitorSample[];
 }
@@ -97,6 +101,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly history: MonitorHistory;
   private readonly stalls: StalledPartitions;
   private readonly pollBackoff: IdleBackoff;
+  private readonly stopping = new AbortController();
+  private readerStarting: Promise<void> | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
   private readonly recentAlerts: RecentAlert[] = [];
   /** The largest delay the monitor's reader saw since the last sample. */
@@ -105,23 +111,27 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private probeAlerts = 0;
   /** The run whose discrepancies were last logged, so one report is alerted once. */
   private alertedRunId: string | undefined;
+  private readonly pendingRepairsAlarm = new PendingRepairsAlarm();
   private latest: {
     lag: LagRow[];
     stalled: StalledPartition[];
     outbox: OutboxBacklog[];
     database: DatabaseCounters;
     reconciliation: ReconciliationReading | undefined;
+    pendingRepairs: PendingRepairsReading;
   } = {
     lag: [],
     stalled: [],
     outbox: [],
     database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
     reconciliation: undefined,
+    pendingRepairs: { count: 0, oldestFailedAt: null, lastFailedAt: null },
   };
 
   constructor(
     @Inject(KafkaClients) clients: KafkaClients,
     @Inject(KafkaAdmin) private readonly admin: KafkaAdmin,
+    @Inject(SystemTopicsBootstrap) private readonly topics: SystemTopicsBootstrap,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(MonitorConfig) private readonly config: MonitorConfig,
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -151,7 +161,17 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const base = this.config.MONITOR_POLL_INTERVAL_MS;
     this.stops.push(repeat('monitor poll', () => this.pollThenWait(), base, this.logger));
     if (!this.config.PROBES_ENABLED) return;
-    await this.reader.start();
+    // Kafka may be away: the reader joins in the background, and the polls and probe writes go on meanwhile.
+    this.readerStarting = this.topics
+      .whenEnsured()
+      .then(() =>
+        keepTrying(() => this.reader.start(), {
+          what: 'starting the probe reader',
+          signal: this.stopping.signal,
+          logger: this.logger,
+        }),
+      )
+      .catch(() => undefined);
     const every = this.config.PROBE_INTERVAL_MS;
     this.stops.push(repeat('probe write', async () => (await this.writeProbes(), every), every, this.logger));
     this.logger.log('probing', {
@@ -162,7 +182,9 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     await Promise.all(this.stops.map((stop) => stop()));
+    await this.readerStarting;
     if (this.config.PROBES_ENABLED) {
       await this.reader.stop();
     }
@@ -177,6 +199,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       stalled: this.latest.stalled,
       outbox: this.latest.outbox,
       reconciliation: this.latest.reconciliation,
+      pendingRepairs: this.latest.pendingRepairs,
       alerts: [...this.recentAlerts],
       history: this.history.all(),
     };
@@ -184,11 +207,12 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One reading of everything; also what the tests call to read without waiting for the schedule. */
   async poll(): Promise<MonitorSnapshot> {
-    const [lag, outbox, database, reconciliation] = await Promise.all([
+    const [lag, outbox, database, reconciliation, pendingRepairs] = await Promise.all([
       this.readLag(),
       this.readOutbox(),
       this.readCounters(),
       this.readReconciliation(),
+      readPendingRepairs(this.dataSource),
     ]);
     const now = Date.now();
     for (const row of lag) {
@@ -201,7 +225,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const stalls = this.stalls.observe(lag, now);
     this.reportStalls(stalls);
     this.reportDiscrepancies(reconciliation);
-    this.latest = { lag, stalled: stalls.stalled, outbox, database, reconciliation };
+    this.reportPendingRepairs(pendingRepairs, now);
+    this.latest = { lag, stalled: stalls.stalled, outbox, database, reconciliation, pendingRepairs };
     this.history.add(this.sample(lag, now));
     return this.snapshot();
   }
@@ -246,16 +271,26 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private alert(alert: Omit<RecentAlert, 'at'>): void {
+  private alert(alert: Omit<ProbeAlert, 'thresholdMs'>): void {
     this.alerter.raise(alert);
     this.probeAlerts += 1;
+    this.remember(alert);
+  }
+
+  private remember(alert: Omit<ProbeAlert, 'thresholdMs'> | PendingRepairsAlert): void {
     this.recentAlerts.unshift({ at: Date.now(), ...alert });
     this.recentAlerts.length = Math.min(this.recentAlerts.length, RECENT_ALERTS);
   }
 
+  /** With Kafka away the lag is unknown: the last reading stays, and the database readings go on. */
   private async readLag(): Promise<LagRow[]> {
     const rows: LagRow[] = [];
-    for (const group of Object.values(this.groups)) rows.push(...(await describeConsumerLag(this.admin, group)));
+    try {
+      for (const group of Object.values(this.groups)) rows.push(...(await describeConsumerLag(this.admin, group)));
+    } catch (error) {
+      this.logger.warn('consumer lag unreadable; keeping the last reading', { error: (error as Error).message });
+      return this.latest.lag;
+    }
     this.metrics.consumerLag.reset();
     for (const row of rows) {
       const lag = lagOf(row);
@@ -322,6 +357,15 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     if (found === 0 || reading.runId === this.alertedRunId) return;
     this.alertedRunId = reading.runId;
     this.logger.error('reconciliation reported money without a reason', { ...reading });
+  }
+
+  /** Exports how many reissues are pending, and alerts once per failed attempt a reconciliation run recorded. */
+  private reportPendingRepairs(reading: PendingRepairsReading, now: number): void {
+    this.metrics.reconciliationPendingRepairs.set(reading.count);
+    const alert = this.pendingRepairsAlarm.observe(reading, now);
+    if (!alert) return;
+    this.logger.error('reconciliation repairs are pending', { ...reading });
+    this.remember(alert);
   }
 
   private async readCounters(): Promise<DatabaseCounters> {

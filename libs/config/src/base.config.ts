@@ -180,6 +180,7 @@ export class BaseConfig {
   @IsInt()
   @Min(100)
   @Max(120_000)
+  /** A signal's graceful close must end within this; past it the process exits with code 1. */
   SHUTDOWN_TIMEOUT_MS = 10_000;
 }
 

@@ -1,6 +1,7 @@
 export * from './producer/event-producer';
 export * from './producer/kafka-clients';
 export * from './producer/kafkajs-producer';
+export * from './producer/tracked-producer';
 export * from './producer/platformatic-producer';
 export * from './kafka-client.factory';
 export * from './kafka-logger';
@@ -8,6 +9,7 @@ export * from './kafka.module';
 export * from './kafkajs-patches';
 export * from './topic-bootstrap';
 export * from './system-topics';
+export * from './connection/keep-trying';
 export * from './kafka-admin.service';
 export * from './consumer/offset-watermark';
 export * from './consumer/process-by-key';

@@ -32,6 +32,6 @@ const KAFKA_CLIENT_OPTIONS = Symbol('KAFKA_CLIENT_OPTIONS');
     KafkaAdmin,
     SystemTopicsBootstrap,
   ],
-  exports: [Kafka, KafkaClients, KafkaAdmin],
+  exports: [Kafka, KafkaClients, KafkaAdmin, SystemTopicsBootstrap],
 })
 export class KafkaModule {}

@@ -11,3 +11,4 @@ export * from './probes/probe-alert.config';
 export * from './probes/probe-endpoint';
 export * from './probes/order-service-probes';
 export * from './timeline/order-timeline';
+export * from './reconciliation/pending-repairs';

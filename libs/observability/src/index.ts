@@ -2,3 +2,4 @@ export * from './logging/logging';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './tracing/tracing';
+export * from './process/fatal';

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
+import { READINESS_CHECK } from '@redpacket/platform';
 import { ORDERING_OPTIONS, type OrderingOptions } from './ordering.options';
 import { OrderAdmission } from './place-order/order-admission.service';
 import { PlaceOrderController } from './place-order/place-order.controller';
@@ -21,6 +22,7 @@ export class OrderingModule {
         OrderAdmission,
         OrdersQueries,
         OutboxRelayService,
+        { provide: READINESS_CHECK, useExisting: OutboxRelayService },
         IdempotencyKeyPurger,
       ],
       exports: [PlaceOrderService, OutboxRelayService],

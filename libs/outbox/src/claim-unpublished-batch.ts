@@ -16,20 +16,21 @@ export interface OutboxRow {
 export interface ClaimLimits {
   /** Rows the batch takes at most. */
   rows: number;
-  /** Keys it locks at most: each is an advisory lock held until the transaction ends. */
-  keys: number;
 }
 
-/** How many of the oldest unpublished rows, per row of a batch, the claim looks at for ready keys. */
+/** How many of the oldest due rows, per row of a batch, the claim looks at for ready keys. */
 const CANDIDATE_ROWS_PER_BATCH_ROW = 10;
 
 /**
  * Claims due rows of an outbox table, oldest first, without ever letting an event overtake an earlier
  * one of its key (its user). Two statements, because the second must see what the first waited for:
- * 1. among the keys of the oldest unpublished rows, oldest first, lock the ones that are ready: the
- *    key's earliest unpublished row is due (not in backoff). The lock (`pg_try_advisory_xact_lock`,
- *    held to the end of the caller's transaction) makes any other claim, of this relay's pipeline or of
- *    another relay, skip the key and take the next ones;
+ * 1. among the keys of the oldest due rows (rows in backoff are passed over, so however many of them
+ *    wait, say for a partition without a leader, they never crowd ready keys out of the window), oldest
+ *    first, lock the head row of the ones that are ready: no earlier row of the key is in backoff. The
+ *    row lock (`FOR UPDATE SKIP LOCKED`, held to the end of the caller's transaction) makes any other
+ *    claim, of this relay's pipeline or of another relay, skip the key and take the next ones. A head
+ *    that another claim published meanwhile is re-read as published and left out. Row locks live in the
+ *    rows, not in Postgres's shared lock table, so any number of relays may claim at once;
  * 2. with a fresh snapshot, taken after those locks, read each locked key's unpublished rows in order,
  *    up to its first row in backoff. A claim that held the key and committed meanwhile has marked its
  *    rows published or rescheduled them, and this read sees it.
@@ -40,24 +41,28 @@ export async function claimUnpublishedBatch(
   limits: ClaimLimits,
 ): Promise<OutboxRow[]> {
   const keys = await manager.query<{ topic: string; message_key: string }[]>(
-    // MATERIALIZED: the lock must be tried key by key in the order of their oldest row, and only until
-    // enough are held; a plain subquery lets the planner try it on every key before sorting.
+    // MATERIALIZED: the candidates are chosen once, before any lock is tried.
     `WITH ready AS MATERIALIZED (
-       SELECT topic, message_key, min(id) AS head
-         FROM (SELECT id, topic, message_key, next_attempt_at
+       SELECT min(id) AS head
+         FROM (SELECT id, topic, message_key
                  FROM ${table}
-                WHERE published_at IS NULL
+                WHERE published_at IS NULL AND next_attempt_at <= now()
                 ORDER BY id
                 LIMIT $1) oldest
         GROUP BY topic, message_key
-       HAVING min(id) FILTER (WHERE next_attempt_at > now()) IS DISTINCT FROM min(id)
-        ORDER BY head
+       HAVING NOT EXISTS (
+                SELECT 1 FROM ${table} waiting
+                 WHERE waiting.published_at IS NULL AND waiting.topic = oldest.topic
+                   AND waiting.message_key = oldest.message_key AND waiting.id < min(oldest.id)
+                   AND waiting.next_attempt_at > now())
      )
-     SELECT topic, message_key
-       FROM ready
-      WHERE pg_try_advisory_xact_lock(hashtextextended($2 || topic || chr(31) || message_key, 0))
-      LIMIT $3`,
-    [limits.rows * CANDIDATE_ROWS_PER_BATCH_ROW, `${table}${String.fromCharCode(31)}`, limits.keys],
+     SELECT o.topic, o.message_key
+       FROM ${table} o JOIN ready r ON o.id = r.head
+      WHERE o.published_at IS NULL
+      ORDER BY o.id
+      LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED`,
+    [limits.rows * CANDIDATE_ROWS_PER_BATCH_ROW, limits.rows],
   );
   if (keys.length === 0) return [];
   return manager.query(

@@ -10,6 +10,7 @@ import { ClaimSize } from './claim-size';
 import { IdleBackoff, retryDelayMs } from './idle-backoff';
 import { OutboxListener } from './outbox-listener';
 import { purgePublishedOutbox } from './purge-published';
+import { sendPartitionByPartition, type SendOutcome } from './send-partition-by-partition';
 import type { OutboxLocation } from './outbox.types';
 
 export interface EventSender {
@@ -40,12 +41,6 @@ export interface RelayStats {
 }
 
 /**
- * Advisory locks one relay may hold at once, over all its batches in flight: Postgres's shared lock
- * table has room for a few thousand, and the relays of every app share it.
- */
-const MAX_KEY_LOCKS = 1_000;
-
-/**
  * Publishes outbox rows to Kafka. A batch is one transaction: claim due rows key by key
  * (`claimUnpublishedBatch`), send them with the idempotent producer, mark them published, commit. A
  * crash between send and mark leaves the rows unpublished: they are sent again (a duplicate the
@@ -57,7 +52,7 @@ const MAX_KEY_LOCKS = 1_000;
  * second would only take the odd row that committed meanwhile, at the cost of a transaction. The
  * producer still sends one request at a time (kafkajs #598); what overlaps is the database work around
  * the sends. Per-key order holds for the reason it holds between two relays: a batch keeps its keys'
- * advisory locks until it commits, so a concurrent claim skips those keys and takes their next rows only
+ * head rows locked until it commits, so a concurrent claim skips those keys and takes their next rows only
  * once the batch has committed, after Kafka acknowledged it.
  */
 export class OutboxRelay {
@@ -247,31 +242,30 @@ export class OutboxRelay {
     });
   }
 
-  /**
-   * Claims a batch of the size the backlog calls for. The keys it may lock are the relay's lock budget
-   * shared among its batches in flight, so a deeper pipeline holds no more advisory locks than one batch.
-   */
+  /** Claims a batch of the size the backlog calls for. */
   private async claim(manager: EntityManager): Promise<OutboxRow[]> {
     const rows = this.claimSize.current;
-    const keys = Math.min(rows, Math.floor(MAX_KEY_LOCKS / this.depth));
-    const claimed = await claimUnpublishedBatch(manager, this.options.location.table, { rows, keys });
+    const claimed = await claimUnpublishedBatch(manager, this.options.location.table, { rows });
     this.claimSize.record(claimed.length);
-    // A claim cut short by its own limits (rows, or keys when each has one row) leaves rows behind.
-    this.backlogLeft = claimed.length >= Math.min(rows, keys);
+    // A claim that came back full leaves rows behind.
+    this.backlogLeft = claimed.length >= rows;
     return claimed;
   }
 
-  /** Sends the rows topic by topic; returns those Kafka acknowledged, having rescheduled the others. */
+  /**
+   * Sends the rows topic by topic, and within a topic partition by partition once a send fails (see
+   * `sendPartitionByPartition`); returns those Kafka acknowledged, having rescheduled the others.
+   */
   private async sendByTopic(manager: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
     const sent: OutboxRow[] = [];
     for (const [topic, topicRows] of groupByTopic(rows)) {
       const traces = new PublishTraces(topic, topicRows);
-      try {
-        await traces.acknowledged(() => this.sender.send(topic, traces.messages));
-        sent.push(...topicRows);
-      } catch (error) {
-        await this.recordFailure(manager, topic, topicRows, error as Error);
-      }
+      const { acknowledged, error } = await traces.acknowledged(() =>
+        sendPartitionByPartition(this.sender, topic, traces.messages),
+      );
+      sent.push(...topicRows.filter((_, index) => acknowledged[index]));
+      const failed = topicRows.filter((_, index) => !acknowledged[index]);
+      if (failed.length > 0) await this.recordFailure(manager, topic, failed, error ?? new Error('not acknowledged'));
     }
     return sent;
   }
@@ -339,19 +333,18 @@ class PublishTraces {
     this.messages = rows.map((row, i) => toKafkaMessage(row, this.publishes[i]));
   }
 
-  async acknowledged<T>(send: () => Promise<T>): Promise<T> {
+  async acknowledged(send: () => Promise<SendOutcome>): Promise<SendOutcome> {
     const acks = this.publishes.map((span) =>
       span ? tracer().startSpan('kafka ack', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : undefined,
     );
-    try {
-      return await send();
-    } catch (error) {
-      for (const span of [...acks, ...this.publishes])
-        span?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      throw error;
-    } finally {
-      for (const span of [...acks, ...this.publishes]) span?.end();
-    }
+    const outcome = await send();
+    this.publishes.forEach((publish, index) => {
+      if (outcome.acknowledged[index]) return;
+      for (const span of [acks[index], publish])
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: String(outcome.error) });
+    });
+    for (const span of [...acks, ...this.publishes]) span?.end();
+    return outcome;
   }
 }
 

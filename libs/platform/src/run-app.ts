@@ -17,7 +17,7 @@ import {
   startTracing,
   type Tracing,
 } from '@redpacket/observability';
-import { exitAfterClosing, onFatal } from './process/fatal';
+import { exitAfterClosing, onFatal } from '@redpacket/observability';
 
 export interface AppDefinition<C extends BaseConfig> {
   name: string;
@@ -100,6 +100,7 @@ export async function runApp<C extends BaseConfig>(definition: AppDefinition<C>)
   try {
     const { app, config } = await createApp(definition);
     onFatal(exitAfterClosing(() => app.close()));
+    exitAtShutdownDeadline(config.SHUTDOWN_TIMEOUT_MS);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     app.get(NativeLogger).log('listening', { url: await app.getUrl() }, definition.name);
     return app;
@@ -107,6 +108,24 @@ export async function runApp<C extends BaseConfig>(definition: AppDefinition<C>)
     const message = error instanceof ConfigValidationError ? error.message : (error as Error).stack;
     logBootFailure(definition.name, message ?? String(error));
     process.exit(1);
+  }
+}
+
+/**
+ * A signal starts a graceful close (Nest's shutdown hooks: stop consuming, commit what finished, drain the
+ * relay); a close that outlives SHUTDOWN_TIMEOUT_MS (a broker that does not answer a commit or a leave)
+ * ends in exit code 1, so a deploy or a supervisor never waits on it for ever.
+ */
+function exitAtShutdownDeadline(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(
+          `${JSON.stringify({ level: 'error', message: 'shutdown deadline passed; exiting', signal, timeoutMs })}\n`,
+        );
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
   }
 }
 

@@ -4,9 +4,11 @@ import { ADMIN_TOKEN, AdminTokenGuard } from '@redpacket/platform';
 import { RewardsModule, type RewardsOptions } from '@redpacket/rewards';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from './reconciliation.options';
 import { ReconciliationScheduler, SCHEDULE_OPTIONS, type ScheduleOptions } from './reconciliation.scheduler';
+import { PendingRepairsRepository } from './reissue-missing/pending-repairs.repository';
 import { ReconciliationRunRepository } from './reissue-missing/reconciliation-run.repository';
 import { ReconciliationsController } from './reissue-missing/reconciliations.controller';
 import { ReissueMissingService } from './reissue-missing/reissue-missing.service';
+import { ReissueOrderService } from './reissue-missing/reissue-order.service';
 import { RETENTION_OPTIONS, type RetentionOptions, RetentionService } from './retention/retention.service';
 
 export interface ReconciliationModuleOptions {
@@ -31,6 +33,8 @@ export class ReconciliationModule {
         { provide: ADMIN_TOKEN, useValue: options.adminToken },
         AdminTokenGuard,
         ReconciliationRunRepository,
+        PendingRepairsRepository,
+        ReissueOrderService,
         ReissueMissingService,
         RetentionService,
         ReconciliationScheduler,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Metrics } from '@redpacket/observability';
-import { ADMIN_TOKEN, AdminTokenGuard, READINESS_CHECK } from '@redpacket/platform';
+import { ADMIN_TOKEN, AdminTokenGuard, READINESS_CHECK, type ReadinessCheck } from '@redpacket/platform';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import {
   CONSUMER_OPTIONS,
@@ -44,8 +44,12 @@ export class RewardsModule {
         ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),
         GrantOnceService,
         OrderPurchasedConsumer,
-        { provide: READINESS_CHECK, useExisting: OrderPurchasedConsumer },
         OutboxRelayService,
+        {
+          provide: READINESS_CHECK,
+          inject: [OrderPurchasedConsumer, OutboxRelayService],
+          useFactory: (...parts: ReadinessCheck[]) => parts,
+        },
       ],
       exports: [GrantOnceService, OrderPurchasedConsumer],
     };

@@ -92,22 +92,39 @@ export function writeMatrix(path: string, markdown: string): void {
   writeFileSync(path, faults ? `${markdown}\n${faults}` : markdown);
 }
 
+/**
+ * Writes `section` (its markers included) in place of the one between `start` and `end`, or at the end
+ * of the file when there is none; whatever comes before and after stays as it is.
+ */
+function replaceSection(path: string, start: string, end: string, section: string): void {
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const from = previous.indexOf(start);
+  const to = previous.indexOf(end);
+  const before = from >= 0 ? previous.slice(0, from).trimEnd() : previous.trimEnd();
+  const after = to >= 0 ? previous.slice(to + end.length).trim() : '';
+  writeFileSync(path, `${before}\n\n${section}\n${after ? `\n${after}\n` : ''}`);
+}
+
+/** pass or **FAIL** for a fault or liveness row: the invariants, and every qualifying order granted. */
+function verdictOf(outcome: ScenarioOutcome): string {
+  return passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
+}
+
+function didNotFinish(error: string | undefined): string {
+  return `**FAIL**: did not finish (${markdownCell(error ?? 'unknown')})`;
+}
+
 /** The fault suite's rows (inbox-tx, the default), written into docs/guarantees.md by `npm run prove`. */
 export function writeFaultRows(path: string, rows: FaultRow[], meta: { date: string }): void {
-  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const start = previous.indexOf(FAULTS_START);
-  const matrix = start >= 0 ? previous.slice(0, start).trimEnd() : previous.trimEnd();
   const table = rows.map(({ title, grants, client, outcome, error, also }) => {
-    if (!outcome)
-      return `| ${title} | ${grants} | ${client} | **FAIL**: did not finish (${markdownCell(error ?? 'unknown')}) | ${also} |`;
-    const verdict = passes(outcome, outcome.deadLetters) && outcome.granted === outcome.expected ? 'pass' : '**FAIL**';
-    return `| ${title} | ${grants} | ${client} | ${verdict}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
+    if (!outcome) return `| ${title} | ${grants} | ${client} | ${didNotFinish(error)} | ${also} |`;
+    return `| ${title} | ${grants} | ${client} | ${verdictOf(outcome)}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing, ${outcome.deadLetters} dead letters, ${outcome.inversions} out of order | ${also} |`;
   });
-  writeFileSync(
+  replaceSection(
     path,
-    `${matrix}
-
-${FAULTS_START}
+    FAULTS_START,
+    FAULTS_END,
+    `${FAULTS_START}
 ## The fault suite (\`inbox-tx\`, batched and per message)
 
 Written by \`npm run prove\` (test/e2e/faults.spec.ts) on ${meta.date}. Each row is the whole system
@@ -117,7 +134,39 @@ messages the scenario sent, each found in the dead-letter topic).
 | scenario | grants | client | outcome | also asserted |
 |---|---|---|---|---|
 ${table.join('\n')}
-${FAULTS_END}
-`,
+${FAULTS_END}`,
+  );
+}
+
+const LIVENESS_START = '<!-- liveness:start -->';
+const LIVENESS_END = '<!-- liveness:end -->';
+
+/** A liveness row: a fault that does not heal by itself, or heals in part, and how long until all are paid. */
+export interface LivenessRow extends FaultRow {
+  /** The liveness figure: time until every acknowledged order was paid, p99 of the untouched keys, ... */
+  liveness: string;
+}
+
+/** The liveness rows (test/e2e/liveness.spec.ts), written into docs/guarantees.md by `npm run prove`. */
+export function writeLivenessRows(path: string, rows: LivenessRow[], meta: { date: string }): void {
+  const table = rows.map(({ title, client, outcome, error, also, liveness }) => {
+    if (!outcome) return `| ${title} | ${client} | ${didNotFinish(error)} | | ${also} |`;
+    return `| ${title} | ${client} | ${verdictOf(outcome)}: ${outcome.granted}/${outcome.expected} granted, ${outcome.double} double, ${outcome.missing} missing | ${liveness} | ${also} |`;
+  });
+  replaceSection(
+    path,
+    LIVENESS_START,
+    LIVENESS_END,
+    `${LIVENESS_START}
+## Liveness: faults that do not heal by themselves (\`inbox-tx\`, batched)
+
+Written by \`npm run prove\` (test/e2e/liveness.spec.ts) on ${meta.date}. Each row asserts the same
+invariants as above **and** measures how long the customers waited: the **liveness** column is the time
+from the fault's end (or the row's own event) until every acknowledged order was paid.
+
+| scenario | client | outcome | liveness | also asserted |
+|---|---|---|---|---|
+${table.join('\n')}
+${LIVENESS_END}`,
   );
 }

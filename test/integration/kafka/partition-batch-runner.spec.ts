@@ -95,6 +95,28 @@ describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, clien
     return { topic, groupId, runner, fatal, metrics, produce };
   }
 
+  it('keeps the other partitions flowing while a failing partition has more messages waiting than any hold', async () => {
+    const handler = new ScriptedHandler();
+    handler.failing.set(0, () => new Error('database unavailable'));
+    const { topic, groupId, runner, produce } = await scenario(handler);
+    // More than a consumer holds for all its partitions together (10,000 on @platformatic/kafka).
+    for (let sent = 0; sent < 12_000; sent += 3_000) await produce(0, 3_000);
+    await runner.start();
+    await produce(1, 20);
+    await pollUntil(
+      'partition 1 consumed while partition 0 keeps failing',
+      async () => ((await groupLag(admin, groupId, topic)).get(1) === 0n ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
+    expect(handler.handled(1)).toHaveLength(20);
+    expect(handler.handled(0)).toEqual([]);
+    handler.failing.delete(0);
+    await waitForGroupCaughtUp(admin, groupId, topic, 120_000);
+    // Every message once at least (a message finished but not committed when a stream reopens comes again).
+    const handled = [...new Set(handler.handled(0))].sort((a, b) => a - b);
+    expect(handled).toEqual(Array.from({ length: 12_000 }, (_, offset) => offset));
+  });
+
   it('pauses only a failing partition, keeps its member, reports it stuck, and catches up once it recovers', async () => {
     const handler = new ScriptedHandler();
     handler.failing.set(0, () => new Error('database unavailable'));

@@ -96,6 +96,29 @@ function outOfOrder(reader: TopicReader, written: string[]): string[] {
   return late;
 }
 
+/** Samples the advisory locks held in this database until stopped; resolves with the most seen at once. */
+function sampleAdvisoryLocks(dataSource: DataSource): { stop(): Promise<number> } {
+  let most = 0;
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      const [row] = await dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      most = Math.max(most, row.n);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await sampling;
+      return most;
+    },
+  };
+}
+
 describe('the transactional outbox and its relay', () => {
   const namespace = testNamespace(__filename);
   const topic = namespaced(namespace, TOPICS.orderPurchased);
@@ -236,6 +259,33 @@ describe('the transactional outbox and its relay', () => {
     },
   );
 
+  it('drains one backlog with six relays of three batches each, holding no lock in the shared lock table', async () => {
+    await service.relay.relay.stop();
+    // 6 × 3 batches of up to 1,600 rows, each row its own key: with a lock per key in Postgres's shared
+    // lock table (64 × max_connections slots by default) this ran out of shared memory.
+    const relays = Array.from({ length: 6 }, () =>
+      relayFor(service.dataSource, { batchSize: 400, maxBatchSize: 1_600, pipelineDepth: 3 }),
+    );
+    const eventIds = await writeBacklog(service.dataSource, topic, {
+      userPrefix: `six-${namespace}`,
+      users: 12_000,
+      eventsPerUser: 1,
+    });
+    const locks = sampleAdvisoryLocks(service.dataSource);
+    try {
+      await Promise.all(relays.map((r) => r.start()));
+      await waitUntilPublished(service.dataSource, eventIds, 120_000);
+      await reader.waitForEvents(eventIds, 60_000);
+      expect(await locks.stop()).toBe(0);
+      for (const eventId of eventIds) expect(reader.countOf(eventId)).toBe(1);
+      expect(relays.reduce((sum, r) => sum + r.relay.stats.published, 0)).toBe(eventIds.length);
+    } finally {
+      await locks.stop();
+      await Promise.all(relays.map((r) => r.stop()));
+      await service.relay.relay.start();
+    }
+  });
+
   it('has marked published every row it sent by the time stop() returns, batches in flight included', async () => {
     await service.relay.relay.stop();
     const relay = relayFor(service.dataSource, { batchSize: 10, pipelineDepth: 3 });
@@ -291,6 +341,34 @@ describe('the transactional outbox and its relay', () => {
     ]);
     await reader.waitForEvents([earlyEvent, lateEvent]);
     expect(outOfOrder(reader, [earlyEvent, lateEvent])).toEqual([]);
+  });
+
+  it('finds a ready key however many rows of other keys wait in backoff', async () => {
+    await service.relay.relay.stop();
+    const relay = relayFor(service.dataSource, { batchSize: 10 });
+    // Far more rows in backoff than a claim's window (10 × its rows), all older than the ready one: as a
+    // partition without a leader leaves its keys' rows.
+    const waiting = await writeBacklog(service.dataSource, topic, {
+      userPrefix: `backoff-${namespace}`,
+      users: 20,
+      eventsPerUser: 50,
+    });
+    await service.dataSource.query(
+      `UPDATE ordering.outbox SET next_attempt_at = now() + interval '1 hour', attempts = 1 WHERE event_id = ANY($1)`,
+      [waiting],
+    );
+    try {
+      const [ready] = await placeOrders(service, [`ready-${namespace}`]);
+      const [readyEvent] = await outboxEventIds(service.dataSource, [ready.orderId]);
+      await relay.start();
+      await reader.waitForEvents([readyEvent]);
+      await waitUntilPublished(service.dataSource, [readyEvent]);
+      expect(await unpublishedCount(service.dataSource, waiting)).toBe(waiting.length);
+    } finally {
+      await relay.stop();
+      await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = ANY($1)', [waiting]);
+      await service.relay.relay.start();
+    }
   });
 
   it('keeps publishing other topics while one topic cannot be written, and records the failure on its rows', async () => {

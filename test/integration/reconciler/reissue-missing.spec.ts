@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Metrics } from '@redpacket/observability';
 import { ReconciliationAlreadyRunningError, type ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
@@ -13,8 +14,9 @@ import {
   TEST_ADMIN_TOKEN,
 } from '../../support/reconciler.harness';
 import { relayFor } from '../../support/relay';
-import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
+import { decisionOf, expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
 import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import { createMigratedDatabase } from '../../support/test-database';
 
 const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 3 }] });
 const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2 }] });
@@ -246,5 +248,137 @@ describe('the reconciler racing the event path', () => {
       amountsCents: [rewardFor(order)],
     });
     expect((await ledgerOf(orders.dataSource, userId)).packets[0].source).toBe('event');
+  });
+});
+
+/**
+ * The high-water mark and the pending repairs are global to a database, so these runs go on in one of their
+ * own. No overlap: an incremental run starts exactly where the last one ended, so only the pending repairs can
+ * bring back an order before that.
+ */
+describe('a reissue that fails is not forgotten', () => {
+  const namespace = testNamespace(__filename);
+  let database: { url: string; drop(): Promise<void> };
+  let orders: OrderServiceUnderTest;
+  let rewards: RewardServiceUnderTest;
+  let reconciler: ReconcilerUnderTest;
+  let reconcilerEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase('pending');
+    const env = { DATABASE_URL: database.url, KAFKA_NAMESPACE: namespace, OUTBOX_RELAY_ENABLED: 'false' };
+    orders = await startOrderService(env);
+    rewards = await startRewardService(env);
+    reconcilerEnv = {
+      DATABASE_URL: reconcilerDatabaseUrl(database.url),
+      KAFKA_NAMESPACE: namespace,
+      RECONCILER_OVERLAP_SECONDS: '0',
+    };
+    reconciler = await startReconciler(reconcilerEnv);
+  });
+  afterAll(async () => {
+    await reconciler?.close();
+    await rewards?.close();
+    await orders?.close();
+    await database?.drop();
+  });
+
+  const scheduledRun = (options: { dryRun?: boolean } = {}) =>
+    reconciler.reconciliations.run({ trigger: 'schedule', scan: 'incremental', ...options });
+  /** An incremental run from the CLI, in a process of its own whose reissues fail as `failpoints` say. */
+  const runFailingReissues = async (failpoints: string): Promise<ReconciliationRun> => {
+    const cli = spawnTypeScript(['scripts/reconcile.ts'], {
+      ...reconcilerEnv,
+      RECONCILER_GRACE_SECONDS: '0',
+      FAILPOINTS: failpoints,
+    });
+    expect((await cli.exited).code).toBe(0);
+    return JSON.parse(cli.output().slice(cli.output().indexOf('{\n'))) as ReconciliationRun;
+  };
+  /** The relay publishes the orders' waiting events, and the consumer decides them. */
+  const deliverLateEvents = async (...late: { orderId: string }[]) => {
+    const relay = relayFor(orders.dataSource, { databaseUrl: database.url });
+    await relay.start();
+    try {
+      await pollUntil(
+        'the event path to decide the late orders',
+        async () =>
+          (await Promise.all(late.map((o) => decisionOf(orders.dataSource, o.orderId)))).every(Boolean)
+            ? true
+            : undefined,
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+    } finally {
+      await relay.stop();
+    }
+  };
+  const pendingRepairs = () =>
+    reconciler.dataSource.query<{ order_id: string; attempts: number; last_error: string }[]>(
+      'SELECT order_id, attempts, last_error FROM reconciliation.pending_repairs ORDER BY first_failed_at',
+    );
+  const pendingGauge = async () =>
+    (await reconciler.app.get(Metrics).reconciliationPendingRepairs.get()).values[0]?.value;
+  const decisionsOf = async (orderIds: string[]) =>
+    (
+      await reconciler.dataSource.query<{ order_id: string }[]>(
+        'SELECT order_id FROM rewards.reward_decisions WHERE order_id = ANY($1) ORDER BY order_id',
+        [orderIds],
+      )
+    ).map((row) => row.order_id);
+
+  it('keeps an order whose reissue failed due, and the next scheduled incremental run pays it once', async () => {
+    await scheduledRun(); // the first run covers the history so far and sets the high-water mark
+    const userId = `pending-${randomUUID()}`;
+    const placed = [];
+    for (let i = 0; i < 3; i += 1) placed.push(await placeOrderAndLoseItsEvent(orders, qualifying(userId)));
+    const orderIds = placed.map((order) => order.orderId);
+
+    const failing = await runFailingReissues('reconciler.before-grant=error-once');
+    expect(failing).toMatchObject({ scan: 'incremental', status: 'succeeded', missing: 3, reissued: 2, failed: 1 });
+    expect(failing).toMatchObject({ pendingRetried: 0, pendingLeft: 1 });
+    expect(await pendingRepairs()).toEqual([
+      { order_id: placed[0].orderId, attempts: 1, last_error: 'failpoint reconciler.before-grant' },
+    ]);
+
+    // A dry run retries nothing, but counts what is pending.
+    await expect(scheduledRun({ dryRun: true })).resolves.toMatchObject({ pendingRetried: 0, pendingLeft: 1 });
+    expect(await pendingGauge()).toBe(1);
+
+    const next = await scheduledRun();
+    // It starts where the failing run ended, past the failed order: the pending repairs brought it back.
+    expect(next).toMatchObject({ scan: 'incremental', since: failing.until, status: 'succeeded' });
+    expect(next).toMatchObject({ scanned: 1, pendingRetried: 1, reissued: 1, failed: 0, pendingLeft: 0 });
+    expect(await pendingRepairs()).toEqual([]);
+    expect(await pendingGauge()).toBe(0);
+    await expectLedgerConsistent(reconciler.dataSource, userId, {
+      orderIds,
+      amountsCents: placed.map((o) => rewardFor(o)),
+    });
+    expect(await decisionsOf(orderIds)).toEqual([...orderIds].sort());
+  });
+
+  it('retries every pending repair on each run: one that fails again stays, one a late event decided leaves', async () => {
+    const userId = `retried-${randomUUID()}`;
+    const stuck = await placeOrderAndLoseItsEvent(orders, qualifying(userId));
+    const late = (await orders.postOrder(qualifying(userId))).json<{ orderId: string }>(); // its event waits
+    const first = await runFailingReissues('reconciler.before-grant=error');
+    expect(first).toMatchObject({ missing: 2, failed: 2, pendingLeft: 2 });
+
+    await deliverLateEvents(late);
+    const again = await runFailingReissues('reconciler.before-grant=error');
+
+    expect(again).toMatchObject({ pendingRetried: 2, failed: 1, reissued: 0, pendingLeft: 1 });
+    expect(await pendingRepairs()).toEqual([
+      { order_id: stuck.orderId, attempts: 2, last_error: 'failpoint reconciler.before-grant' },
+    ]);
+    await expect(scheduledRun()).resolves.toMatchObject({ pendingRetried: 1, reissued: 1, pendingLeft: 0 });
+    await expectLedgerConsistent(reconciler.dataSource, userId, { orderIds: [stuck.orderId, late.orderId] });
+    const sources = (await ledgerOf(reconciler.dataSource, userId)).packets.map((p) => [p.orderId, p.source]);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        [stuck.orderId, 'reconciliation'],
+        [late.orderId, 'event'],
+      ]),
+    );
   });
 });

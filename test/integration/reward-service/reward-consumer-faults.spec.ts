@@ -1,6 +1,6 @@
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, ensureTopics, EventProducer } from '@redpacket/kafka';
-import { FATAL_EXIT_CODE } from '@redpacket/platform';
+import { FATAL_EXIT_CODE } from '@redpacket/observability';
 import { rewardFor } from '@redpacket/rewards';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';

@@ -8,6 +8,7 @@ import type { GroupConsumer, GroupConsumerListener, GroupConsumerOptions } from 
  */
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
+  private listening = false;
 
   constructor(
     kafka: Kafka,
@@ -24,8 +25,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     });
   }
 
+  /** May be called again after it failed (no broker answered): the listener is registered once. */
   async start(listener: GroupConsumerListener): Promise<void> {
-    this.listen(listener);
+    if (!this.listening) this.listen(listener);
+    this.listening = true;
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({

@@ -52,6 +52,8 @@ export interface ConsumerHealth {
   paused: number[];
   failing: FailingPartition[];
   error?: string;
+  /** While the member has not joined yet: why the last attempt to reach Kafka failed. */
+  waitingFor?: string;
 }
 
 /** Broker error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */

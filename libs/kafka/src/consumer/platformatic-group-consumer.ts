@@ -24,6 +24,12 @@ const STREAM_RESTART_DELAY_MS = 1_000;
 
 /** Messages held for the listener, across partitions; past it the stream stops fetching until they drain. */
 const MAX_HELD_MESSAGES = 10_000;
+/**
+ * Messages one partition may hold. Past it, the partition's newly fetched messages are dropped, and the
+ * stream is opened again from the committed offsets once it has drained to half: one partition stuck in
+ * retry never fills the shared hold and stops the others.
+ */
+const MAX_HELD_PER_PARTITION = 2_000;
 
 /** One assigned partition's messages since its last commit, and its delivery state. */
 interface PartitionQueue {
@@ -33,6 +39,8 @@ interface PartitionQueue {
   leaderEpoch: number;
   /** Something the listener has not been given yet: new messages, a resume, or a restart. */
   due: boolean;
+  /** Messages past the partition's hold were dropped: none is taken until the stream is opened again. */
+  truncated?: boolean;
   restarted: boolean;
   delivering: boolean;
 }
@@ -62,6 +70,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private delivering = 0;
   private held = 0;
   private streamRestarts = 0;
+  /** Delivery rounds so far: where the next round starts. */
+  private rounds = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -81,14 +91,19 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     });
   }
 
+  /** May be called again after it failed (no broker answered): the listener is registered once. */
   async start(listener: GroupConsumerListener): Promise<void> {
+    if (!this.listener) this.listen();
     this.listener = listener;
-    this.consumer.on('consumer:group:join', ({ memberId, assignments }) => this.joined(memberId, assignments ?? []));
-    this.consumer.on('consumer:group:rebalance', () => this.startRebalance());
-    this.consumer.on('consumer:group:rejoin', () => this.startRebalance());
     // As kafkajs' connect: fails when no broker answers or the principal may not see the topic.
     await this.consumer.metadata({ topics: [this.groupOptions.topic] });
     this.consume(listener, false);
+  }
+
+  private listen(): void {
+    this.consumer.on('consumer:group:join', ({ memberId, assignments }) => this.joined(memberId, assignments ?? []));
+    this.consumer.on('consumer:group:rebalance', () => this.startRebalance());
+    this.consumer.on('consumer:group:rejoin', () => this.startRebalance());
   }
 
   /**
@@ -120,7 +135,10 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
 
   private attach(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, listener: GroupConsumerListener): void {
     this.stream = stream;
-    stream.on('data', (record: Record) => this.accept(record));
+    // Only the current stream's messages count: one closed to be opened again may still be emptying.
+    stream.on('data', (record: Record) => {
+      if (this.stream === stream) this.accept(record);
+    });
     stream.on('error', (error: Error) => {
       if (this.stopping || this.stream !== stream) return;
       this.stream = undefined;
@@ -195,6 +213,11 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     // Fetched again (the stream goes back to the committed offset after a join): what is held already
     // stays as it is, and anything below it was committed by this member.
     if (queue?.lastOffset !== undefined && offset <= queue.lastOffset) return;
+    if (queue?.truncated) return;
+    if (queue && queue.messages.length >= MAX_HELD_PER_PARTITION) {
+      queue.truncated = true;
+      return;
+    }
     if (!queue) {
       queue = { messages: [], leaderEpoch: -1, due: false, restarted: true, delivering: false };
       this.queues.set(record.partition, queue);
@@ -209,10 +232,15 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     this.deliver();
   }
 
-  /** Starts a delivery for every partition that has something new, within the concurrency bound. */
+  /**
+   * Starts a delivery for every partition that has something new, within the concurrency bound. Each
+   * round starts one partition further on, so under steady load no partition waits behind the others.
+   */
   private deliver(): void {
     if (this.stopping || this.halted || !this.listener) return;
-    for (const [partition, queue] of this.queues) {
+    const queues = [...this.queues];
+    const start = this.rounds++ % Math.max(1, queues.length);
+    for (const [partition, queue] of [...queues.slice(start), ...queues.slice(0, start)]) {
       if (this.delivering >= this.groupOptions.partitionsConsumedConcurrently) return;
       if (!queue.due || queue.delivering || this.pausedPartitions.has(partition)) continue;
       void this.deliverPartition(partition, queue, this.listener);
@@ -264,8 +292,27 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
         const before = queue.messages.length;
         queue.messages = queue.messages.filter((message) => BigInt(message.offset) >= next);
         this.release(before - queue.messages.length);
+        if (queue.truncated && queue.messages.length <= MAX_HELD_PER_PARTITION / 2) this.fetchAgain();
       },
     };
+  }
+
+  /**
+   * Opens the stream again from the committed offsets, to fetch what a full partition dropped: what is
+   * held already is recognised and dropped, and the dropped messages come again, in order, without a gap.
+   */
+  private fetchAgain(): void {
+    const stream = this.stream;
+    if (!stream || !this.listener || this.stopping) return;
+    this.stream = undefined;
+    const listener = this.listener;
+    void stream
+      .close()
+      .catch(() => undefined)
+      .then(() => {
+        for (const queue of this.queues.values()) queue.truncated = false;
+        if (!this.stopping) this.consume(listener, true);
+      });
   }
 
   private forget(partition: number): void {

@@ -66,3 +66,24 @@ export class UnacknowledgedPartitionsError extends RedpacketError {
     super(`send reported success but ${topic} partition(s) ${partitions.join(', ')} were not acknowledged`);
   }
 }
+
+const ROUTING = Symbol('routing');
+
+/**
+ * Marks a failed send with the partition each of its messages was routed to, in the order given: what
+ * a caller needs to send again partition by partition, so one unwritable partition holds back only its
+ * own keys. The error itself is kept as it was (its type and `retriable` are what classifyError reads).
+ */
+export function withRouting(error: unknown, partitions: readonly (number | undefined)[]): unknown {
+  if (typeof error === 'object' && error !== null && partitions.every((p) => p !== undefined)) {
+    Object.defineProperty(error, ROUTING, { value: [...partitions], enumerable: false });
+  }
+  return error;
+}
+
+/** The partition of each message of a failed send, when the producer knew them. */
+export function routingOf(error: unknown): readonly number[] | undefined {
+  return typeof error === 'object' && error !== null
+    ? ((error as { [ROUTING]?: number[] })[ROUTING] ?? undefined)
+    : undefined;
+}

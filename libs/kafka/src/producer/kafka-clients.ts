@@ -4,9 +4,9 @@ import type { GroupConsumer, GroupConsumerOptions } from '../consumer/group-cons
 import { KafkajsGroupConsumer } from '../consumer/kafkajs-group-consumer';
 import { PlatformaticGroupConsumer } from '../consumer/platformatic-group-consumer';
 import type { KafkaClientOptions } from '../kafka-client.factory';
-import type { EventProducer } from './event-producer';
 import { KafkajsEventProducer } from './kafkajs-producer';
 import { PlatformaticEventProducer } from './platformatic-producer';
+import { TrackedEventProducer } from './tracked-producer';
 
 /** Builds group consumers behind the port. */
 export interface GroupConsumerFactory {
@@ -25,10 +25,12 @@ export class KafkaClients implements GroupConsumerFactory {
   ) {}
 
   /** An idempotent producer (acks=all); `retries` bounds the library's own retries of one send. */
-  idempotentProducer(retries = 5): EventProducer {
-    return this.client === 'platformatic'
-      ? new PlatformaticEventProducer(this.options, retries)
-      : new KafkajsEventProducer(this.kafka, retries);
+  idempotentProducer(retries = 5): TrackedEventProducer {
+    return new TrackedEventProducer(
+      this.client === 'platformatic'
+        ? new PlatformaticEventProducer(this.options, retries)
+        : new KafkajsEventProducer(this.kafka, retries),
+    );
   }
 
   /** A member of a consumer group with manual commits (see GroupConsumer). */

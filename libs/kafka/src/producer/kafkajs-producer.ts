@@ -5,6 +5,7 @@ import {
   type EventProducer,
   type OutgoingMessage,
   type PartitionAck,
+  withRouting,
 } from './event-producer';
 
 /**
@@ -15,9 +16,11 @@ import {
 export class KafkajsEventProducer implements EventProducer {
   private producer: Producer;
   private connected = false;
+  /** The broker lost this producer's sequence state: the next send needs a new producer. */
+  private sessionBroken = false;
   private tail: Promise<unknown> = Promise.resolve();
-  /** Partitions the messages of the send in progress were routed to (sends are serialized). */
-  private readonly routed = new Set<number>();
+  /** The partition each message of the send in progress was routed to (sends are serialized). */
+  private readonly routed = new Map<object, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -36,7 +39,7 @@ export class KafkajsEventProducer implements EventProducer {
         const partitioner = Partitioners.DefaultPartitioner();
         return (args) => {
           const partition = partitioner(args);
-          this.routed.add(partition);
+          this.routed.set(args.message, partition);
           return partition;
         };
       },
@@ -62,10 +65,11 @@ export class KafkajsEventProducer implements EventProducer {
 
   private async sendNow(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
     try {
+      if (this.sessionBroken) await this.renewSession();
       this.routed.clear(); // kafkajs calls the partitioner for every message, explicit partitions included
       const records = await this.producer.send({ topic, messages: messages, acks: -1 });
       const acks = records.map((record) => ({ ...record, topic: record.topicName }));
-      assertEveryPartitionAcknowledged(topic, this.routed, acks);
+      assertEveryPartitionAcknowledged(topic, new Set(this.routed.values()), acks);
       return records.map((record) => ({
         topic: record.topicName,
         partition: record.partition,
@@ -73,15 +77,24 @@ export class KafkajsEventProducer implements EventProducer {
       }));
     } catch (error) {
       // After an unclean broker restart the broker may have lost this session's sequence state;
-      // kafkajs would then fail every later send. Start a new session (new producer id) for the next one.
-      if (breaksProducerSession(error) && this.connected) await this.renewSession();
-      throw error;
+      // kafkajs would then fail every later send. The next send starts a new session (new producer id).
+      if (breaksProducerSession(error) && this.connected) this.sessionBroken = true;
+      throw withRouting(
+        error,
+        messages.map((message) => this.routed.get(message)),
+      );
     }
   }
 
+  /**
+   * Replaces the producer. A new one that fails to connect (the broker still away) leaves the session
+   * broken, so every later send tries again, at the pace of its caller's backoff, until one connects:
+   * the adapter never keeps a producer that never connected.
+   */
   private async renewSession(): Promise<void> {
     await this.producer.disconnect().catch(() => undefined);
     this.producer = this.createProducer();
     await this.producer.connect();
+    this.sessionBroken = false;
   }
 }

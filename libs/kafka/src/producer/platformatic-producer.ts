@@ -7,6 +7,8 @@ import {
   type OutgoingMessage,
   type PartitionAck,
   UnacknowledgedPartitionsError,
+  routingOf,
+  withRouting,
 } from './event-producer';
 
 type Bytes = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
@@ -88,7 +90,12 @@ export class PlatformaticEventProducer implements EventProducer {
     const partitionsCount = topics.get(topic)?.partitionsCount ?? 0;
     if (partitionsCount === 0) throw new Error(`topic ${topic} has no partitions in the cluster's metadata`);
     const records = messages.map((message) => this.record(topic, message, partitionsCount));
-    const result = await this.producer.send({ messages: records });
+    const result = await this.producer.send({ messages: records }).catch((error: unknown) => {
+      throw withRouting(
+        error,
+        records.map((record) => record.partition),
+      );
+    });
     const acks = (result.offsets ?? []).map(({ topic: ackTopic, partition, offset }) => ({
       topic: ackTopic,
       partition,
@@ -171,7 +178,14 @@ export class KafkaSendError extends Error {
     const final = refusals.find((refusal) => refusal.canRetry === false);
     const type = (final ?? refusals[0])?.apiId ?? (error as LibraryError | undefined)?.code ?? 'UNKNOWN';
     const reason = error instanceof Error ? error.message : String(error);
-    return new KafkaSendError(`send to ${topic} failed: ${type} (${reason})`, type, final === undefined, error);
+    const translated = new KafkaSendError(
+      `send to ${topic} failed: ${type} (${reason})`,
+      type,
+      final === undefined,
+      error,
+    );
+    const routing = routingOf(error);
+    return routing ? (withRouting(translated, routing) as KafkaSendError) : translated;
   }
 }
 

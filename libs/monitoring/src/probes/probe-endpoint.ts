@@ -1,11 +1,23 @@
-import { Body, Controller, HttpCode, Inject, type OnApplicationShutdown, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  type OnApplicationShutdown,
+  Post,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { type EventProducer, KafkaAdmin, KafkaClients } from '@redpacket/kafka';
+import { type EventProducer, KafkaAdmin, KafkaClients, SystemTopicsBootstrap } from '@redpacket/kafka';
 import { AdminTokenGuard } from '@redpacket/platform';
 import { IsString, Matches } from 'class-validator';
 import { ProbeWriter } from './probe-writer';
+
+/** How long a probe request waits for the system topics when the app has not reached Kafka yet. */
+const TOPICS_WAIT_MS = 5_000;
 
 export class WriteProbesDto {
   /** The monitor instance asking: its reader keeps only its own probes. */
@@ -39,6 +51,7 @@ export class ProbesController implements OnApplicationShutdown {
     @Inject(KafkaClients) clients: KafkaClients,
     @Inject(KafkaAdmin) admin: KafkaAdmin,
     @Inject(BaseConfig) config: BaseConfig,
+    @Inject(SystemTopicsBootstrap) private readonly topics: SystemTopicsBootstrap,
   ) {
     this.producer = clients.idempotentProducer();
     this.writer = new ProbeWriter(this.producer, admin, namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased));
@@ -47,6 +60,7 @@ export class ProbesController implements OnApplicationShutdown {
   @Post()
   @HttpCode(201)
   async write(@Body() body: WriteProbesDto): Promise<{ probes: WrittenProbe[] }> {
+    await this.topicsWithin(TOPICS_WAIT_MS);
     this.connecting ??= this.producer.connect();
     await this.connecting.catch((error: unknown) => {
       this.connecting = undefined; // the next call tries again
@@ -54,6 +68,16 @@ export class ProbesController implements OnApplicationShutdown {
     });
     const written = await this.writer.writeAll(body.writerId);
     return { probes: written.map((probe) => ({ ...probe, offset: probe.offset.toString() })) };
+  }
+
+  /** The app boots without Kafka: a probe asked for before the topics are known waits a little, then 503. */
+  private async topicsWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const ready = await Promise.race([this.topics.whenEnsured().then(() => true), late]).finally(() =>
+      clearTimeout(timer),
+    );
+    if (!ready) throw new ServiceUnavailableException('Kafka has not been reached yet; no probe written');
   }
 
   async onApplicationShutdown(): Promise<void> {

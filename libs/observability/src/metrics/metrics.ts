@@ -31,6 +31,11 @@ export class Metrics {
     ['table', 'topic'],
   );
   readonly outboxBacklog = this.gauge('redpacket_outbox_backlog', 'Unpublished outbox rows', ['table']);
+  readonly outboxSendFailing = this.gauge(
+    'redpacket_outbox_send_failing_seconds',
+    "How long the relay's sends to Kafka have failed in a row (0 while they succeed, or while it waits to connect)",
+    ['table'],
+  );
   readonly outboxOldestAge = this.gauge(
     'redpacket_outbox_oldest_unpublished_age_seconds',
     'Age of the oldest unpublished outbox row (0 when none)',
@@ -102,7 +107,7 @@ export class Metrics {
   // reconciler
   readonly reconciliationOrders = this.counter(
     'redpacket_reconciliation_orders_total',
-    'Orders seen by reconciliation runs, by count (scanned, missing, eligible, reissued, ineligible, already_decided, failed)',
+    'Orders seen by reconciliation runs, by count (scanned, missing, eligible, reissued, ineligible, already_decided, failed, pending_retried)',
     ['count'],
   );
   readonly reconciliationDiscrepanciesFound = this.counter(
@@ -114,6 +119,10 @@ export class Metrics {
     'redpacket_reconciliation_discrepancies',
     'Discrepancies the latest finished incremental or full reconciliation run reported, by kind (read by the monitor)',
     ['kind'],
+  );
+  readonly reconciliationPendingRepairs = this.gauge(
+    'redpacket_reconciliation_pending_repairs',
+    'Orders whose reissue failed, waiting for the next run to retry them (set by the reconciler after each finished run, and by the monitor on each poll)',
   );
   readonly reconciliationRuns = this.counter('redpacket_reconciliation_runs_total', 'Reconciliation runs, by status', [
     'status',

@@ -20,6 +20,8 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+type KafkaReachability = { reachable: true; brokers: number } | { reachable: false; message: string };
+
 @Injectable()
 export class DependencyHealthIndicators {
   constructor(
@@ -38,22 +40,34 @@ export class DependencyHealthIndicators {
     }
   }
 
-  async kafka() {
-    const indicator = this.indicators.check('kafka');
+  private kafkaProbe: Promise<KafkaReachability> | undefined;
+
+  /**
+   * Kafka answering is never a readiness condition by itself: each part that needs it says so. Callers
+   * arriving while a check is in flight share it, so a broker that does not answer piles up nothing.
+   */
+  kafka(): Promise<KafkaReachability> {
+    this.kafkaProbe ??= this.probeKafka().finally(() => (this.kafkaProbe = undefined));
+    return this.kafkaProbe;
+  }
+
+  private async probeKafka(): Promise<KafkaReachability> {
     try {
-      const brokers = await withTimeout(this.kafkaAdmin.brokerCount(), 'kafka');
-      return indicator.up({ brokers });
+      return { reachable: true, brokers: await withTimeout(this.kafkaAdmin.brokerCount(), 'kafka') };
     } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      return { reachable: false, message: (error as Error).message };
     }
   }
 }
 
 /**
- * Liveness says the process runs. Readiness says its database and broker answer, and that every part
- * registered under READINESS_CHECK (a consumer: in its group, no partition stuck) is ready.
- * Anyone gets the status (200 or 503 with `{"status": ...}`); the details (driver errors, partitions,
- * offsets) only a caller with the admin bearer token.
+ * Liveness (`/health/live`) says the process runs and should not be restarted: it answers 200 whatever its
+ * dependencies do. Readiness (`/health/ready`) says the app can do its main job now: its database answers
+ * and every part registered under READINESS_CHECK is ready (the reward consumer: in its group, no partition
+ * stuck). Kafka being away is not by itself a 503: an order service still takes orders into its outbox. It
+ * is named in `degraded`, with every part that works less than fully (a relay waiting for Kafka).
+ * Anyone gets the status and the names in `degraded`; the details (driver errors, partitions, offsets)
+ * only a caller with the admin bearer token.
  */
 @Controller('health')
 export class HealthController {
@@ -76,16 +90,29 @@ export class HealthController {
   @Get('ready')
   async ready(@Headers('authorization') authorization: string | undefined) {
     const detailed = this.mayReadDetails(authorization);
+    const [kafka, result] = await Promise.all([this.dependencies.kafka(), this.check()]);
+    const parts = this.readinessChecks().map((check) => ({ name: check.readinessName, report: check.readiness() }));
+    const degraded = [
+      ...(kafka.reachable ? [] : ['kafka']),
+      ...parts.filter(({ report }) => report.degraded).map(({ name }) => name),
+    ];
+    const answer = detailed
+      ? { ...result.body, degraded, kafka: kafka.reachable ? { status: 'up', ...kafka } : { status: 'down', ...kafka } }
+      : { status: result.body.status, degraded };
+    if (!result.ready) throw new ServiceUnavailableException(answer);
+    return answer;
+  }
+
+  private async check(): Promise<{ ready: boolean; body: { status: string } & Record<string, unknown> }> {
     try {
-      const result = await this.health.check([
+      const body = await this.health.check([
         () => this.dependencies.database(),
-        () => this.dependencies.kafka(),
         ...this.readinessChecks().map((check) => () => this.partReadiness(check)),
       ]);
-      return detailed ? result : { status: result.status };
+      return { ready: true, body };
     } catch (error) {
-      if (detailed || !(error instanceof ServiceUnavailableException)) throw error;
-      throw new ServiceUnavailableException({ status: 'error' });
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      return { ready: false, body: error.getResponse() as { status: string } & Record<string, unknown> };
     }
   }
 
@@ -104,7 +131,9 @@ export class HealthController {
   private readinessChecks(): ReadinessCheck[] {
     if (!this.checks) {
       try {
-        this.checks = this.moduleRef.get<ReadinessCheck>(READINESS_CHECK, { strict: false, each: true });
+        this.checks = this.moduleRef
+          .get<ReadinessCheck | ReadinessCheck[]>(READINESS_CHECK, { strict: false, each: true })
+          .flat();
       } catch {
         this.checks = [];
       }

@@ -25,6 +25,8 @@ interface RunRow {
   ineligible: number;
   already_decided: number;
   failed: number;
+  pending_retried: number;
+  pending_left: number | null;
   orphan_packets: number;
   amount_mismatches: number;
   wallet_drifts: number;
@@ -87,7 +89,7 @@ export class ReconciliationRunRepository {
     await this.dataSource.query(
       `UPDATE reconciliation.runs
           SET scanned = $2, missing = $3, eligible = $4, reissued = $5, ineligible = $6, already_decided = $7,
-              failed = $8, cursor_created_at = $9, cursor_order_id = $10
+              failed = $8, pending_retried = $9, cursor_created_at = $10, cursor_order_id = $11
         WHERE run_id = $1`,
       [
         runId,
@@ -98,6 +100,7 @@ export class ReconciliationRunRepository {
         counts.ineligible,
         counts.alreadyDecided,
         counts.failed,
+        counts.pendingRetried,
         cursor?.createdAt ?? null,
         cursor?.orderId ?? null,
       ],
@@ -112,10 +115,18 @@ export class ReconciliationRunRepository {
     );
   }
 
-  async finish(runId: string, status: 'succeeded' | 'failed', error?: string): Promise<void> {
+  async finish(
+    runId: string,
+    ending: { status: 'succeeded'; pendingLeft: number } | { status: 'failed'; error: string },
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE reconciliation.runs SET status = $2, error = $3, finished_at = now() WHERE run_id = $1`,
-      [runId, status, error ?? null],
+      `UPDATE reconciliation.runs SET status = $2, error = $3, pending_left = $4, finished_at = now() WHERE run_id = $1`,
+      [
+        runId,
+        ending.status,
+        ending.status === 'failed' ? ending.error : null,
+        ending.status === 'succeeded' ? ending.pendingLeft : null,
+      ],
     );
   }
 
@@ -161,6 +172,8 @@ function runOf(row: RunRow): ReconciliationRun & { cursor?: RunCursor } {
     ineligible: row.ineligible,
     alreadyDecided: row.already_decided,
     failed: row.failed,
+    pendingRetried: row.pending_retried,
+    pendingLeft: row.pending_left,
     orphanPackets: row.orphan_packets,
     amountMismatches: row.amount_mismatches,
     walletDrifts: row.wallet_drifts,

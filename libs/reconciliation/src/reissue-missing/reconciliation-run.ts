@@ -8,9 +8,12 @@ export type ReconciliationTrigger = 'schedule' | 'cli' | 'api';
  */
 export type ReconciliationScan = 'incremental' | 'full' | 'window';
 
-/** The forward direction: orders that should have a decision. */
+/**
+ * The forward direction: orders that should have a decision. A run first retries the pending repairs (reissues
+ * an earlier run could not make), then scans its window; both are counted here alike.
+ */
 export interface ReconciliationCounts {
-  /** Orders in the window. */
+  /** Orders in the window, and pending repairs retried. */
   scanned: number;
   /** Of those, orders with no recorded decision, older than the grace period. */
   missing: number;
@@ -22,8 +25,10 @@ export interface ReconciliationCounts {
   ineligible: number;
   /** Decided by the event path while the run was on its way: nothing done. */
   alreadyDecided: number;
-  /** Reissues that failed; the next run tries again. */
+  /** Reissues that failed; each order is kept as a pending repair, which every later run retries. */
   failed: number;
+  /** Of the scanned, pending repairs retried first (none in a dry run). */
+  pendingRetried: number;
 }
 
 /** The other direction: money that exists without a reason, reported and never fixed by the run. */
@@ -62,6 +67,8 @@ export interface ReconciliationRun extends ReconciliationCounts, ReconciliationD
   status: 'running' | 'succeeded' | 'failed';
   error: string | null;
   findings: Finding[];
+  /** Pending repairs left when the run finished (a dry run counts them too); null if it failed first. */
+  pendingLeft: number | null;
   startedAt: string;
   finishedAt: string | null;
 }
@@ -78,5 +85,14 @@ export interface ReconciliationRequest {
 }
 
 export function emptyCounts(): ReconciliationCounts {
-  return { scanned: 0, missing: 0, eligible: 0, reissued: 0, ineligible: 0, alreadyDecided: 0, failed: 0 };
+  return {
+    scanned: 0,
+    missing: 0,
+    eligible: 0,
+    reissued: 0,
+    ineligible: 0,
+    alreadyDecided: 0,
+    failed: 0,
+    pendingRetried: 0,
+  };
 }

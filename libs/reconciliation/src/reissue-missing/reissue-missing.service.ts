@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
-import { trace } from '@opentelemetry/api';
-import { contextOf, inSpan, Metrics } from '@redpacket/observability';
-import { type GrantOutcome, GrantOnceService, type GrantRequest, rewardFor, RewardRuleBook } from '@redpacket/rewards';
+import { Metrics } from '@redpacket/observability';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from '../reconciliation.options';
+import { ORDER_TO_CHECK_COLUMNS, type OrderToCheck } from './order-to-check';
+import { type PendingCursor, PendingRepairsRepository } from './pending-repairs.repository';
 import {
   emptyCounts,
   type ReconciliationCounts,
@@ -16,24 +16,11 @@ import {
 } from './reconciliation-run';
 import { ReconciliationRunRepository, type RunCursor } from './reconciliation-run.repository';
 import { ReconciliationAlreadyRunningError, ReconciliationRunNotFoundError } from './reconciliation.errors';
+import { ReissueOrderService } from './reissue-order.service';
 import { TwoWayCheck } from './two-way-check';
 
 /** One lock key for the whole system: only one reconciliation runs at a time, whichever instance. */
 const RECONCILIATION_LOCK = 'redpacket:reconciliation';
-
-interface OrderToCheck {
-  order_id: string;
-  user_id: string;
-  item_count: number;
-  total_cents: string;
-  /** Kept as Postgres text: a JS Date would cut microseconds and the keyset would revisit rows. */
-  created_at: string;
-  /** To the millisecond, as the event carries it: the time that picks the rule, on both paths alike. */
-  placed_at: Date;
-  decided: boolean;
-  /** The W3C traceparent the order was placed in; null when tracing was off. */
-  trace_context: string | null;
-}
 
 /** The window a run covers, and how it was chosen. */
 interface RunWindow {
@@ -43,11 +30,12 @@ interface RunWindow {
 }
 
 /**
- * Reconciles both ways. Forward: orders older than the grace period with no recorded decision are decided
- * now, under the rule in force when they were placed, through the same `grantOnce` path as the consumer
- * (source `reconciliation`); a late event racing the reissue meets the decision's unique order id: one
- * decision, one packet, one credit, whoever is first. Backward: packets, amounts and wallets that disagree
- * with the decisions are counted and reported, never changed.
+ * Reconciles both ways. Forward: first the pending repairs (orders whose reissue failed in an earlier run),
+ * then the orders of the window older than the grace period with no recorded decision, are decided now, under
+ * the rule in force when they were placed, through the same `grantOnce` path as the consumer (source
+ * `reconciliation`); a late event racing the reissue meets the decision's unique order id: one decision, one
+ * packet, one credit, whoever is first. Backward: packets, amounts and wallets that disagree with the
+ * decisions are counted and reported, never changed.
  */
 @Injectable()
 export class ReissueMissingService {
@@ -56,8 +44,8 @@ export class ReissueMissingService {
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly grants: GrantOnceService,
-    private readonly rules: RewardRuleBook,
+    private readonly orders: ReissueOrderService,
+    private readonly pending: PendingRepairsRepository,
     private readonly runs: ReconciliationRunRepository,
     @Inject(RECONCILIATION_OPTIONS) private readonly options: ReconciliationOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -110,11 +98,13 @@ export class ReissueMissingService {
     this.logger.log('reconciliation started', { runId, scan, since, until, dryRun, resumed: Boolean(resumed) });
 
     let found: ReconciliationDiscrepancies;
+    let pendingLeft: number;
     try {
+      if (!dryRun) await this.retryPendingRepairs(runId, counts, cursor);
       for (;;) {
         const batch = await this.nextBatch(since, until, cursor);
         if (batch.length === 0) break;
-        for (const order of batch) await this.check(order, dryRun, counts);
+        for (const order of batch) await this.orders.check(order, { runId, dryRun, pending: false }, counts);
         const last = batch[batch.length - 1];
         cursor = { createdAt: last.created_at, orderId: last.order_id };
         await this.runs.saveProgress(runId, counts, cursor);
@@ -122,16 +112,18 @@ export class ReissueMissingService {
       const backward = await this.twoWay.run(since);
       found = backward.found;
       await this.runs.saveDiscrepancies(runId, found, backward.findings);
-      await this.runs.finish(runId, 'succeeded');
-      this.export(counts, countedBefore, found, 'succeeded');
+      pendingLeft = await this.pending.count();
+      await this.runs.finish(runId, { status: 'succeeded', pendingLeft });
+      this.export(counts, countedBefore, { found, pendingLeft });
     } catch (error) {
       await this.runs.saveProgress(runId, counts, cursor);
-      await this.runs.finish(runId, 'failed', (error as Error).message);
-      this.export(counts, countedBefore, undefined, 'failed');
+      await this.runs.finish(runId, { status: 'failed', error: (error as Error).message });
+      this.export(counts, countedBefore, undefined);
       this.logger.error('reconciliation failed', { runId, error: (error as Error).message });
       throw error;
     }
-    this.logger.log('reconciliation finished', { runId, ...counts, ...found });
+    this.logger.log('reconciliation finished', { runId, ...counts, ...found, pendingLeft });
+    if (pendingLeft > 0) this.logger.warn('reissues are pending; every run retries them', { runId, pendingLeft });
     if (found.orphanPackets + found.amountMismatches + found.walletDrifts > 0) {
       this.logger.error('reconciliation found money without a reason; nothing was changed', { runId, ...found });
     }
@@ -154,14 +146,40 @@ export class ReissueMissingService {
     return { scan: 'incremental', since: new Date(mark.getTime() - this.options.overlapSeconds * 1_000), until };
   }
 
-  /** Adds what this part of a run counted to the metrics: a resumed run does not count its earlier part again. */
+  /**
+   * Every pending repair, oldest first, in keyset batches, through the same check as the window: decided, it
+   * leaves the list; failed again, it stays with one more attempt. The list itself is the progress (a resumed
+   * run goes through what is left of it), so each batch saves only the counts, with the window's cursor as is.
+   */
+  private async retryPendingRepairs(
+    runId: string,
+    counts: ReconciliationCounts,
+    windowCursor: RunCursor | undefined,
+  ): Promise<void> {
+    let after: PendingCursor | undefined;
+    for (;;) {
+      const batch = await this.pending.nextBatch(after, this.options.batchSize);
+      if (batch.length === 0) return;
+      for (const order of batch) {
+        counts.pendingRetried += 1;
+        await this.orders.check(order, { runId, dryRun: false, pending: true }, counts);
+      }
+      const last = batch[batch.length - 1];
+      after = { firstFailedAt: last.first_failed_at, orderId: last.order_id };
+      await this.runs.saveProgress(runId, counts, windowCursor);
+    }
+  }
+
+  /**
+   * Adds what this part of a run counted to the metrics (a resumed run does not count its earlier part again),
+   * and sets the gauges of a finished run.
+   */
   private export(
     counts: ReconciliationCounts,
     before: ReconciliationCounts,
-    found: ReconciliationDiscrepancies | undefined,
-    status: 'succeeded' | 'failed',
+    finished: { found: ReconciliationDiscrepancies; pendingLeft: number } | undefined,
   ): void {
-    this.metrics.reconciliationRuns.inc({ status });
+    this.metrics.reconciliationRuns.inc({ status: finished ? 'succeeded' : 'failed' });
     const byName: Record<string, number> = {
       scanned: counts.scanned - before.scanned,
       missing: counts.missing - before.missing,
@@ -170,9 +188,12 @@ export class ReissueMissingService {
       ineligible: counts.ineligible - before.ineligible,
       already_decided: counts.alreadyDecided - before.alreadyDecided,
       failed: counts.failed - before.failed,
+      pending_retried: counts.pendingRetried - before.pendingRetried,
     };
     for (const [count, value] of Object.entries(byName)) this.metrics.reconciliationOrders.inc({ count }, value);
-    if (!found) return;
+    if (!finished) return;
+    const { found, pendingLeft } = finished;
+    this.metrics.reconciliationPendingRepairs.set(pendingLeft);
     const byKind: Record<string, number> = {
       orphan_packet: found.orphanPackets,
       amount_mismatch: found.amountMismatches,
@@ -182,33 +203,10 @@ export class ReissueMissingService {
       this.metrics.reconciliationDiscrepanciesFound.inc({ kind }, value);
   }
 
-  /**
-   * A reissue is a trace of its own (nothing the order's trace started is waiting for it), linked to the
-   * trace the order was placed in: the grant's RedPacketGranted continues the reissue's trace.
-   */
-  private reissue(order: OrderToCheck, request: GrantRequest): Promise<GrantOutcome> {
-    const placedIn = trace.getSpanContext(contextOf(order.trace_context));
-    return inSpan(
-      'reconcile reissue',
-      {
-        root: true,
-        attributes: { 'order.id': order.order_id },
-        links: placedIn ? [{ context: placedIn }] : [],
-      },
-      async (span) => {
-        const outcome = await this.grants.grantOnce(request);
-        span.setAttribute('grant.outcome', outcome);
-        return outcome;
-      },
-    );
-  }
-
   /** One keyset page of orders, oldest first, each with whether it already has its decision. */
   private nextBatch(since: Date | null, until: Date, cursor: RunCursor | undefined): Promise<OrderToCheck[]> {
     return this.dataSource.query<OrderToCheck[]>(
-      `SELECT o.order_id, o.user_id, o.item_count, o.total_cents, o.created_at::text AS created_at, o.trace_context,
-              date_trunc('milliseconds', o.created_at) AS placed_at,
-              EXISTS (SELECT 1 FROM rewards.reward_decisions d WHERE d.order_id = o.order_id) AS decided
+      `SELECT ${ORDER_TO_CHECK_COLUMNS}
          FROM ordering.orders_for_reconciliation o
         WHERE o.created_at < $1
           AND ($2::timestamptz IS NULL OR o.created_at >= $2)
@@ -217,36 +215,5 @@ export class ReissueMissingService {
         LIMIT $5`,
       [until, since, cursor?.createdAt ?? null, cursor?.orderId ?? null, this.options.batchSize],
     );
-  }
-
-  private async check(order: OrderToCheck, dryRun: boolean, counts: ReconciliationCounts): Promise<void> {
-    counts.scanned += 1;
-    if (order.decided) return;
-    counts.missing += 1;
-    const request: GrantRequest = {
-      source: 'reconciliation',
-      orderId: order.order_id,
-      userId: order.user_id,
-      itemCount: order.item_count,
-      totalCents: Number(order.total_cents),
-      placedAt: order.placed_at,
-    };
-    if (rewardFor(request, await this.rules.ruleAt(order.placed_at)) > 0) counts.eligible += 1;
-    if (dryRun) return;
-    try {
-      this.logger.debug('granting a missing red packet', { orderId: order.order_id, userId: order.user_id });
-      await failpoint('reconciler.before-grant');
-      const outcome = await this.reissue(order, request);
-      if (outcome === 'granted') counts.reissued += 1;
-      else if (outcome === 'ineligible') counts.ineligible += 1;
-      else counts.alreadyDecided += 1;
-      this.logger.log('decided a missing order', { orderId: order.order_id, userId: order.user_id, outcome });
-    } catch (error) {
-      counts.failed += 1;
-      this.logger.error('reissue failed; the next run will try again', {
-        orderId: order.order_id,
-        error: (error as Error).message,
-      });
-    }
   }
 }

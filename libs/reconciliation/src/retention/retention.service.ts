@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
-import { KafkaAdmin } from '@redpacket/kafka';
-import { Metrics } from '@redpacket/observability';
+import { KafkaAdmin, keepTrying, StoppedTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
+import { Metrics, reportFatal } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
 import { ReconciliationRunRepository } from '../reissue-missing/reconciliation-run.repository';
 
@@ -26,6 +26,8 @@ export interface RetentionReport {
 }
 
 const HOUR_MS = 3_600_000;
+/** How long boot waits for Kafka to answer the dedup-window check before it goes on without it. */
+const BOOT_CHECK_WAIT_MS = 5_000;
 
 /**
  * Keeps the dedup window and the run reports bounded: the reconciler is their one cleaner. (Published outbox
@@ -33,21 +35,60 @@ const HOUR_MS = 3_600_000;
  * run in small batches, each its own short statement, so they never hold locks the hot path waits on.
  */
 @Injectable()
-export class RetentionService implements OnModuleInit {
+export class RetentionService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
+  private readonly stopping = new AbortController();
+  /** Processed-message ids are purged only once the window is known to outlast the topic's retention. */
+  private windowChecked = false;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
+    @Inject(SystemTopicsBootstrap) private readonly topics: SystemTopicsBootstrap,
     @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
     private readonly runs: ReconciliationRunRepository,
   ) {}
 
-  /** Refuses to boot with a dedup window that a redelivery could outlive. */
+  /**
+   * Refuses to boot with a dedup window that a redelivery could outlive. The check asks Kafka for the
+   * topic's retention; with Kafka away the reconciler boots anyway (it repairs through the database),
+   * the check goes on in the background, and processed-message ids are not purged until it passed. A
+   * window found too short then is fatal, as it would have been at boot.
+   */
   async onModuleInit(): Promise<void> {
     if (this.options.processedMessagesRetentionHours === 0) return;
-    const retentionMs = await this.topicRetentionMs();
+    const check = this.topics
+      .whenEnsured()
+      .then(() =>
+        keepTrying(() => this.topicRetentionMs(), {
+          what: 'reading the dedup topic retention',
+          signal: this.stopping.signal,
+          logger: this.logger,
+        }),
+      )
+      .then((retentionMs) => {
+        this.assertWindowOutlasts(retentionMs);
+        this.windowChecked = true;
+      });
+    let booted = false;
+    check.catch((error: Error) => {
+      if (booted && !(error instanceof StoppedTrying)) reportFatal('retention', error);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, BOOT_CHECK_WAIT_MS)));
+    await Promise.race([check, wait]).finally(() => clearTimeout(timer));
+    booted = true;
+    if (!this.windowChecked) {
+      this.logger.warn('Kafka did not answer: the dedup window is checked once it does, and purged only then');
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping.abort();
+  }
+
+  private assertWindowOutlasts(retentionMs: number): void {
     const windowMs = this.options.processedMessagesRetentionHours * HOUR_MS;
     const requiredMs = retentionMs < 0 ? Infinity : retentionMs + this.options.dedupMarginHours * HOUR_MS;
     if (windowMs < requiredMs) {
@@ -63,7 +104,7 @@ export class RetentionService implements OnModuleInit {
     const { batchSize } = this.options;
     const report: RetentionReport = {
       processedMessages:
-        this.options.processedMessagesRetentionHours === 0
+        this.options.processedMessagesRetentionHours === 0 || !this.windowChecked
           ? 0
           : await deleteInBatches(
               this.dataSource,

@@ -7,9 +7,17 @@ import {
   Optional,
 } from '@nestjs/common';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { type ConsumerHealth, type EventProducer, KafkaClients, PartitionBatchRunner } from '@redpacket/kafka';
-import { Metrics } from '@redpacket/observability';
-import { type ReadinessCheck, reportFatal } from '@redpacket/platform';
+import {
+  type ConsumerHealth,
+  type EventProducer,
+  KafkaClients,
+  keepTrying,
+  PartitionBatchRunner,
+  StoppedTrying,
+  SystemTopicsBootstrap,
+} from '@redpacket/kafka';
+import { Metrics, reportFatal } from '@redpacket/observability';
+import type { ReadinessCheck } from '@redpacket/platform';
 import { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -43,9 +51,14 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
   private readonly producer: EventProducer;
   private readonly handler: OrderPurchasedHandler;
   private readonly runner: PartitionBatchRunner;
+  private readonly stopping = new AbortController();
+  private starting: Promise<void> | undefined;
+  /** Why the consumer has not joined yet, while it keeps trying. */
+  private waitingFor: string | undefined;
 
   constructor(
     @Inject(KafkaClients) clients: KafkaClients,
+    @Inject(SystemTopicsBootstrap) private readonly topics: SystemTopicsBootstrap,
     private readonly grants: GrantOnceService,
     @Inject(REWARDS_OPTIONS) private readonly rewards: RewardsOptions,
     @Inject(CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
@@ -78,27 +91,57 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
     return this.handler.stats;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Joins in the background: the app boots with Kafka away, and joins once Kafka answers (readiness
+   * stays false until then). Each failed attempt waits 0.5 s, 1 s, … 5 s before the next.
+   */
+  onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
-    await this.producer.connect();
-    await this.runner.start();
-    this.logger.log('consuming', {
-      topic: namespaced(this.rewards.kafkaNamespace, TOPICS.orderPurchased),
-      group: this.rewards.consumerGroup,
-      strategy: this.grants.strategy.name,
-      batchGrants: this.options.batchGrants,
-    });
+    this.starting = this.startWhenKafkaAnswers();
   }
 
   /** Stop fetching, let the batch in hand finish and commit what finished, then leave the group. */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.enabled) return;
+    this.stopping.abort();
+    await this.starting;
     await this.runner.stop();
     await this.producer.disconnect();
   }
 
   /** For readiness: in the group, and no partition stuck. A disabled consumer is ready by definition. */
   readiness(): ConsumerHealth | { ready: true; state: 'disabled' } {
-    return this.options.enabled ? this.runner.health() : { ready: true, state: 'disabled' };
+    if (!this.options.enabled) return { ready: true, state: 'disabled' };
+    const health = this.runner.health();
+    if (health.state !== 'joining') return health;
+    return { ...health, waitingFor: this.waitingFor ?? this.topics.state().error ?? 'Kafka' };
+  }
+
+  private async startWhenKafkaAnswers(): Promise<void> {
+    const topic = namespaced(this.rewards.kafkaNamespace, TOPICS.orderPurchased);
+    try {
+      await this.topics.whenEnsured();
+      await keepTrying(
+        async () => {
+          await this.producer.connect();
+          await this.runner.start();
+        },
+        {
+          what: 'joining the reward consumer group',
+          signal: this.stopping.signal,
+          logger: this.logger,
+          onFailure: (error) => (this.waitingFor = error.message),
+        },
+      );
+      this.waitingFor = undefined;
+      this.logger.log('consuming', {
+        topic,
+        group: this.rewards.consumerGroup,
+        strategy: this.grants.strategy.name,
+        batchGrants: this.options.batchGrants,
+      });
+    } catch (error) {
+      if (!(error instanceof StoppedTrying)) this.waitingFor = (error as Error).message;
+    }
   }
 }
