@@ -6,6 +6,7 @@ import { TopicReader } from '../support/topic-reader';
 import { PrivateKafka } from '../support/private-kafka';
 import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import { type LivenessRow, writeLivenessRows } from './support/guarantee-matrix';
+import { provingAll } from './support/prove-all';
 import { recordedScenario } from './support/recorded-scenario';
 import {
   createOrderTopicWithOnePartitionAlsoOn,
@@ -39,11 +40,8 @@ afterAll(() => {
   }
 });
 
-/** kafkajs in CI; under `npm run prove` (or LIVENESS_ALL_CLIENTS=1) @platformatic/kafka as well. */
-const CLIENTS: KafkaClientName[] =
-  process.env.PROVE_WRITE === '1' || process.env.LIVENESS_ALL_CLIENTS === '1'
-    ? ['kafkajs', 'platformatic']
-    : ['kafkajs'];
+/** kafkajs in CI; under `npm run prove` (or PROVE_ALL=1) @platformatic/kafka as well. */
+const CLIENTS: KafkaClientName[] = provingAll() ? ['kafkajs', 'platformatic'] : ['kafkajs'];
 
 /** The test's client, from its full name. */
 function clientOfTest(): string {

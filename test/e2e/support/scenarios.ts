@@ -1,3 +1,4 @@
+import { provingAll } from './prove-all';
 import type { KafkaClientName } from '@redpacket/config';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { pollUntil } from '../../../scripts/infra/process-utils';
@@ -28,6 +29,15 @@ export interface MatrixColumn {
   grants?: GrantMode;
   /** The apps' Kafka client; kafkajs, the default, when not given. */
   client?: KafkaClientName;
+}
+
+/**
+ * The columns this run fills: inbox-tx batched (the default) and the weaker strategies, which show the
+ * suite can see a double grant, always; inbox-tx per message and on @platformatic/kafka under
+ * `npm run prove` (or PROVE_ALL=1), where the fault suite and the liveness rows run on them too.
+ */
+export function columnsToRun(): MatrixColumn[] {
+  return MATRIX_COLUMNS.filter((column) => provingAll() || (column.grants !== 'per-message' && !column.client));
 }
 
 /** inbox-tx both ways and on both clients, then the weaker strategies (which have no batched form). */
