@@ -11,11 +11,7 @@ import { IdleBackoff, retryDelayMs } from './idle-backoff';
 import { OutboxListener } from './outbox-listener';
 import { purgePublishedOutbox } from './purge-published';
 import { sendPartitionByPartition, type SendOutcome } from './send-partition-by-partition';
-import type { OutboxLocation } from './outbox.types';
-
-export interface EventSender {
-  send(topic: string, messages: OutgoingMessage[]): Promise<unknown>;
-}
+import type { EventSender, OutboxLocation } from './outbox.types';
 
 export interface OutboxRelayOptions {
   location: OutboxLocation;

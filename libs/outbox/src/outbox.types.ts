@@ -1,3 +1,5 @@
+import type { OutgoingMessage } from '@redpacket/kafka';
+
 /** An event waiting in a service's outbox table to be published. */
 export interface OutboxEvent {
   eventId: string;
@@ -19,4 +21,9 @@ export interface OutboxLocation {
 
 export function outboxLocation(schema: string): OutboxLocation {
   return { table: `${schema}.outbox`, channel: `${schema}_outbox` };
+}
+
+/** Where a relay sends: a producer behind the port, or anything that sends the same way. */
+export interface EventSender {
+  send(topic: string, messages: OutgoingMessage[]): Promise<unknown>;
 }

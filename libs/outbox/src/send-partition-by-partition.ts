@@ -1,5 +1,5 @@
 import { type OutgoingMessage, routingOf } from '@redpacket/kafka';
-import type { EventSender } from './outbox-relay';
+import type { EventSender } from './outbox.types';
 
 export interface SendOutcome {
   /** Per message, in the order given: whether Kafka acknowledged it. */
