@@ -1,4 +1,4 @@
-import { breaksProducerSession, kafkaErrorType } from './kafka-errors';
+import { breaksProducerSession, failsOnePartition, kafkaErrorType } from './kafka-errors';
 
 describe('kafka error helpers', () => {
   it('reads the type from the error or from the cause a retry wrapped', () => {
@@ -25,5 +25,15 @@ describe('kafka error helpers', () => {
     expect(breaksProducerSession({ cause: { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' } })).toBe(true);
     expect(breaksProducerSession({ type: 'UNKNOWN_PRODUCER_ID' })).toBe(true);
     expect(breaksProducerSession({ type: 'REQUEST_TIMED_OUT' })).toBe(false);
+  });
+
+  it("tells a partition's failure from a connection's: only the first is worth sending partition by partition", () => {
+    expect(failsOnePartition({ name: 'KafkaJSNumberOfRetriesExceeded', cause: { type: 'NOT_ENOUGH_REPLICAS' } })).toBe(
+      true,
+    );
+    expect(failsOnePartition({ name: 'KafkaSendError', type: 'NOT_LEADER_OR_FOLLOWER' })).toBe(true);
+    expect(failsOnePartition({ code: 'UNACKNOWLEDGED_PARTITIONS' })).toBe(true);
+    expect(failsOnePartition({ name: 'KafkaJSConnectionError', code: 'ECONNRESET' })).toBe(false);
+    expect(failsOnePartition(Object.assign(new Error('no broker reachable'), { code: 'NETWORK_ERROR' }))).toBe(false);
   });
 });

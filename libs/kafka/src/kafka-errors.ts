@@ -39,3 +39,23 @@ const BROKEN_PRODUCER_SESSION = new Set([
 export function breaksProducerSession(error: unknown): boolean {
   return BROKEN_PRODUCER_SESSION.has(kafkaErrorType(error));
 }
+
+/**
+ * Broker answers about one partition (its leader, its in-sync replicas), not about the connection: a
+ * send that failed with one of these may have failed for that partition only, and the others' messages
+ * are worth sending again on their own. A connection that fails fails every partition alike.
+ */
+const PARTITION_ERRORS = new Set([
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'KAFKA_STORAGE_ERROR',
+]);
+
+export function failsOnePartition(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UNACKNOWLEDGED_PARTITIONS' || PARTITION_ERRORS.has(kafkaErrorType(error));
+}

@@ -1,4 +1,4 @@
-import { type OutgoingMessage, routingOf } from '@redpacket/kafka';
+import { failsOnePartition, type OutgoingMessage, routingOf } from '@redpacket/kafka';
 import type { EventSender } from './outbox.types';
 
 export interface SendOutcome {
@@ -9,8 +9,9 @@ export interface SendOutcome {
 }
 
 /**
- * Sends the messages in one request. When that fails and they were routed to several partitions, sends
- * again partition by partition, so one partition that cannot be written (no leader, its replicas lost)
+ * Sends the messages in one request. When that fails with a broker's answer about a partition (no
+ * leader, too few in-sync replicas) and they were routed to several partitions, sends again partition by
+ * partition, so one partition that cannot be written (no leader, its replicas lost)
  * holds back only its own keys: the others' messages are acknowledged and their rows marked published.
  * A message sent twice this way is a duplicate the consumer absorbs; a key's messages share one partition,
  * so they are sent again together, in order.
@@ -26,7 +27,9 @@ export async function sendPartitionByPartition(
   } catch (error) {
     const routing = routingOf(error);
     const partitions = [...new Set(routing)];
-    if (!routing || partitions.length < 2) return { acknowledged: messages.map(() => false), error: error as Error };
+    // A connection that fails fails every partition: sending them one by one would only wait longer.
+    if (!routing || partitions.length < 2 || !failsOnePartition(error))
+      return { acknowledged: messages.map(() => false), error: error as Error };
     const acknowledged = messages.map(() => false);
     let failure = error as Error;
     for (const partition of partitions) {
