@@ -121,16 +121,22 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
     expect({ reconciler: during.reconciler, monitor: during.monitor }).toEqual({ reconciler: 200, monitor: 200 });
     for (const app of restarted)
       expect({ app: app.name, exited: app.process.child.exitCode }).toEqual({ app: app.name, exited: null });
+    // An app that waits for Kafka still stops at once on SIGTERM (nothing holds its close), and a new one
+    // takes its place.
+    const stopped = await terminate(rewards);
+    expect(stopped).toMatchObject({ code: null, signal: 'SIGTERM' });
+    sut.apps.splice(sut.apps.indexOf(rewards), 1);
+    const newRewards = await sut.startApp('reward-service', {}, false);
 
     const healed = Date.now();
     await kafka.startBroker(1);
     const drainMs = await timeUntilEveryonePaid(sut, healed);
     await sut.waitForQuiescence(60_000);
-    await sut.waitReady(rewards);
+    await sut.waitReady(newRewards);
     expectPaidOnce(
       await measureOutcome(sut),
       `all paid ${seconds(drainMs)} after the broker returned`,
-      `${ORDERS} of ${ORDERS} orders 201 during the outage; order service, reconciler, monitor ready (200) and reward service 503 while Kafka was away; no app exited`,
+      `${ORDERS} of ${ORDERS} orders 201 during the outage; order service, reconciler, monitor ready (200) and reward service 503 while Kafka was away; no app exited; a reward service waiting for Kafka closed on SIGTERM in ${seconds(stopped.exitMs)}`,
     );
   });
 

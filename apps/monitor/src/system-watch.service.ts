@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { redactUrl } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { KafkaAdmin, KafkaClients, keepTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
+import { KafkaAdmin, KafkaClients, keepTrying, SystemTopicsBootstrap, untilStopped } from '@redpacket/kafka';
 import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
 import {
   describeConsumerLag,
@@ -162,8 +162,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.stops.push(repeat('monitor poll', () => this.pollThenWait(), base, this.logger));
     if (!this.config.PROBES_ENABLED) return;
     // Kafka may be away: the reader joins in the background, and the polls and probe writes go on meanwhile.
-    this.readerStarting = this.topics
-      .whenEnsured()
+    this.readerStarting = untilStopped(this.topics.whenEnsured(), this.stopping.signal, 'the system topics')
       .then(() =>
         keepTrying(() => this.reader.start(), {
           what: 'starting the probe reader',

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { KafkaClients, keepTrying, StoppedTrying, SystemTopicsBootstrap, TrackedEventProducer } from '@redpacket/kafka';
+import {
+  KafkaClients,
+  keepTrying,
+  StoppedTrying,
+  SystemTopicsBootstrap,
+  TrackedEventProducer,
+  untilStopped,
+} from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from './outbox-relay';
@@ -26,10 +33,10 @@ export interface OutboxRelayServiceOptions {
   purgeIntervalMs: number;
 }
 
-/** Where the relay is: Kafka not reached yet, publishing, or stopped. */
 /** Sends failing in a row for longer than this make the relay degraded (and its metric shows it all along). */
 const SEND_FAILING_DEGRADED_AFTER_MS = 30_000;
 
+/** Where the relay is: Kafka not reached yet, publishing, or stopped. */
 export type RelayState = 'disabled' | 'waiting-for-kafka' | 'running' | 'stopped';
 
 /**
@@ -119,7 +126,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   private async startWhenKafkaAnswers(): Promise<void> {
     try {
-      await this.topics.whenEnsured();
+      await untilStopped(this.topics.whenEnsured(), this.stopping.signal, 'the system topics');
       await keepTrying(() => this.producer.connect(), {
         what: 'connecting the outbox relay to Kafka',
         signal: this.stopping.signal,

@@ -58,4 +58,15 @@ describe('keepTrying', () => {
     });
     await expect(trying).rejects.toBeInstanceOf(StoppedTrying);
   });
+
+  it('stops when its signal is aborted, mid-attempt', async () => {
+    const stop = new AbortController();
+    const trying = keepTrying(() => new Promise<never>(() => undefined), {
+      what: 'connecting',
+      signal: stop.signal,
+      logger: quiet,
+    });
+    stop.abort();
+    await expect(trying).rejects.toBeInstanceOf(StoppedTrying);
+  });
 });

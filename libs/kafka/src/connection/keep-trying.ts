@@ -32,7 +32,8 @@ export async function keepTrying<T>(work: () => Promise<T>, options: KeepTryingO
   for (let attempt = 1; ; attempt += 1) {
     if (options.signal.aborted) throw new StoppedTrying(options.what);
     try {
-      return await work();
+      // An attempt in flight (a client's connect may retry for many seconds) does not hold a shutdown.
+      return await untilStopped(work(), options.signal, options.what);
     } catch (error) {
       if (options.signal.aborted) throw new StoppedTrying(options.what);
       if (isFinal(error)) throw error;
@@ -46,6 +47,19 @@ export async function keepTrying<T>(work: () => Promise<T>, options: KeepTryingO
       await abortableDelay(delayMs, options.signal);
     }
   }
+}
+
+/**
+ * `work`, or a rejection with `StoppedTrying` as soon as `signal` is aborted: a shutdown never waits on
+ * something that waits for Kafka.
+ */
+export function untilStopped<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new StoppedTrying(what));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new StoppedTrying(what));
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 /** Our own errors say when retrying cannot help; a client's "non-retriable" after its own retries is just an outage. */

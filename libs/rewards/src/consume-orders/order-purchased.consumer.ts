@@ -15,6 +15,7 @@ import {
   PartitionBatchRunner,
   StoppedTrying,
   SystemTopicsBootstrap,
+  untilStopped,
 } from '@redpacket/kafka';
 import { Metrics, reportFatal } from '@redpacket/observability';
 import type { ReadinessCheck } from '@redpacket/platform';
@@ -120,7 +121,7 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
   private async startWhenKafkaAnswers(): Promise<void> {
     const topic = namespaced(this.rewards.kafkaNamespace, TOPICS.orderPurchased);
     try {
-      await this.topics.whenEnsured();
+      await untilStopped(this.topics.whenEnsured(), this.stopping.signal, 'the system topics');
       await keepTrying(
         async () => {
           await this.producer.connect();
