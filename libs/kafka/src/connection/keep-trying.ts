@@ -62,6 +62,20 @@ export function untilStopped<T>(work: Promise<T>, signal: AbortSignal, what: str
   });
 }
 
+/**
+ * Whether `work` settles within `ms`: true once it resolves, false at the deadline; its rejection, if it
+ * comes first, is passed on. For a boot or a request that waits a little for Kafka, then goes on without.
+ */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Our own errors say when retrying cannot help; a client's "non-retriable" after its own retries is just an outage. */
 function isFinal(error: unknown): boolean {
   const { code, retriable } = classifyError(error);

@@ -11,7 +11,7 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
-import { type EventProducer, KafkaAdmin, KafkaClients, SystemTopicsBootstrap } from '@redpacket/kafka';
+import { type EventProducer, KafkaAdmin, KafkaClients, settlesWithin, SystemTopicsBootstrap } from '@redpacket/kafka';
 import { AdminTokenGuard } from '@redpacket/platform';
 import { IsString, Matches } from 'class-validator';
 import { ProbeWriter } from './probe-writer';
@@ -72,12 +72,8 @@ export class ProbesController implements OnApplicationShutdown {
 
   /** The app boots without Kafka: a probe asked for before the topics are known waits a little, then 503. */
   private async topicsWithin(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const ready = await Promise.race([this.topics.whenEnsured().then(() => true), late]).finally(() =>
-      clearTimeout(timer),
-    );
-    if (!ready) throw new ServiceUnavailableException('Kafka has not been reached yet; no probe written');
+    if (!(await settlesWithin(this.topics.whenEnsured(), ms)))
+      throw new ServiceUnavailableException('Kafka has not been reached yet; no probe written');
   }
 
   async onApplicationShutdown(): Promise<void> {

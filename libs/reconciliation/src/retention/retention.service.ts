@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigValidationError } from '@redpacket/config';
 import { deleteInBatches } from '@redpacket/database';
-import { KafkaAdmin, keepTrying, StoppedTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
+import { KafkaAdmin, keepTrying, settlesWithin, StoppedTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
 import { Metrics, reportFatal } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
 import { ReconciliationRunRepository } from '../reissue-missing/reconciliation-run.repository';
@@ -75,9 +75,7 @@ export class RetentionService implements OnModuleInit, OnApplicationShutdown {
     check.catch((error: Error) => {
       if (booted && !(error instanceof StoppedTrying)) reportFatal('retention', error);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, BOOT_CHECK_WAIT_MS)));
-    await Promise.race([check, wait]).finally(() => clearTimeout(timer));
+    await settlesWithin(check, BOOT_CHECK_WAIT_MS);
     booted = true;
     if (!this.windowChecked) {
       this.logger.warn('Kafka did not answer: the dedup window is checked once it does, and purged only then');
