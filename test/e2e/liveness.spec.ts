@@ -5,6 +5,7 @@ import { pollUntil } from '../../scripts/infra/process-utils';
 import { TopicReader } from '../support/topic-reader';
 import { PrivateKafka } from '../support/private-kafka';
 import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
+import { createMigratedDatabase } from '../support/test-database';
 import { type LivenessRow, writeLivenessRows } from './support/guarantee-matrix';
 import { provingAll } from './support/prove-all';
 import { recordedScenario } from './support/recorded-scenario';
@@ -24,6 +25,7 @@ import {
   timeUntilPaid,
   unpaidQualifying,
 } from './support/liveness';
+import { get, seriesValue } from './support/monitor-client';
 import { invariantsHeld, measureOutcome, type ScenarioOutcome } from './support/outcome';
 import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
 
@@ -76,14 +78,17 @@ const scenario = recordedScenario<LivenessRow>(rows, (error) => ({
 describe.each(CLIENTS)('liveness under faults that do not heal by themselves, client %s', (client) => {
   let system: SystemUnderTest | undefined;
   let kafka: PrivateKafka | undefined;
+  let database: { url: string; drop(): Promise<void> } | undefined;
 
   afterEach(async () => {
     try {
       await system?.stop();
     } finally {
       await kafka?.destroy();
+      await database?.drop();
       system = undefined;
       kafka = undefined;
+      database = undefined;
     }
   });
 
@@ -179,6 +184,117 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
       await measureOutcome(sut),
       `all paid ${seconds(paidMs)} after the reconciliation was asked for, Kafka still down`,
       `reconciler booted with Kafka down; its run reissued ${run.reissued} and failed 0; ${granted.waiting} granted events waited in the rewards outbox; once Kafka returned the late OrderPurchased events were consumed (lag 0) without a second packet`,
+    );
+  });
+
+  scenario('pays an order whose reissue failed at the next scheduled run, alerting in between', async () => {
+    database = await createMigratedDatabase(`pending_${Date.now().toString(36)}`);
+    system = new SystemUnderTest('inbox-tx', { databaseUrl: database.url, client });
+    await system.start();
+    const sut = system;
+    // No reward service yet: every OrderPurchased waits in Kafka, as if lost, and only reissues pay.
+    const orders = await sut.startApp('order-service');
+    const monitor = await sut.startApp('monitor', { MONITOR_POLL_INTERVAL_MS: '200' });
+    await sut.placeOrders(orders, mixedOrders(sut.userPrefix, ORDERS / 4, ORDERS / 20));
+    const scheduleMs = 3_000;
+    const started = Date.now();
+    const reconciler = await sut.startApp('reconciler', {
+      RECONCILER_SCHEDULE_ENABLED: 'true',
+      RECONCILER_CRON: `*/${scheduleMs / 1_000} * * * * *`,
+      RECONCILER_GRACE_SECONDS: '0',
+      // No overlap: only the pending repairs can bring the failed order back once the mark has passed it.
+      RECONCILER_OVERLAP_SECONDS: '0',
+      FAILPOINTS: 'reconciler.before-grant=error-once',
+    });
+    const [failing, repairing] = await scheduledRunsUntilRepaired(sut);
+    const paidMs = Date.now() - started;
+    expect(failing).toMatchObject({ trigger: 'schedule', status: 'succeeded', failed: 1, pending_left: 1 });
+    expect(repairing).toMatchObject({ trigger: 'schedule', status: 'succeeded', failed: 0, pending_retried: 1 });
+    expect(repairing.pending_left).toBe(0);
+    expect(await unpaidQualifying(sut)).toEqual([]);
+    const alert = await pollUntil(
+      'the monitor to alert on the pending repair',
+      async () => {
+        const { alerts } = JSON.parse(await get(monitor, '/api/snapshot')) as { alerts: MonitorAlert[] };
+        return alerts.find((a) => a.reason === 'pending-repairs');
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(alert).toMatchObject({ observer: 'reconciler', pendingRepairs: 1 });
+    expect(alert.at).toBeGreaterThanOrEqual(failing.started_at.getTime());
+    expect(alert.at).toBeLessThanOrEqual(repairing.finished_at.getTime());
+    const waitedMs = repairing.finished_at.getTime() - failing.finished_at.getTime();
+
+    // The late events meet the reissues' decisions: consumed without a second packet.
+    await sut.startApp('reward-service');
+    await sut.waitForQuiescence(60_000);
+    expectPaidOnce(
+      await measureOutcome(sut),
+      `every order decided ${seconds(paidMs)} after the reconciler started; the failed one ${seconds(waitedMs)} after its failure (schedule every ${seconds(scheduleMs)})`,
+      `scheduled run 1: failed 1, pending left 1, the mark moved past the order; the next scheduled run retried it from the pending repairs and left 0; the monitor alerted (pending-repairs) between the two runs; ${reconciler.name} never restarted`,
+    );
+  });
+
+  scenario('brings the relay back without a restart after its sends failed past the readiness bound', async () => {
+    kafka = await PrivateKafka.start(1);
+    system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, client });
+    await system.start();
+    const sut = system;
+    const degradedAfterMs = 3_000;
+    // kafkajs: the first send of the outage is answered as by a broker that lost the producer's session,
+    // so every later send renews the producer, and each renewal fails until the broker returns.
+    const orders = await sut.startApp('order-service', {
+      OUTBOX_DEGRADED_AFTER_MS: String(degradedAfterMs),
+      ...(client === 'kafkajs' ? { FAILPOINTS: 'kafkajs-producer.session-lost=error-once' } : {}),
+    });
+    await sut.startApp('reward-service');
+    await pollUntil(
+      'the order relay to run',
+      async () => (relayOf(await readiness(orders, TEST_ADMIN_TOKEN)).state === 'running' ? true : undefined),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+
+    await kafka.stopBroker(1, 30_000);
+    const outageStart = Date.now();
+    await sut.placeOrders(orders, mixedOrders(sut.userPrefix, ORDERS / 2, ORDERS / 10));
+    const gap = await pollUntil(
+      'the order service to show its relay degraded',
+      async () => {
+        const answer = await readiness(orders, TEST_ADMIN_TOKEN);
+        const relay = relayOf(answer);
+        return relay.degraded === 'sends to Kafka failing' ? { status: answer.status, relay, answer } : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(gap.status).toBe(200);
+    expect(JSON.parse(gap.answer.body)).toMatchObject({ degraded: expect.arrayContaining(['outbox-relay']) });
+    expect(gap.relay.sendFailingMs).toBeGreaterThan(degradedAfterMs);
+    const failingSeconds = seriesValue(await get(orders, '/metrics'), 'redpacket_outbox_send_failing_seconds', {
+      table: 'ordering.outbox',
+    });
+    expect(failingSeconds).toBeGreaterThan(0);
+    if (client === 'kafkajs') expect(orders.process.output()).toContain('The broker lost this producer session');
+
+    const healed = Date.now();
+    await kafka.startBroker(1);
+    const drainMs = await timeUntilEveryonePaid(sut, healed);
+    const recovered = await pollUntil(
+      'the relay to be whole again',
+      async () => {
+        const answer = await readiness(orders, TEST_ADMIN_TOKEN);
+        return relayOf(answer).degraded === undefined ? answer : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(JSON.parse(recovered.body)).toMatchObject({ degraded: [] });
+    expect(orders.process.child.exitCode).toBeNull();
+    await sut.waitForQuiescence(60_000);
+    expectPaidOnce(
+      await measureOutcome(sut),
+      `all paid ${seconds(drainMs)} after the broker returned`,
+      `${client === 'kafkajs' ? "the producer's session lost at the outage's first send, every renewal failed while the broker was away; " : ''}sends failed ${seconds(healed - outageStart)}; readiness 200 with outbox-relay degraded ("sends to Kafka failing", ${seconds(gap.relay.sendFailingMs ?? 0)}) past the ${seconds(degradedAfterMs)} bound and redpacket_outbox_send_failing_seconds ${failingSeconds}; the same process published again, degraded cleared`,
     );
   });
 
@@ -324,6 +440,49 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
     },
   );
 });
+
+interface MonitorAlert {
+  at: number;
+  observer: string;
+  reason: string;
+  pendingRepairs?: number;
+}
+
+interface RunRow {
+  trigger: string;
+  status: string;
+  failed: number;
+  pending_retried: number;
+  pending_left: number | null;
+  started_at: Date;
+  finished_at: Date;
+}
+
+/** The outbox relay's part of a readiness answer given to the admin. */
+function relayOf(answer: { body: string }): { state?: string; degraded?: string; sendFailingMs?: number } {
+  const body = JSON.parse(answer.body) as { details?: Record<string, Record<string, unknown>> };
+  return body.details?.['outbox-relay'] ?? {};
+}
+
+/**
+ * Waits for the first scheduled run that failed a reissue and the later one that left no pending repair,
+ * and returns both: the failure, then its repair.
+ */
+async function scheduledRunsUntilRepaired(system: SystemUnderTest): Promise<[RunRow, RunRow]> {
+  return pollUntil(
+    'a scheduled run to fail a reissue and a later one to repair it',
+    async () => {
+      const runs = await system.dataSource.query<RunRow[]>(
+        `SELECT trigger, status, failed, pending_retried, pending_left, started_at, finished_at
+           FROM reconciliation.runs WHERE finished_at IS NOT NULL ORDER BY started_at`,
+      );
+      const failing = runs.findIndex((run) => run.failed > 0);
+      const repairing = runs.findIndex((run, i) => i > failing && run.pending_left === 0);
+      return failing >= 0 && repairing > failing ? ([runs[failing], runs[repairing]] as [RunRow, RunRow]) : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+}
 
 /** Waits until some row of the customers `whose` says has failed `attempts` times (each after a backoff). */
 async function waitForPublishAttempts(

@@ -58,6 +58,16 @@ export class OutboxConfig extends BaseConfig {
   @Max(60_000)
   OUTBOX_IDLE_MAX_MS = 1_000;
 
+  /**
+   * Sends failing in a row for longer than this make the relay a `degraded` detail of readiness (its
+   * metric, redpacket_outbox_send_failing_seconds, shows the gap from the first failure).
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  OUTBOX_DEGRADED_AFTER_MS = 30_000;
+
   @ToInt()
   @IsInt()
   @Min(0)

@@ -12,6 +12,7 @@ export function outboxRelayOptions(config: OutboxConfig, schema: string): Outbox
     pipelineDepth: config.OUTBOX_PIPELINE_DEPTH,
     idleMaxMs: config.OUTBOX_IDLE_MAX_MS,
     sendRetries: config.OUTBOX_SEND_RETRIES,
+    degradedAfterMs: config.OUTBOX_DEGRADED_AFTER_MS,
     retentionSeconds: config.OUTBOX_RETENTION_SECONDS,
     purgeIntervalMs: config.RETENTION_INTERVAL_MS,
   };

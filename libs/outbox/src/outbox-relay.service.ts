@@ -28,13 +28,12 @@ export interface OutboxRelayServiceOptions {
   idleMaxMs?: number;
   /** Producer-level retries of one send before the rows are rescheduled. */
   sendRetries: number;
+  /** Sends failing in a row for longer than this make the relay degraded (its metric shows it all along). */
+  degradedAfterMs: number;
   /** Published rows older than this are deleted. */
   retentionSeconds: number;
   purgeIntervalMs: number;
 }
-
-/** Sends failing in a row for longer than this make the relay degraded (and its metric shows it all along). */
-const SEND_FAILING_DEGRADED_AFTER_MS = 30_000;
 
 /** Where the relay is: Kafka not reached yet, publishing, or stopped. */
 export type RelayState = 'disabled' | 'waiting-for-kafka' | 'running' | 'stopped';
@@ -90,8 +89,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * A relay waiting for Kafka, or whose sends have failed for longer than 30 s, leaves the app able to do
-   * its job (the outbox keeps the events), but degraded.
+   * A relay waiting for Kafka, or whose sends have failed for longer than `degradedAfterMs` (30 s by
+   * default), leaves the app able to do its job (the outbox keeps the events), but degraded.
    */
   readiness(): { ready: true; state: RelayState; degraded?: string; waitingFor?: string; sendFailingMs?: number } {
     if (this.current === 'waiting-for-kafka') {
@@ -99,7 +98,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       return { ready: true, state: this.current, degraded: 'waiting for Kafka', waitingFor };
     }
     const sendFailingMs = this.producer.failingForMs();
-    if (sendFailingMs <= SEND_FAILING_DEGRADED_AFTER_MS) return { ready: true, state: this.current };
+    if (sendFailingMs <= this.options.degradedAfterMs) return { ready: true, state: this.current };
     return { ready: true, state: this.current, degraded: 'sends to Kafka failing', sendFailingMs };
   }
 

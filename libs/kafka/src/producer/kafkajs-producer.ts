@@ -1,3 +1,4 @@
+import { failpoint } from '@redpacket/failpoints';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { breaksProducerSession } from '../kafka-errors';
 import {
@@ -66,6 +67,7 @@ export class KafkajsEventProducer implements EventProducer {
   private async sendNow(topic: string, messages: OutgoingMessage[]): Promise<PartitionAck[]> {
     try {
       if (this.sessionBroken) await this.renewSession();
+      if (this.connected) await sessionLostAt('kafkajs-producer.session-lost');
       this.routed.clear(); // kafkajs calls the partitioner for every message, explicit partitions included
       const records = await this.producer.send({ topic, messages: messages, acks: -1 });
       const acks = records.map((record) => ({ ...record, topic: record.topicName }));
@@ -96,5 +98,19 @@ export class KafkajsEventProducer implements EventProducer {
     this.producer = this.createProducer();
     await this.producer.connect();
     this.sessionBroken = false;
+  }
+}
+
+/**
+ * A real broker forgets a producer's session only around an unclean restart, which a test cannot cause
+ * on demand; this failpoint answers a send as such a broker would (UNKNOWN_PRODUCER_ID).
+ */
+async function sessionLostAt(name: string): Promise<void> {
+  try {
+    await failpoint(name);
+  } catch (error) {
+    throw Object.assign(new Error('The broker lost this producer session', { cause: error }), {
+      type: 'UNKNOWN_PRODUCER_ID',
+    });
   }
 }
