@@ -11,6 +11,7 @@ import { provingAll } from './support/prove-all';
 import { recordedScenario } from './support/recorded-scenario';
 import {
   createOrderTopicWithOnePartitionAlsoOn,
+  createOrderTopicWithOnePartitionOnlyOn,
   grantDelayP99,
   maxAttemptsWithBackoff,
   p99,
@@ -341,6 +342,43 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
       await measureOutcome(sut),
       `other partitions: placed-to-paid p99 ${seconds(othersP99Ms)}, all paid ${seconds(othersPaidMs)} into the outage; partition 0's customers paid ${seconds(drainMs)} after its replica returned`,
       `${ORDERS} orders placed in two waves over ${seconds(placedMs)} while partition 0 had 1 of 2 in-sync replicas; every row of the other partitions published at its first attempt; partition 0's rows tried at most ${attempts.unwritable} times in ${seconds(outageMs)} (backoff 0.5 s … 10 s); the ${waiting.length} qualifying orders that waited were all partition 0's`,
+    );
+  });
+
+  scenario('pays every customer once partition 0 has a leader again after it had none', async () => {
+    kafka = await PrivateKafka.start(3);
+    system = new SystemUnderTest('inbox-tx', { brokers: kafka.brokers, replicationFactor: 1, client });
+    const sut = system;
+    const { unwritable, partitions } = await createOrderTopicWithOnePartitionOnlyOn(sut, 3);
+    await sut.start();
+    const orders = await sut.startApp('order-service');
+    await sut.startApp('reward-service');
+    const plan = mixedOrders(sut.userPrefix, ORDERS, ORDERS / 5);
+    const onLeaderless = (userId: string) => partitionOfKey(userId, partitions) === unwritable;
+    const half = Math.floor(plan.length / 2);
+    await sut.placeOrders(orders, plan.slice(0, half), 4);
+    await timeUntilEveryonePaid(sut, Date.now());
+
+    // Partition 0's only replica stops: the partition has no leader until it returns.
+    await kafka.stopBroker(3, 30_000);
+    const outageStart = Date.now();
+    await sut.placeOrders(orders, plan.slice(half), 4);
+    await waitForPublishAttempts(sut, onLeaderless, 4);
+    const outageMs = Date.now() - outageStart;
+    const waiting = await unpaidQualifying(sut);
+    const othersWaiting = waiting.filter((userId) => !onLeaderless(userId)).length;
+    const attempts = await publishAttempts(sut, onLeaderless);
+    expect(attempts.unwritable).toBeLessThanOrEqual(maxAttemptsWithBackoff(outageMs));
+    expect(waiting.length).toBeGreaterThan(0);
+
+    const healed = Date.now();
+    await kafka.startBroker(3);
+    const drainMs = await timeUntilEveryonePaid(sut, healed);
+    await sut.waitForQuiescence(90_000);
+    expectPaidOnce(
+      await measureOutcome(sut),
+      `all paid ${seconds(drainMs)} after partition 0's broker returned`,
+      `${ORDERS - half} orders placed while partition 0 had no leader; after ${seconds(outageMs)} ${othersWaiting} qualifying orders of the other partitions still waited beside ${waiting.length - othersWaiting} of partition 0; rows tried at most ${attempts.unwritable} times (backoff 0.5 s … 10 s)`,
     );
   });
 

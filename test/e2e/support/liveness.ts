@@ -93,9 +93,28 @@ export function maxAttemptsWithBackoff(ms: number): number {
  * on brokers 1 and `broker`, the others on brokers 1 and 2. Stopping `broker` leaves partition 0 with one
  * in-sync replica, so acks=all writes to it fail (NOT_ENOUGH_REPLICAS) while every other partition takes them.
  */
-export async function createOrderTopicWithOnePartitionAlsoOn(
+export function createOrderTopicWithOnePartitionAlsoOn(
   system: SystemUnderTest,
   broker: number,
+): Promise<{ unwritable: number; partitions: number }> {
+  return createOrderTopic(system, (partition) => (partition === 0 ? [1, broker] : partition % 2 ? [1, 2] : [2, 1]), 2);
+}
+
+/**
+ * Creates the scenario's order topic with partition 0 on `broker` alone and the others on broker 1 or 2:
+ * stopping `broker` leaves partition 0 without a leader (no replica to elect) and every other one as it was.
+ */
+export function createOrderTopicWithOnePartitionOnlyOn(
+  system: SystemUnderTest,
+  broker: number,
+): Promise<{ unwritable: number; partitions: number }> {
+  return createOrderTopic(system, (partition) => (partition === 0 ? [broker] : [1 + (partition % 2)]), 1);
+}
+
+async function createOrderTopic(
+  system: SystemUnderTest,
+  replicasOf: (partition: number) => number[],
+  minInsyncReplicas: number,
 ): Promise<{ unwritable: number; partitions: number }> {
   const partitions = 6;
   const admin = system.kafka.admin();
@@ -108,9 +127,9 @@ export async function createOrderTopicWithOnePartitionAlsoOn(
           topic: system.topic,
           replicaAssignment: Array.from({ length: partitions }, (_, partition) => ({
             partition,
-            replicas: partition === 0 ? [1, broker] : partition % 2 ? [1, 2] : [2, 1],
+            replicas: replicasOf(partition),
           })),
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+          configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
         },
       ],
     });
