@@ -2,3 +2,13 @@ declare module 'kafkajs/src/network/requestQueue' {
   const RequestQueue: new (...args: unknown[]) => object;
   export default RequestQueue;
 }
+
+declare module 'kafkajs/src/cluster' {
+  const Cluster: new (...args: unknown[]) => object;
+  export default Cluster;
+}
+
+declare module 'kafkajs/src/consumer/consumerGroup' {
+  const ConsumerGroup: new (...args: unknown[]) => object;
+  export default ConsumerGroup;
+}

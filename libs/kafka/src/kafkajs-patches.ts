@@ -1,4 +1,6 @@
+import Cluster from 'kafkajs/src/cluster';
 import RequestQueue from 'kafkajs/src/network/requestQueue';
+import ConsumerGroup from 'kafkajs/src/consumer/consumerGroup';
 
 interface RequestQueueInternals {
   pending: unknown[];
@@ -20,6 +22,11 @@ let patched = false;
 export function patchKafkajs(): void {
   if (patched) return;
   patched = true;
+  patchIdleTimer();
+  patchLeaderlessPartitions();
+}
+
+function patchIdleTimer(): void {
   const prototype = (RequestQueue as unknown as { prototype: RequestQueueInternals }).prototype;
   const { scheduleCheckPendingRequests: schedule } = prototype;
   prototype.scheduleCheckPendingRequests = function (this: RequestQueueInternals) {
@@ -27,4 +34,97 @@ export function patchKafkajs(): void {
     if (this.pending.length === 0 && !throttled) return;
     schedule.call(this);
   };
+}
+
+interface PartitionMetadata {
+  partitionId: number;
+  partitionErrorCode: number;
+  leader: number;
+}
+
+interface MetadataResponse {
+  topicMetadata: { topicErrorCode: number; partitionMetadata: PartitionMetadata[] }[];
+}
+
+interface ClusterInternals {
+  brokerPool: { metadataExpireAt: number | null };
+  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
+  findLeaderForPartitions: (
+    this: ClusterInternals,
+    topic: string,
+    partitions: (number | string)[],
+  ) => Record<string, number[]>;
+}
+
+interface ConsumerGroupInternals {
+  cluster: ClusterInternals;
+  findReadReplicaForPartitions: (
+    this: ConsumerGroupInternals,
+    topic: string,
+    partitions: number[],
+  ) => Record<string, number[]>;
+}
+
+const LEADER_NOT_AVAILABLE = 5;
+const METADATA_VERSIONS = [0, 1, 2, 3, 4, 5, 6];
+
+/**
+ * kafkajs 2.2.4 fails a whole metadata answer when any one partition in it has no leader (its parser
+ * throws the first partition error code), so a topic with one leaderless partition can be neither written
+ * nor read, on any partition. The Java client treats such a partition as unavailable and goes on with the
+ * others; so does this patch:
+ * - a metadata answer keeps a leaderless partition, with leader -1 (topic errors and other partition
+ *   errors still fail it, as before);
+ * - a send routes no message to a partition with leader -1: they are left unacknowledged (the adapter
+ *   checks every partition it routed to, and the outbox relay keeps those rows for a later send), and the
+ *   cached metadata is expired, so the next send or fetch that meets the partition asks again;
+ * - a consumer fetches every partition but the leaderless one, which it fetches again once it has a leader.
+ */
+function patchLeaderlessPartitions(): void {
+  for (const version of METADATA_VERSIONS) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const response = require(`kafkajs/src/protocol/requests/metadata/v${version}/response`) as {
+      parse: (data: MetadataResponse) => Promise<MetadataResponse>;
+    };
+    const { parse } = response;
+    response.parse = (data) => parse(withoutLeaderlessErrors(data));
+  }
+  const cluster = (Cluster as unknown as { prototype: ClusterInternals }).prototype;
+  const findLeaders = cluster.findLeaderForPartitions;
+  cluster.findLeaderForPartitions = function (topic, partitions) {
+    return findLeaders.call(this, topic, withLeader(this, topic, partitions.map(Number)));
+  };
+  const group = (ConsumerGroup as unknown as { prototype: ConsumerGroupInternals }).prototype;
+  const findReadReplicas = group.findReadReplicaForPartitions;
+  group.findReadReplicaForPartitions = function (topic, partitions) {
+    return findReadReplicas.call(this, topic, withLeader(this.cluster, topic, partitions));
+  };
+}
+
+/** The answer with leaderless partitions' error code cleared: the partitions stay, with leader -1. */
+function withoutLeaderlessErrors(data: MetadataResponse): MetadataResponse {
+  return {
+    ...data,
+    topicMetadata: data.topicMetadata.map((topic) => ({
+      ...topic,
+      partitionMetadata: topic.partitionMetadata.map((partition) =>
+        partition.partitionErrorCode === LEADER_NOT_AVAILABLE && partition.leader < 0
+          ? { ...partition, partitionErrorCode: 0 }
+          : partition,
+      ),
+    })),
+  };
+}
+
+/** The partitions that have a leader; meeting one without expires the metadata, to be asked again. */
+function withLeader(cluster: ClusterInternals, topic: string, partitions: number[]): number[] {
+  const leaderless = new Set(
+    cluster
+      .findTopicPartitionMetadata(topic)
+      .filter((partition) => partition.leader < 0)
+      .map((partition) => partition.partitionId),
+  );
+  const led = partitions.filter((partition) => !leaderless.has(partition));
+  if (led.length < partitions.length) cluster.brokerPool.metadataExpireAt = null;
+  return led;
 }
