@@ -17,6 +17,10 @@ export interface LoadRun {
   achievedPerSecond: number;
   /** Requests that got no 201 (errors, timeouts, other statuses). */
   failed: number;
+  /** Of those: refused with 503/429, other 5xx, timed out (absent in older results). */
+  refused?: number;
+  serverErrors?: number;
+  timeouts?: number;
   /** How late the load generator sent its last request: near 0 unless it could not keep the pace itself. */
   behindScheduleMs: number;
   orders: number;
@@ -38,7 +42,16 @@ export interface LoadRun {
 
 type Latencies = Omit<
   LoadRun,
-  'offeredPerSecond' | 'achievedPerSecond' | 'failed' | 'behindScheduleMs' | 'orders' | 'packets' | 'stages'
+  | 'offeredPerSecond'
+  | 'achievedPerSecond'
+  | 'failed'
+  | 'refused'
+  | 'serverErrors'
+  | 'timeouts'
+  | 'behindScheduleMs'
+  | 'orders'
+  | 'packets'
+  | 'stages'
 >;
 
 /** Below this share of the offered rate, the order service did not take the load it was offered. */
@@ -147,6 +160,9 @@ async function offerLoad(
     offeredPerSecond: perSecond,
     achievedPerSecond: placed.requestsPerSecond,
     failed: placed.failed,
+    refused: placed.refused,
+    serverErrors: placed.serverErrors,
+    timeouts: placed.timeouts,
     behindScheduleMs: placed.behindScheduleMs,
     ...counts,
     ...(await latencies(context.dataSource, userPrefix)),
@@ -229,7 +245,7 @@ function medianLoad(loads: LoadRun[]): LoadRun {
     (field): field is Exclude<keyof LoadRun, 'stages' | 'cpuPerOrder'> => field !== 'stages' && field !== 'cpuPerOrder',
   );
   const medians = Object.fromEntries(
-    fields.map((field) => [field, median(loads.map((load) => load[field]))]),
+    fields.map((field) => [field, median(loads.map((load) => Number(load[field])))]),
   ) as unknown as LoadRun;
   const breakdowns = loads.flatMap((load) => (load.stages ? [load.stages] : []));
   const cpu = loads.flatMap((load) => (load.cpuPerOrder ? [load.cpuPerOrder] : []));

@@ -77,7 +77,7 @@ export interface AnsweredOrder {
   answeredAtMs: number;
 }
 
-export interface SteadyOrderLoadResult extends OrderLoadResult {
+export interface SteadyOrderLoadResult extends OrderLoadResult, RequestsNotCreated {
   /** How far behind its schedule the last request left: near 0 unless the generator itself fell behind. */
   behindScheduleMs: number;
   /** Every created order, in the order their answers came. */
@@ -137,8 +137,29 @@ export async function placeOrdersAtSteadyRate(load: SteadyOrderLoad): Promise<St
     p99Ms: percentileOfSorted(latencies, 99),
     created: latencies.length,
     failed,
+    ...notCreated(failures),
     behindScheduleMs,
     answered,
+  };
+}
+
+/** The requests of a load that got no 201, by what they got instead. */
+export interface RequestsNotCreated {
+  /** 503 or 429 with Retry-After: the service said it could not take the order now, and wrote nothing. */
+  refused: number;
+  /** Any other 5xx: an error where a refusal was due. */
+  serverErrors: number;
+  /** No answer within the client's 10 s. */
+  timeouts: number;
+}
+
+function notCreated(failures: ReadonlyMap<string, number>): RequestsNotCreated {
+  const count = (matches: (reason: string) => boolean) =>
+    [...failures].filter(([reason]) => matches(reason)).reduce((sum, [, n]) => sum + n, 0);
+  return {
+    refused: count((reason) => reason === 'HTTP 503' || reason === 'HTTP 429'),
+    serverErrors: count((reason) => /^HTTP 5\d\d$/.test(reason) && reason !== 'HTTP 503'),
+    timeouts: count((reason) => reason === 'timeout'),
   };
 }
 
