@@ -11,6 +11,7 @@ import {
   saslOptions,
 } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { busyPorts } from './busy-ports';
 import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS, developmentCredentials } from './kafka-users';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
@@ -210,8 +211,17 @@ export function nodeDirectory(stateDir: string, nodeId: number): string {
 
 /** Formats fresh storage and starts the broker(s) as detached processes, then waits for the cluster. */
 export async function startLocalKafka(options: LocalKafkaOptions): Promise<RunningLocalKafka> {
-  const libs = await ensureKafkaJars(options.version, join(options.stateDir, '..', 'cache'), options.log);
   const nodes = kafkaNodeSpecs(options.brokerCount, options.basePort);
+  // A broker that cannot bind its port would exit, and the wait below would find whatever else listens there.
+  const taken = await busyPorts(
+    '127.0.0.1',
+    nodes.flatMap((node) => [node.port, node.controllerPort]),
+  );
+  if (taken.length > 0)
+    throw new Error(
+      `Kafka cannot start: port(s) ${taken.join(', ')} on 127.0.0.1 already in use (another broker? KAFKA_LOCAL_PORT moves this one)`,
+    );
+  const libs = await ensureKafkaJars(options.version, join(options.stateDir, '..', 'cache'), options.log);
   const clusterId = newClusterId();
   if (options.advertisedAddresses && options.advertisedAddresses.length !== nodes.length)
     throw new Error(`${nodes.length} broker(s) need as many advertised addresses`);

@@ -1,10 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@redpacket/database';
+import { grantSystemAccess } from '@redpacket/kafka';
 import type { Infrastructure } from '../infra/infra.types';
 import { pollUntil } from '../infra/process-utils';
 import { developmentKafkaEnv } from '../infra/kafka-users';
+import { withAdmin } from '../infra/local-kafka';
 import { provisionInfrastructure, REPO_ROOT } from '../infra/provision';
-import { busyPorts } from './busy-ports';
+import { busyPorts } from '../infra/busy-ports';
 import { linePrefix } from './output-lines';
 import { SupervisedApp } from './supervised-app';
 import type { SystemConfig } from './system.config';
@@ -21,6 +24,11 @@ const SYSTEM_DATABASE = 'redpacket';
 const PREFIX_WIDTH = Math.max(...SYSTEM_APPS.map((name) => name.length));
 const READY_PROBE_TIMEOUT_MS = 5_000;
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** As compose's `restart: unless-stopped`, with a backoff: 1 s, 2 s, 4 s … 30 s between restarts of one app. */
+const RESTART_FIRST_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 30_000;
+/** An app that ran this long before it exited starts its backoff again from the first delay. */
+const RESTART_STABLE_AFTER_MS = 60_000;
 
 function say(source: string, message: string): void {
   process.stdout.write(`${linePrefix(source, PREFIX_WIDTH)} ${message}\n`);
@@ -65,6 +73,12 @@ export async function runSystem(config: SystemConfig): Promise<number> {
     infra = await provisionInfrastructure({ stateDir: config.SYSTEM_STATE_DIR, log: (m) => say('infra', m) });
     say('infra', describeInfrastructure(infra));
     if (shutdown.requested) return 0;
+    const namespace = process.env.KAFKA_NAMESPACE;
+    if (namespace && infra.developmentKafkaUsers) {
+      // The broker grants the apps the default namespace's rules; a namespace of their own needs its own.
+      await withAdmin(infra.kafkaBrokers, (admin) => grantSystemAccess(admin, namespace));
+      say('infra', `granted every app its rules in the Kafka namespace "${namespace}"`);
+    }
 
     const databaseUrl = config.DATABASE_URL ?? (await prepareDatabase(infra.databaseUrl));
     const applied = await runMigrations(databaseUrl);
@@ -86,7 +100,8 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       // A local broker has a user per app; on a broker of the caller's, the apps use what the caller set.
       kafkaUsers: infra.developmentKafkaUsers ? developmentKafkaEnv : undefined,
     };
-    for (const app of plan) apps.push(startApp(app, { ...process.env, ...appEnvironment(app, shared) }));
+    const envOf = (app: PlannedApp) => ({ ...process.env, ...appEnvironment(app, shared) });
+    for (const app of plan) apps.push(startApp(app, envOf(app)));
 
     const notReady = await waitUntilReady(plan, apps, config.SYSTEM_READY_TIMEOUT_MS, shutdown);
     if (shutdown.requested) return 0;
@@ -101,11 +116,7 @@ export async function runSystem(config: SystemConfig): Promise<number> {
     );
     process.stdout.write(`\n${runningSummary(plan, `system-${randomUUID()}`, token, generatedToken).join('\n')}\n\n`);
 
-    const exited = await Promise.race([shutdown.signalled.then(() => undefined), firstExit(apps)]);
-    if (exited) {
-      reportFailure(exited, 'exited on its own');
-      return 1;
-    }
+    await restartWhenExited(plan, apps, envOf, shutdown);
     return 0;
   } catch (error) {
     say('system', `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -184,8 +195,39 @@ async function waitUntilReady(
     }));
 }
 
-function firstExit(apps: SupervisedApp[]): Promise<SupervisedApp> {
-  return Promise.race(apps.map((app) => app.exited.then(() => app)));
+/**
+ * Until a signal: an app that exits is started again in its place, as compose restarts a container, after
+ * a delay that doubles with each restart in a row (1 s … 30 s) and starts over once it ran for a minute.
+ */
+async function restartWhenExited(
+  plan: PlannedApp[],
+  apps: SupervisedApp[],
+  envOf: (app: PlannedApp) => NodeJS.ProcessEnv,
+  shutdown: Shutdown,
+): Promise<void> {
+  const stopping = new AbortController();
+  void shutdown.signalled.then(() => stopping.abort());
+  const stopped = shutdown.signalled.then(() => undefined);
+  await Promise.all(
+    plan.map(async (planned, index) => {
+      let inARow = 0;
+      for (;;) {
+        const startedAt = Date.now();
+        const exit = await Promise.race([stopped, apps[index].exited]);
+        if (!exit || shutdown.requested) return;
+        inARow = Date.now() - startedAt >= RESTART_STABLE_AFTER_MS ? 1 : inARow + 1;
+        const delayMs = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** (inARow - 1));
+        const how = exit.signal ?? `code ${exit.code}`;
+        reportFailure(
+          apps[index],
+          `exited (${how}); restarting it in ${delayMs / 1_000} s (restart ${inARow} in a row)`,
+        );
+        const waited = await sleep(delayMs, true, { signal: stopping.signal }).catch(() => false);
+        if (!waited || shutdown.requested) return;
+        apps[index] = startApp(planned, envOf(planned));
+      }
+    }),
+  );
 }
 
 function reportFailure(app: SupervisedApp, reason: string): void {

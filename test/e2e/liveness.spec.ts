@@ -295,7 +295,7 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
     expectPaidOnce(
       await measureOutcome(sut),
       `all paid ${seconds(drainMs)} after the broker returned`,
-      `${client === 'kafkajs' ? "the producer's session lost at the outage's first send, every renewal failed while the broker was away; " : ''}sends failed ${seconds(healed - outageStart)}; readiness 200 with outbox-relay degraded ("sends to Kafka failing", ${seconds(gap.relay.sendFailingMs ?? 0)}) past the ${seconds(degradedAfterMs)} bound and redpacket_outbox_send_failing_seconds ${failingSeconds}; the same process published again, degraded cleared`,
+      `${client === 'kafkajs' ? "the producer's session lost at the outage's first send, every renewal failed while the broker was away; " : ''}sends failed ${seconds(healed - outageStart)}; readiness 200 with outbox-relay degraded ("sends to Kafka failing", ${seconds(gap.relay.sendFailingMs ?? 0)}) past the ${seconds(degradedAfterMs)} bound and redpacket_outbox_send_failing_seconds ${failingSeconds.toFixed(1)} s; the same process published again, degraded cleared`,
     );
   });
 

@@ -1,6 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 
+/**
+ * kafkajs warnings about choices this system makes on purpose, logged at debug: not a problem to look into.
+ * - Every idempotent producer's retries are bounded (OUTBOX_SEND_RETRIES): a send that fails is tried again
+ *   by the outbox relay, from the rows it keeps, and the consumer absorbs a duplicate. kafkajs warns at each
+ *   producer's creation that limiting retries "may invalidate EoS guarantees".
+ */
+const DELIBERATE = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 /** Routes kafkajs logs into the app's logger, keeping kafkajs' structured fields. */
 export function kafkaLogCreator(logger: LoggerService): logCreator {
   return () =>
@@ -8,6 +16,10 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
       // kafkajs' own `timestamp` and `logger` repeat the record's `time` and say nothing new.
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
       const entry = { ...fields, kafkajs: namespace };
+      if (level === logLevel.WARN && DELIBERATE.has(message)) {
+        logger.debug?.(message, entry);
+        return;
+      }
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:
