@@ -320,6 +320,22 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
       { timeoutMs: 60_000 },
     );
     expect(packets).toHaveLength(1);
+
+    // The monitor's probes go through the compose file's own ORDER_SERVICE_URL: a wrong one leaves it blind.
+    const monitor = await pollUntil(
+      'the monitor to have its probes written',
+      async () => {
+        const response = await fetch(`${urls.monitor}/api/snapshot`);
+        const snapshot = (await response.json()) as { counters: { probesWritten: number }; probeWrites: unknown };
+        return snapshot.counters.probesWritten > 0 ? snapshot : undefined;
+      },
+      { timeoutMs: 30_000 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- monitor ---\n${running.get('monitor')?.output().slice(-2000)}`, {
+        cause: error,
+      });
+    });
+    expect(monitor.probeWrites).toMatchObject({ blind: false, failingForMs: 0 });
   });
 
   /** Runs a service's command in the built image's working directory, with the service's environment only. */

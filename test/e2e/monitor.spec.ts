@@ -3,16 +3,19 @@ import { type AddressInfo } from 'node:net';
 import { newEventId } from '@redpacket/contracts';
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { get, openLivePage, seriesValue } from './support/monitor-client';
+import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
 
 jest.setTimeout(180_000);
 
 const THRESHOLD_MS = 2_000;
+const PROBE_INTERVAL_MS = 300;
 
 interface MonitorSnapshot {
+  probeWrites: { blind: boolean; failingForMs: number };
   counters: { orders: number; packetsGranted: number; probesWritten: number; probeAlerts: number };
   lag: { group: string; partition: number; currentOffset: string; lag: string }[];
-  alerts: { at: number; observer: string; reason: string }[];
+  alerts: { at: number; observer: string; reason: string; delayMs: number }[];
   history: { at: number; probeDelayMs: Record<string, number> }[];
   reconciliation?: { runId: string; orphanPackets: number; amountMismatches: number; walletDrifts: number };
 }
@@ -35,8 +38,14 @@ async function startWebhook(): Promise<{ server: Server; url: string; alerts: Re
 const waitFor = <T>(description: string, condition: () => Promise<T | undefined>, timeoutMs = 30_000) =>
   pollUntil(description, condition, { timeoutMs });
 
-const alertLogLines = (app: RunningApp) =>
-  app.process.output().split('"message":"probe delay over threshold"').length - 1;
+const alertLines = (app: RunningApp, message: string) =>
+  app.process.output().split(`"message":"${message}"`).length - 1;
+const alertLogLines = (app: RunningApp) => alertLines(app, 'probe delay over threshold');
+
+const readinessOf = async (app: RunningApp) => {
+  const response = await fetch(`${app.url}/health/ready`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
 
 const snapshot = async (monitor: RunningApp) => JSON.parse(await get(monitor, '/api/snapshot')) as MonitorSnapshot;
 
@@ -63,7 +72,11 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
     orders = await system.startApp('order-service');
     [rewards, monitor, reconciler] = await Promise.all([
       system.startApp('reward-service', probes),
-      system.startApp('monitor', { ...probes, PROBE_INTERVAL_MS: '300', MONITOR_POLL_INTERVAL_MS: '300' }),
+      system.startApp('monitor', {
+        ...probes,
+        PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS),
+        MONITOR_POLL_INTERVAL_MS: '300',
+      }),
       system.startApp('reconciler', { RECONCILER_SCHEDULE_ENABLED: 'false' }),
     ]);
   });
@@ -233,5 +246,36 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
     } finally {
       await system.dataSource.query('DELETE FROM reconciliation.runs WHERE run_id = $1', [runId]);
     }
+  });
+
+  it('says it is blind while no probe can be written, with an alert, a metric and a readiness detail', async () => {
+    const { port } = new URL(orders.url);
+    await orders.process.kill('SIGKILL');
+    system.apps.splice(system.apps.indexOf(orders), 1);
+
+    const blind = await waitFor('the monitor to say it is blind', async () => {
+      const s = await snapshot(monitor);
+      return s.probeWrites.blind ? s : undefined;
+    });
+    const alert = blind.alerts.find((a) => a.reason === 'not-written');
+    // One failed write is not worth an alert: writes failed for a whole probe interval first.
+    expect(alert).toMatchObject({ observer: 'monitor', delayMs: expect.any(Number) });
+    expect(alert?.delayMs).toBeGreaterThanOrEqual(PROBE_INTERVAL_MS);
+    expect(alertLines(monitor, 'probes not written')).toBe(1);
+    await waitFor('the webhook to get the alert', async () =>
+      webhook.alerts.some((a) => a.reason === 'not-written') ? true : undefined,
+    );
+    const ready = await readinessOf(monitor);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ degraded: ['probes'] });
+    expect(seriesValue(await get(monitor, '/metrics'), 'redpacket_probe_write_failing_seconds')).toBeGreaterThan(0);
+
+    // The order service back on its port: probes are written again and the monitor sees again.
+    orders = await system.startApp('order-service', { HTTP_PORT: port });
+    await waitFor('the monitor to see again', async () =>
+      !(await snapshot(monitor)).probeWrites.blind ? true : undefined,
+    );
+    expect((await readinessOf(monitor)).body).toMatchObject({ degraded: [] });
+    expect(seriesValue(await get(monitor, '/metrics'), 'redpacket_probe_write_failing_seconds')).toBe(0);
   });
 });

@@ -124,6 +124,7 @@ describe('npm run system', () => {
     // A namespace of its own: its topics and ACLs were set up, and an order is paid through them.
     await waitForPacket(dataSource, await placeQualifyingOrder(first, `${namespace}-u1`));
 
+    require('node:fs').writeFileSync('/tmp/system-boot.log', first.process.output());
     // An app killed with SIGKILL is started again in its place, as compose would, and is ready again.
     const [rewardPid] = pidsOf(first, 'reward-service');
     const killedAt = Date.now();

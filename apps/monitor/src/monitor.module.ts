@@ -5,7 +5,7 @@ import { KafkaModule } from '@redpacket/kafka';
 import { MetricsModule } from '@redpacket/observability';
 import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
 import { OrderTimelines } from '@redpacket/monitoring';
-import { ADMIN_TOKEN, HealthModule } from '@redpacket/platform';
+import { ADMIN_TOKEN, HealthModule, READINESS_CHECK } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { OrderTimelineController } from './order-timeline.controller';
 import { LivePageController } from './live-page.controller';
@@ -28,6 +28,7 @@ export class MonitorModule {
       controllers: [LivePageController, OrderTimelineController],
       providers: [
         SystemWatch,
+        { provide: READINESS_CHECK, useExisting: SystemWatch },
         { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         {
           provide: OrderTimelines,

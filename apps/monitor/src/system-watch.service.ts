@@ -16,13 +16,17 @@ import {
   PendingRepairsAlarm,
   type PendingRepairsReading,
   ProbeReader,
+  ProbeWrites,
+  type ProbeWritesReading,
   readPendingRepairs,
   type ProbeSource,
+  type SentProbe,
   type StalledPartition,
   StalledPartitions,
   type StallReading,
 } from '@redpacket/monitoring';
 import { Metrics } from '@redpacket/observability';
+import type { ReadinessCheck, ReadinessReport } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { MonitorConfig } from './monitor.config';
 import { MonitorHistory, type MonitorSample } from './monitor-history';
@@ -75,6 +79,8 @@ export interface MonitorSnapshot {
   reconciliation: ReconciliationReading | undefined;
   /** Orders whose reissue failed and that every reconciliation run retries until they are decided. */
   pendingRepairs: PendingRepairsReading;
+  /** Whether the monitor's probes are being written: a monitor that cannot write them measures nothing. */
+  probeWrites: ProbeWritesReading;
   alerts: RecentAlert[];
   history: readonly MonitorSample[];
 }
@@ -87,7 +93,8 @@ export interface MonitorSnapshot {
  * when its group commits past it.
  */
 @Injectable()
-export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  readonly readinessName = 'probes';
   private readonly logger = new Logger(SystemWatch.name);
   private readonly topic: string;
   private readonly groups: Record<string, string>;
@@ -112,6 +119,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   /** The run whose discrepancies were last logged, so one report is alerted once. */
   private alertedRunId: string | undefined;
   private readonly pendingRepairsAlarm = new PendingRepairsAlarm();
+  private readonly probeWrites: ProbeWrites;
   private latest: {
     lag: LagRow[];
     stalled: StalledPartition[];
@@ -155,6 +163,13 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
     this.stalls = new StalledPartitions(config.MONITOR_STALL_AFTER_MS);
     this.pollBackoff = new IdleBackoff(config.MONITOR_POLL_INTERVAL_MS, config.MONITOR_POLL_MAX_INTERVAL_MS);
+    this.probeWrites = new ProbeWrites(config.PROBE_INTERVAL_MS);
+  }
+
+  /** Ready without probes (the lag and the database readings go on), but blind to delay: degraded. */
+  readiness(): ReadinessReport & Partial<ProbeWritesReading> {
+    const reading = this.probeWrites.reading(Date.now());
+    return reading.blind ? { ready: true, degraded: 'probes not written', ...reading } : { ready: true };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -199,6 +214,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       outbox: this.latest.outbox,
       reconciliation: this.latest.reconciliation,
       pendingRepairs: this.latest.pendingRepairs,
+      probeWrites: this.probeWrites.reading(Date.now()),
       alerts: [...this.recentAlerts],
       history: this.history.all(),
     };
@@ -244,7 +260,15 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async writeProbes(): Promise<void> {
-    const written = await this.probes.writeAll(this.writerId);
+    let written: SentProbe[];
+    try {
+      written = await this.probes.writeAll(this.writerId);
+    } catch (error) {
+      this.probeWriteFailed((error as Error).message);
+      return;
+    }
+    if (this.probeWrites.written()) this.logger.log('probes written again');
+    this.metrics.probeWriteFailing.set(0);
     for (const probe of written) this.pending.sent(probe);
     this.probesWritten += 1;
     // The reader may have seen a probe before the order service's answer said it was written.
@@ -254,6 +278,19 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       this.unmatchedArrivals.delete(probe.partition);
       this.probeArrived(probe.partition, early.sentAtMs, early.arrivedAtMs);
     }
+  }
+
+  /**
+   * One failed write is nothing to report (the order service restarting); writes failing for a probe
+   * interval make the monitor blind: an alert, the gauge and a readiness detail say so.
+   */
+  private probeWriteFailed(error: string): void {
+    const now = Date.now();
+    const becameBlind = this.probeWrites.failed(error, now);
+    const { failingForMs } = this.probeWrites.reading(now);
+    this.metrics.probeWriteFailing.set(failingForMs / 1_000);
+    if (becameBlind) this.alert({ observer: 'monitor', reason: 'not-written', delayMs: failingForMs, error });
+    else this.logger.debug('probe write failed', { error });
   }
 
   /** The monitor's own reader saw a probe: an exact write-to-read delay, unlike a commit seen at the next poll. */

@@ -12,3 +12,4 @@ export * from './probes/probe-endpoint';
 export * from './probes/order-service-probes';
 export * from './timeline/order-timeline';
 export * from './reconciliation/pending-repairs';
+export * from './probes/probe-writes';

@@ -141,7 +141,8 @@ export class SystemUnderTest {
 
   /** Starts an app and waits until it reports ready (or exits, for one that is meant to crash). */
   async startApp(name: AppName, extraEnv: Record<string, string> = {}, waitReady = true): Promise<RunningApp> {
-    const port = await freePort();
+    // A port of its own, unless told one (an app started again where the others expect it).
+    const port = extraEnv.HTTP_PORT ? Number(extraEnv.HTTP_PORT) : await freePort();
     const role = { ...appKafkaEnv(name), ...(name === 'reconciler' ? this.reconcilerRole() : {}) };
     // The monitor asks the order service for its probes: the one started last, unless told otherwise.
     const orderService = this.apps.filter((app) => app.name === 'order-service').at(-1);

@@ -56,8 +56,15 @@ function render(snapshot) {
 
   const recentAlert = snapshot.alerts.some((a) => now - a.at < 30_000);
   const stalled = snapshot.stalled.length > 0;
-  $('status').textContent = stalled ? 'partition stalled' : recentAlert ? 'probe alert' : 'healthy';
-  $('status').className = stalled || recentAlert ? 'alert' : '';
+  const blind = snapshot.probeWrites?.blind;
+  $('status').textContent = blind
+    ? 'blind: probes not written'
+    : stalled
+      ? 'partition stalled'
+      : recentAlert
+        ? 'probe alert'
+        : 'healthy';
+  $('status').className = blind || stalled || recentAlert ? 'alert' : '';
 
   const from = now - Math.max(60_000, now - (history[0]?.at ?? now));
   const partitions = [...new Set(history.flatMap((s) => Object.keys(s.lag['reward-service'] ?? {})))].sort(

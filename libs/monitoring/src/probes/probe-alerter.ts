@@ -2,14 +2,18 @@ import { redactUrl } from '@redpacket/config';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@redpacket/observability';
 
-export type ProbeAlertReason = 'late' | 'not-arrived';
+/** A probe arrived late, or never; or the monitor could not have probes written at all (it is blind). */
+export type ProbeAlertReason = 'late' | 'not-arrived' | 'not-written';
 
 export interface ProbeAlert {
   observer: string;
   reason: ProbeAlertReason;
-  partition: number;
+  /** The probe's partition; absent when no probe was written. */
+  partition?: number;
   delayMs: number;
   thresholdMs: number;
+  /** Why no probe was written. */
+  error?: string;
 }
 
 export interface ProbeAlertOptions {
@@ -38,7 +42,7 @@ export class ProbeAlerter {
   raise(alert: Omit<ProbeAlert, 'thresholdMs'>): void {
     const full: ProbeAlert = { ...alert, thresholdMs: this.options.thresholdMs };
     this.metrics.probeAlerts.inc({ observer: alert.observer, reason: alert.reason });
-    this.logger.warn('probe delay over threshold', { ...full });
+    this.logger.warn(alert.reason === 'not-written' ? 'probes not written' : 'probe delay over threshold', { ...full });
     if (this.options.webhookUrl) void this.post(this.options.webhookUrl, full);
   }
 

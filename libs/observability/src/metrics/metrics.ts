@@ -98,6 +98,10 @@ export class Metrics {
     'Probe written by the monitor to probe seen by an observer',
     ['observer', 'partition'],
   );
+  readonly probeWriteFailing = this.gauge(
+    'redpacket_probe_write_failing_seconds',
+    "How long the monitor's probe writes have failed in a row (0 while they succeed)",
+  );
   readonly probeAlerts = this.counter(
     'redpacket_probe_alerts_total',
     'Probes that arrived later than the threshold, or never arrived',
