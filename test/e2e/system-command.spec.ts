@@ -87,6 +87,11 @@ async function waitForPacket(dataSource: DataSource, orderId: string): Promise<v
   );
 }
 
+/** The lines of the apps' logs at warn, error or fatal. */
+function alarming(output: string): string[] {
+  return output.split('\n').filter((line) => /"level":"(warn|error|fatal)"/.test(line));
+}
+
 describe('npm run system', () => {
   let database: { url: string; drop(): Promise<void> };
   let dataSource: DataSource;
@@ -124,7 +129,8 @@ describe('npm run system', () => {
     // A namespace of its own: its topics and ACLs were set up, and an order is paid through them.
     await waitForPacket(dataSource, await placeQualifyingOrder(first, `${namespace}-u1`));
 
-    require('node:fs').writeFileSync('/tmp/system-boot.log', first.process.output());
+    // Nothing was wrong, so the boot said nothing alarming: no app logged a warning or an error.
+    expect(alarming(first.process.output())).toEqual([]);
     // An app killed with SIGKILL is started again in its place, as compose would, and is ready again.
     const [rewardPid] = pidsOf(first, 'reward-service');
     const killedAt = Date.now();

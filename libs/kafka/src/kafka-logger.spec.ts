@@ -24,6 +24,19 @@ describe('kafkaLogCreator', () => {
     expect(calls).toEqual([['debug', 'Limiting retries for the idempotent producer may invalidate EoS guarantees']]);
   });
 
+  it('logs a CreateTopics error answer at debug: the topic bootstrap reports what it means', () => {
+    write({
+      ...entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)'),
+      log: {
+        message: 'Response CreateTopics(key: 19, version: 3)',
+        error: 'Topic creation errors',
+        timestamp: '',
+        logger: '',
+      },
+    });
+    expect(calls).toEqual([['debug', 'Response CreateTopics(key: 19, version: 3)']]);
+  });
+
   it('keeps every other warning and error at its level', () => {
     write(entry(logLevel.WARN, 'Response Produce(key: 0, version: 7) timed out'));
     write(entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED'));

@@ -9,6 +9,16 @@ import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
  */
 const DELIBERATE = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+/**
+ * kafkajs logs every error answer of a broker at error level before the caller sees it. Apps that boot
+ * together race to create the same topics, and all but one are told TOPIC_ALREADY_EXISTS, which kafkajs'
+ * createTopics then takes as success; any other answer is thrown to the topic bootstrap, which fails the
+ * boot with it. So CreateTopics answers are logged at debug.
+ */
+function answeredToCaller(message: string, fields: Record<string, unknown>): boolean {
+  return message.startsWith('Response CreateTopics(') && fields.error === 'Topic creation errors';
+}
+
 /** Routes kafkajs logs into the app's logger, keeping kafkajs' structured fields. */
 export function kafkaLogCreator(logger: LoggerService): logCreator {
   return () =>
@@ -16,7 +26,7 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
       // kafkajs' own `timestamp` and `logger` repeat the record's `time` and say nothing new.
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
       const entry = { ...fields, kafkajs: namespace };
-      if (level === logLevel.WARN && DELIBERATE.has(message)) {
+      if ((level === logLevel.WARN && DELIBERATE.has(message)) || answeredToCaller(message, fields)) {
         logger.debug?.(message, entry);
         return;
       }
