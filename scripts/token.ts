@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { USER_ID_PATTERN, USER_ID_RULE } from '@redpacket/contracts';
+// The two modules it needs, not their packages' index: those load NestJS and the rest, seconds per token.
+import { USER_ID_PATTERN, USER_ID_RULE } from '../libs/contracts/src/order-purchased/order-limits';
 import {
   CUSTOMER_TOKEN_AUDIENCE,
   CUSTOMER_TOKEN_ISSUER,
   DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
   signCustomerToken,
-} from '@redpacket/platform';
+} from '../libs/platform/src/auth/sign-customer-token';
 
 const USAGE = 'usage: npm run token -- <userId> [--ttl SECONDS]';
 
