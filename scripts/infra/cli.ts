@@ -1,9 +1,14 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { developmentCredentials, kafkaToolsCommandConfig } from './kafka-users';
 import { DEFAULT_KAFKA_BASE_PORT, isKafkaReachable, kafkaNodeSpecs, stopLocalKafka } from './local-kafka';
 import { isPostgresReachable, stopThrowawayPostgres } from './local-postgres';
 import { clearState, DEFAULT_STATE_DIR, provisionInfrastructure, readState, saveState } from './provision';
 
 const USAGE = 'usage: infra <up|down|status> [--cluster] [--kafka-version 3.9.1]';
+/** The broker's super user as Kafka's command-line tools take it (`--command-config`). */
+const ADMIN_PROPERTIES = 'kafka-admin.properties';
 
 async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<void> {
   const infra = await provisionInfrastructure({ cluster, kafkaVersion });
@@ -14,8 +19,11 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
     await infra.stop();
     return;
   }
-  if (infra.mode === 'local')
+  if (infra.mode === 'local') {
     saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
+    // For Kafka's own tools (kafka-consumer-groups and the rest): see the README's "Consumer lag".
+    writeFileSync(join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES), kafkaToolsCommandConfig(developmentCredentials('admin')));
+  }
   printEnv(infra.kafkaBrokers, infra.databaseUrl);
 }
 
@@ -26,6 +34,7 @@ async function down(): Promise<void> {
   );
   await stopThrowawayPostgres(DEFAULT_STATE_DIR);
   clearState(DEFAULT_STATE_DIR);
+  rmSync(join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES), { force: true });
   console.log('local infrastructure stopped');
 }
 

@@ -28,3 +28,17 @@ export function developmentKafkaEnv(principal: KafkaPrincipal): Record<string, s
   const { username, password } = developmentCredentials(principal);
   return { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password };
 }
+
+/**
+ * A client properties file for Kafka's own command-line tools (`--command-config`): SCRAM-SHA-512 over
+ * SASL_PLAINTEXT, as the broker's listener speaks it, as `credentials`.
+ */
+export function kafkaToolsCommandConfig(credentials: KafkaCredentials): string {
+  const { username, password } = credentials;
+  return [
+    'security.protocol=SASL_PLAINTEXT',
+    'sasl.mechanism=SCRAM-SHA-512',
+    `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
+    '',
+  ].join('\n');
+}

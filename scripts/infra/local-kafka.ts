@@ -70,15 +70,17 @@ function dependency(groupId: string, artifactId: string, version: string): strin
 export async function ensureKafkaJars(version: string, cacheDir: string, log: (m: string) => void): Promise<string> {
   const home = join(cacheDir, `kafka-${version}`);
   const libs = join(home, 'libs');
-  if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return libs;
+  // kafka-tools: the operator's commands (kafka-consumer-groups is its ConsumerGroupCommand).
+  if (existsSync(join(libs, `kafka_2.13-${version}.jar`)) && existsSync(join(libs, `kafka-tools-${version}.jar`)))
+    return libs;
   mkdirSync(home, { recursive: true });
   writeFileSync(
     join(home, 'pom.xml'),
     `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>local.redpacket</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
-<dependencies>${dependency('org.apache.kafka', 'kafka_2.13', version)}${loggingArtifacts(version)}</dependencies></project>\n`,
+<dependencies>${dependency('org.apache.kafka', 'kafka_2.13', version)}${dependency('org.apache.kafka', 'kafka-tools', version)}${loggingArtifacts(version)}</dependencies></project>\n`,
   );
-  log(`fetching org.apache.kafka:kafka_2.13:${version} and its runtime dependencies from Maven Central`);
+  log(`fetching org.apache.kafka:kafka_2.13:${version}, kafka-tools and their runtime dependencies from Maven Central`);
   const result = await runCommand(
     'mvn',
     [

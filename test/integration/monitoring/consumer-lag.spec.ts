@@ -2,11 +2,17 @@ import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { type EventProducer, KafkaAdmin } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable } from '@redpacket/monitoring';
 import type { Admin } from 'kafkajs';
-import { pollUntil } from '../../../scripts/infra/process-utils';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kafkaToolsCommandConfig } from '../../../scripts/infra/kafka-users';
+import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from '../../../scripts/infra/local-kafka';
+import { pollUntil, runCommand } from '../../../scripts/infra/process-utils';
+import { REPO_ROOT } from '../../../scripts/infra/provision';
 import { spawnTypeScript } from '../../support/app-process';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
 import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka, testProducer } from '../../support/kafka.helpers';
+import { testCredentials, testKafka, testProducer } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
 
@@ -74,5 +80,41 @@ describe('consumer lag', () => {
     expect(printed.map((line) => line.split(/\s+/).slice(0, 6).join(' '))).toEqual(
       expected.map((line) => line.split(/\s+/).slice(0, 6).join(' ')),
     );
+  });
+
+  it("matches Kafka's own kafka-consumer-groups --describe, run as an operator would against the SASL broker", async () => {
+    const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(REPO_ROOT, '.infra', 'cache'), () => undefined);
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-tools-'));
+    const commandConfig = join(dir, 'admin.properties');
+    const credentials = testCredentials();
+    writeFileSync(commandConfig, credentials ? kafkaToolsCommandConfig(credentials) : '');
+    try {
+      const tool = await runCommand('java', [
+        '-cp',
+        `${libs}/*`,
+        'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+        '--bootstrap-server',
+        (process.env.KAFKA_BROKERS ?? '').split(',')[0],
+        '--command-config',
+        commandConfig,
+        '--describe',
+        '--group',
+        group,
+      ]);
+      expect({ code: tool.code, output: tool.code === 0 ? '' : tool.output }).toEqual({ code: 0, output: '' });
+      // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG: the columns both print alike.
+      const columns = (table: string) =>
+        table
+          .split('\n')
+          .map((line) => line.trim().split(/\s+/))
+          .filter((cells) => cells[0] === group)
+          .map((cells) => cells.slice(0, 6).join(' '))
+          .sort();
+      const ours = columns(formatLagTable(await describeConsumerLag(lagAdmin, group)));
+      expect(ours.length).toBeGreaterThan(0);
+      expect(columns(tool.output)).toEqual(ours);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
