@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@redpacket/observability';
 import { pollUntil } from '../../scripts/infra/process-utils';
+import { asCustomer } from '../support/customer';
 import { logRecords } from './support/monitor-client';
 import { type GrantMode, SystemUnderTest } from './support/system';
 
@@ -96,6 +98,57 @@ describe.each<GrantMode>(['batched', 'per-message'])('one trace per order, %s gr
     // The reward service's log line for the event names the trace.
     const logged = logRecords(rewards, 'order event processed').filter((line) => line.orderId === placed.orderId);
     expect(logged.map((line) => line.traceId)).toEqual([consume.traceId]);
+  });
+});
+
+describe("a caller's traceparent", () => {
+  let system: SystemUnderTest;
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'redpacket-spans-'));
+    system = new SystemUnderTest('inbox-tx');
+    await system.start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("is a link of the order's own trace, never its parent, and cannot switch its recording off", async () => {
+    const file = join(directory, 'order-service.spans.jsonl');
+    const orders = await system.startApp('order-service', { TRACING_EXPORTER: 'file', TRACING_FILE: file });
+    const callerTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const response = await fetch(`${orders.url}/orders`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        // Flags 00: the caller asks for the order not to be recorded.
+        traceparent: `00-${callerTrace}-${callerSpan}-00`,
+        ...(await asCustomer(`${system.userPrefix}-caller`)),
+      },
+      body: JSON.stringify({ items: [{ sku: 'MUG', quantity: 3 }] }),
+    });
+    expect(response.status).toBe(201);
+    const { orderId } = (await response.json()) as { orderId: string };
+
+    const [request, transaction] = await pollUntil(
+      'the order’s spans in the exporter’s file',
+      async () => {
+        const spans = readSpans(file);
+        const tx = spans.find((s) => s.name === 'order transaction' && s.attributes['order.id'] === orderId);
+        const root = tx && spans.find((s) => s.spanId === tx.parentSpanId);
+        return Promise.resolve(root && tx ? [root, tx] : undefined);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(request).toMatchObject({ name: 'POST /orders', links: [{ traceId: callerTrace, spanId: callerSpan }] });
+    expect(request.parentSpanId).toBeUndefined();
+    expect(request.traceId).not.toBe(callerTrace);
+    expect(transaction.traceId).toBe(request.traceId);
   });
 });
 

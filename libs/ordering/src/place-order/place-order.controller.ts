@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { SpanKind } from '@opentelemetry/api';
+import { isSpanContextValid, SpanKind, trace } from '@opentelemetry/api';
 import { contextOf, inSpan } from '@redpacket/observability';
 import { CustomerGuard, CustomerId, validationFailed } from '@redpacket/platform';
 import type { FastifyReply } from 'fastify';
@@ -59,16 +59,22 @@ export class PlaceOrderController {
     @Body() order: PlaceOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
-    // The request's span continues the caller's trace when it sent a W3C traceparent.
+    // The edge starts its own trace: a caller's W3C traceparent is a link, never the parent, so no client
+    // can graft the order's spans into another trace or switch their recording off (flags 00).
+    const caller = trace.getSpanContext(contextOf(traceparent));
     return inSpan(
       'POST /orders',
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/orders' } },
+      {
+        kind: SpanKind.SERVER,
+        root: true,
+        attributes: { 'http.request.method': 'POST', 'http.route': '/orders' },
+        links: caller && isSpanContextValid(caller) ? [{ context: caller }] : [],
+      },
       async (span) => {
         const body = await this.place(customerId, idempotencyKey, order, reply);
         span.setAttribute('http.response.status_code', reply.statusCode);
         return body;
       },
-      contextOf(traceparent),
     );
   }
 
