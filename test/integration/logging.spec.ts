@@ -6,6 +6,8 @@ import { withEnv } from '../support/env';
 
 /** A secret long enough to be registered, as a configuration's token would be. */
 const SECRET = 'logging-spec-secret-9f1c2b7e44d0a8';
+/** One a JSON line can only hold escaped. */
+const QUOTED_SECRET = 'logging "spec" \\secret\\ 51e0';
 
 @Controller('logging')
 class LoggingController {
@@ -36,6 +38,7 @@ describe('logging: pino through nestjs-pino, one format for every app', () => {
 
   beforeAll(async () => {
     registerSecret(SECRET);
+    registerSecret(QUOTED_SECRET);
     process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       written.push(chunk.toString());
       return write(chunk, ...rest);
@@ -138,5 +141,19 @@ describe('logging: pino through nestjs-pino, one format for every app', () => {
     expect(records('echoed', from)).toEqual([
       expect.objectContaining({ text: 'token [redacted] at postgres://app:***@db:5432/app' }),
     ]);
+  });
+
+  it('takes out a secret holding a quote and a backslash, which the line holds escaped', async () => {
+    const from = written.length;
+    const response = await inject({
+      method: 'POST',
+      url: '/logging/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: { text: `token ${QUOTED_SECRET} end` },
+    });
+    expect(response.statusCode).toBe(201);
+    const out = written.slice(from).join('');
+    expect(out).not.toContain(JSON.stringify(QUOTED_SECRET).slice(1, -1));
+    expect(records('echoed', from)).toEqual([expect.objectContaining({ text: 'token [redacted] end' })]);
   });
 });

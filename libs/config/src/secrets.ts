@@ -42,7 +42,10 @@ export function registerSecretsOf(config: object): void {
 }
 
 export function registerSecret(value: string): void {
-  if (value.length >= MIN_REGISTERED_LENGTH) registered.add(value);
+  if (value.length < MIN_REGISTERED_LENGTH) return;
+  registered.add(value);
+  // A log line is JSON: a secret holding `"`, `\` or a control character appears there escaped.
+  registered.add(JSON.stringify(value).slice(1, -1));
 }
 
 /** The text with every registered secret, and every password inside a URL, replaced. */
