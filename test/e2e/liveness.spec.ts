@@ -195,7 +195,11 @@ describe.each(CLIENTS)('liveness under faults that do not heal by themselves, cl
     const sut = system;
     // No reward service yet: every OrderPurchased waits in Kafka, as if lost, and only reissues pay.
     const orders = await sut.startApp('order-service');
-    const monitor = await sut.startApp('monitor', { MONITOR_POLL_INTERVAL_MS: '200' });
+    // The monitor polls well within the schedule, idle or not: the repair is pending for one interval only.
+    const monitor = await sut.startApp('monitor', {
+      MONITOR_POLL_INTERVAL_MS: '200',
+      MONITOR_POLL_MAX_INTERVAL_MS: '200',
+    });
     await sut.placeOrders(orders, mixedOrders(sut.userPrefix, ORDERS / 4, ORDERS / 20));
     const scheduleMs = 3_000;
     const started = Date.now();

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Logger, Module, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BaseConfig, registerSecret } from '@redpacket/config';
+import { postgresDataSourceOptions } from '@redpacket/database';
 import { createApp } from '@redpacket/platform';
+import { DataSource } from 'typeorm';
 import { withEnv } from '../support/env';
 
 /** A secret long enough to be registered, as a configuration's token would be. */
@@ -155,5 +157,29 @@ describe('logging: pino through nestjs-pino, one format for every app', () => {
     const out = written.slice(from).join('');
     expect(out).not.toContain(JSON.stringify(QUOTED_SECRET).slice(1, -1));
     expect(records('echoed', from)).toEqual([expect.objectContaining({ text: 'token [redacted] end' })]);
+  });
+
+  it("writes TypeORM's lines through the same logger, a failed query without its parameters", async () => {
+    const parameter = 'customer-value-7c1e9a0b';
+    const dataSource = await new DataSource(
+      postgresDataSourceOptions({ url: process.env.DATABASE_URL ?? '', poolSize: 1 }),
+    ).initialize();
+    const from = written.length;
+    try {
+      await expect(dataSource.query('SELECT $1::text FROM no_such_table', [parameter])).rejects.toThrow(
+        /does not exist/,
+      );
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(records('query failed', from)).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        context: 'TypeORM',
+        statement: 'SELECT $1::text FROM no_such_table',
+        error: 'relation "no_such_table" does not exist',
+      }),
+    ]);
+    expect(written.slice(from).join('')).not.toContain(parameter);
   });
 });

@@ -1,5 +1,6 @@
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { allMigrations } from '../../../migrations';
+import { TypeOrmThroughAppLogger } from './typeorm-logger';
 
 export interface DatabaseOptions {
   url: string;
@@ -20,7 +21,9 @@ export function postgresDataSourceOptions(options: DatabaseOptions): DataSourceO
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Through the app's logger, never the console, and never a query's parameters.
+    logger: new TypeOrmThroughAppLogger(),
+    logging: ['error', 'warn', 'migration'],
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'redpacket',
