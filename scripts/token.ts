@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // The two modules it needs, not their packages' index: those load NestJS and the rest, seconds per token.
 import { USER_ID_PATTERN, USER_ID_RULE } from '../libs/contracts/src/order-purchased/order-limits';
@@ -11,8 +13,8 @@ import {
 const USAGE = 'usage: npm run token -- <userId> [--ttl SECONDS]';
 
 /**
- * Prints a customer token for a user id, signed with AUTH_JWT_SECRET (or the development secret that
- * `npm run system` also uses): `curl -H "authorization: Bearer $(npm run -s token -- user-42)" …`.
+ * Prints a customer token for a user id, signed with AUTH_JWT_SECRET (from the environment, else the
+ * compose stack's `.env`, else the development secret that `npm run system` also uses): `curl -H "authorization: Bearer $(npm run -s token -- user-42)" …`.
  * Refused with NODE_ENV=production, where tokens come from the identity provider.
  */
 async function main(): Promise<void> {
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ttl) || ttl < 1) throw new Error(`--ttl must be a positive number of seconds\n${USAGE}`);
   const token = await signCustomerToken(
     {
-      secret: process.env.AUTH_JWT_SECRET || DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
+      secret: process.env.AUTH_JWT_SECRET || composeSecret() || DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
       issuer: process.env.AUTH_JWT_ISSUER || CUSTOMER_TOKEN_ISSUER,
       audience: process.env.AUTH_JWT_AUDIENCE || CUSTOMER_TOKEN_AUDIENCE,
     },
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
     ttl,
   );
   console.log(token);
+}
+
+/** The compose stack's customer-token secret, from the `.env` `npm run compose:env` wrote, if there is one. */
+function composeSecret(): string | undefined {
+  const file = join(__dirname, '..', '.env');
+  if (!existsSync(file)) return undefined;
+  return /^AUTH_JWT_SECRET=(\S+)$/m.exec(readFileSync(file, 'utf8'))?.[1];
 }
 
 main().catch((error: unknown) => {

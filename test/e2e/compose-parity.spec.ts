@@ -12,6 +12,7 @@ import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../scri
 import { pollUntil } from '../../scripts/infra/process-utils';
 import { REPO_ROOT as INFRA_ROOT } from '../../scripts/infra/provision';
 import { type AppProcess, spawnProcess } from '../support/app-process';
+import { generateComposeSecrets } from '../../scripts/compose/compose-secrets';
 import { buildDockerfile, buildEnv, type BuiltImage } from '../support/dockerfile-build';
 import { freePort } from '../support/free-port';
 import { createDatabase, databaseUrlFor, dropDatabase } from '../support/test-database';
@@ -30,11 +31,18 @@ interface ComposeService {
   ports?: { published: number; target: number }[];
 }
 
+/** What `npm run compose:env` would write to .env: the compose file refuses to start without them. */
+const SECRETS = generateComposeSecrets();
+
 /** The compose model as Docker would run it: anchors merged, variables interpolated, profiles applied. */
 function resolvedCompose(profile?: string): Record<string, ComposeService> {
   const [command, ...prefix] = composeCommand();
   const args = [...prefix, ...(profile ? ['--profile', profile] : []), 'config'];
-  const output = execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', env: buildEnv() });
+  const output = execFileSync(command, args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...buildEnv(), ...SECRETS },
+  });
   return (parse(output) as { services: Record<string, ComposeService> }).services;
 }
 

@@ -1,4 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type ConfigClass, type ConfigValidationError, loadConfig, PUBLISHED_SECRETS } from '@redpacket/config';
+import { MonitorConfig } from '../../apps/monitor/src/monitor.config';
+import { OrderServiceConfig } from '../../apps/order-service/src/order-service.config';
+import { ReconcilerConfig } from '../../apps/reconciler/src/reconciler.config';
+import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pollUntil } from '../../scripts/infra/process-utils';
@@ -6,13 +11,38 @@ import { type AppName, type AppProcess, spawnApp } from '../support/app-process'
 import { freePort } from '../support/free-port';
 import { testNamespace } from '../support/namespace';
 
-/** What a production deployment gets right; each test then breaks some of it. */
+/** A secret as `openssl rand -hex 16` makes one. */
+const GENERATED = () => randomBytes(16).toString('hex');
+
+/**
+ * What a production deployment gets right; each test then breaks some of it. Its Kafka password is none
+ * the test broker knows: these apps are refused, or ready without Kafka (degraded), before it matters.
+ */
 const SAFE_PRODUCTION = {
   NODE_ENV: 'production',
   ADMIN_TOKEN: 'production-admin-token-0123456789',
+  AUTH_JWT_SECRET: GENERATED(),
+  KAFKA_SASL_PASSWORD: GENERATED(),
   KAFKA_REPLICATION_FACTOR: '1',
   KAFKA_ALLOW_WEAK_DURABILITY: 'true',
 };
+
+const CONFIGS: Record<AppName, ConfigClass<object>> = {
+  'order-service': OrderServiceConfig,
+  'reward-service': RewardServiceConfig,
+  reconciler: ReconcilerConfig,
+  monitor: MonitorConfig,
+};
+
+/** The settings a configuration refuses, or [] when it loads. */
+function refusedSettings(app: AppName, env: Record<string, string>): string[] {
+  try {
+    loadConfig(CONFIGS[app], env);
+    return [];
+  } catch (error) {
+    return (error as ConfigValidationError).problems.map((problem) => problem.split(':')[0]);
+  }
+}
 
 async function refusal(app: AppName, env: Record<string, string>): Promise<string> {
   const process = spawnApp(app, { ...SAFE_PRODUCTION, ...env });
@@ -106,6 +136,65 @@ describe('production refuses what is unsafe, in one boot error', () => {
     expect(output).toContain('mysql://reconciler:***@127.0.0.1:5432/…');
     expect(output).not.toContain(password);
     expect(output).not.toContain(token);
+  });
+});
+
+describe('production refuses every secret this repository publishes', () => {
+  const generated = GENERATED();
+  /** A whole production configuration of every app, each secret generated. */
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: `postgres://app:${generated}@db:5432/redpacket`,
+    ADMIN_TOKEN: GENERATED(),
+    KAFKA_BROKERS: 'kafka:9092',
+    KAFKA_SASL_USERNAME: 'redpacket-app',
+    KAFKA_SASL_PASSWORD: GENERATED(),
+    AUTH_JWT_SECRET: GENERATED(),
+    AUTH_ALLOW_SHARED_SECRET: 'true',
+    KAFKA_REPLICATION_FACTOR: '3',
+    ORDER_SERVICE_URL: 'http://order-service:3000',
+  };
+  const APPS = Object.keys(CONFIGS) as AppName[];
+
+  it.each(APPS)('%s takes a production configuration whose secrets were generated', (app) => {
+    expect(refusedSettings(app, production)).toEqual([]);
+  });
+
+  it.each(APPS)('%s refuses each published value as its admin token, Kafka password or database password', (app) => {
+    const settings = {
+      ADMIN_TOKEN: (value: string) => ({ ADMIN_TOKEN: value }),
+      KAFKA_SASL_PASSWORD: (value: string) => ({ KAFKA_SASL_PASSWORD: value }),
+      DATABASE_URL: (value: string) => ({ DATABASE_URL: `postgres://app:${encodeURIComponent(value)}@db:5432/x` }),
+    };
+    const taken = [...PUBLISHED_SECRETS].flatMap((published) =>
+      Object.entries(settings)
+        .filter(([setting, env]) => !refusedSettings(app, { ...production, ...env(published) }).includes(setting))
+        .map(([setting]) => `${setting}=${published}`),
+    );
+    expect(taken).toEqual([]);
+  });
+
+  it('refuses the published customer-token secret in the order service', () => {
+    for (const published of PUBLISHED_SECRETS) {
+      if (published.length < 32) continue; // shorter ones are refused as too short already
+      expect(refusedSettings('order-service', { ...production, AUTH_JWT_SECRET: published })).toEqual([
+        'AUTH_JWT_SECRET',
+      ]);
+    }
+  });
+
+  it.each(APPS)('%s does not boot with the published secrets, and says which, without printing them', async (app) => {
+    const output = await refusal(app, {
+      ADMIN_TOKEN: 'dev-admin-token-change-me',
+      KAFKA_SASL_PASSWORD: 'redpacket-admin-development-password',
+      ...(app === 'order-service' ? { AUTH_JWT_SECRET: 'development-customer-token-secret-change-me' } : {}),
+    });
+    expect(problemsIn(output).sort()).toEqual(
+      ['ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD', ...(app === 'order-service' ? ['AUTH_JWT_SECRET'] : [])].sort(),
+    );
+    expect(output).toContain('a value this repository publishes');
+    expect(output).not.toContain('dev-admin-token-change-me');
+    expect(output).not.toContain('redpacket-admin-development-password');
   });
 });
 

@@ -6,3 +6,4 @@ export * from './load-config';
 export * from './outbox.config';
 export * from './secrets';
 export * from './production-guard';
+export * from './published-secrets';

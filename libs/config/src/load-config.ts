@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ConfigValidationError } from './config.errors';
-import { registerSecretsOf } from './secrets';
+import { unsafeSecret } from './published-secrets';
+import { isSecretSetting, passwordInUrl, registerSecretsOf } from './secrets';
 
 export type ConfigClass<T extends object> = new () => T;
 
@@ -18,9 +19,29 @@ export function loadConfig<T extends object>(
     exposeDefaultValues: true,
   });
   const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true });
-  if (errors.length > 0) throw ConfigValidationError.fromValidationErrors(errors);
+  const problems = [
+    ...(errors.length > 0 ? ConfigValidationError.fromValidationErrors(errors).problems : []),
+    ...unsafeProductionSecrets(config),
+  ];
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   registerSecretsOf(config);
   return config;
+}
+
+/**
+ * In production, every secret of the configuration (a setting named …TOKEN, …SECRET, …PASSWORD or …KEY,
+ * and the password inside a URL) must be none this repository publishes, and not guessable.
+ */
+function unsafeProductionSecrets(config: object): string[] {
+  if ((config as { NODE_ENV?: unknown }).NODE_ENV !== 'production') return [];
+  return Object.entries(config).flatMap(([name, value]) => {
+    if (typeof value !== 'string') return [];
+    const secret = isSecretSetting(name) ? value : passwordInUrl(value);
+    const why = secret === undefined ? undefined : unsafeSecret(secret);
+    return why === undefined
+      ? []
+      : [`${name}: refused in production: its secret is ${why}; make one with \`openssl rand -hex 32\``];
+  });
 }
 
 /** `FOO=` in a shell means "unset", not "the empty string". */

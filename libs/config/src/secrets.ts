@@ -55,6 +55,12 @@ export function redactSecrets(text: string): string {
   return redacted;
 }
 
+/** The password inside a URL (`postgres://app:s3cret@db/x` → `s3cret`), or undefined. */
+export function passwordInUrl(value: string): string | undefined {
+  const password = safeUrl(value)?.password;
+  return password ? decodeURIComponent(password) : undefined;
+}
+
 function safeUrl(value: string): URL | undefined {
   try {
     return new URL(value);

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMPOSE_SECRETS, withComposeSecrets } from './compose-secrets';
+
+const compose = readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
+
+describe('the compose secrets', () => {
+  it('are exactly the variables docker-compose.yml refuses to start without', () => {
+    const required = new Set([...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*):\?/g)].map(([, name]) => name));
+    expect([...required].sort()).toEqual([...COMPOSE_SECRETS].sort());
+  });
+
+  it('have no default in docker-compose.yml', () => {
+    const defaulted = [...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*(?:PASSWORD|TOKEN|SECRET|KEY)):?-/g)].map(([, n]) => n);
+    expect(defaulted).toEqual([]);
+  });
+
+  it('are added to a .env that lacks them, random, and the values already there are kept', () => {
+    const first = withComposeSecrets('# mine\nADMIN_TOKEN=kept-token-value-0123456789\n');
+    expect(first.added).toEqual(COMPOSE_SECRETS.filter((name) => name !== 'ADMIN_TOKEN'));
+    expect(first.text).toContain('ADMIN_TOKEN=kept-token-value-0123456789');
+    expect(first.text).toMatch(/^POSTGRES_PASSWORD=[0-9a-f]{48}$/m);
+    const second = withComposeSecrets(first.text);
+    expect(second).toEqual({ text: first.text, added: [] });
+    expect(withComposeSecrets('').text).not.toContain(/POSTGRES_PASSWORD=([0-9a-f]{48})/.exec(first.text)?.[1]);
+  });
+});
