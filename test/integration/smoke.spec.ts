@@ -95,12 +95,14 @@ describe('the plumbing on real Kafka and Postgres', () => {
       ({ app } = await boot());
       await app.init();
       const inject = app.getHttpAdapter().getInstance().inject.bind(app.getHttpAdapter().getInstance());
-      // Kafka is reached in the background: ready at once, and nothing degraded once the relays run.
+      // Kafka is reached in the background: ready once it is (the reward consumer once it joined its
+      // group), and nothing degraded once the relays run.
       const anonymous = await pollUntil(
         'readiness with nothing degraded',
         async () => {
           const answer = await inject({ method: 'GET', url: '/health/ready' });
-          return answer.json<{ degraded?: string[] }>().degraded?.length === 0 ? answer : undefined;
+          const whole = answer.statusCode === 200 && answer.json<{ degraded?: string[] }>().degraded?.length === 0;
+          return whole ? answer : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 100 },
       );
