@@ -19,9 +19,13 @@ export function loadConfig<T extends object>(
     exposeDefaultValues: true,
   });
   const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true });
+  // A setting already refused (too short, say) is named once.
+  const refused = new Set(errors.map((error) => error.property));
   const problems = [
     ...(errors.length > 0 ? ConfigValidationError.fromValidationErrors(errors).problems : []),
-    ...unsafeProductionSecrets(config),
+    ...unsafeProductionSecrets(config)
+      .filter(({ name }) => !refused.has(name))
+      .map(({ problem }) => problem),
   ];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   registerSecretsOf(config);
@@ -32,15 +36,16 @@ export function loadConfig<T extends object>(
  * In production, every secret of the configuration (a setting named …TOKEN, …SECRET, …PASSWORD or …KEY,
  * and the password inside a URL) must be none this repository publishes, and not guessable.
  */
-function unsafeProductionSecrets(config: object): string[] {
+function unsafeProductionSecrets(config: object): { name: string; problem: string }[] {
   if ((config as { NODE_ENV?: unknown }).NODE_ENV !== 'production') return [];
   return Object.entries(config).flatMap(([name, value]) => {
     if (typeof value !== 'string') return [];
     const secret = isSecretSetting(name) ? value : passwordInUrl(value);
     const why = secret === undefined ? undefined : unsafeSecret(secret);
-    return why === undefined
-      ? []
-      : [`${name}: refused in production: its secret is ${why}; make one with \`openssl rand -hex 32\``];
+    if (why === undefined) return [];
+    return [
+      { name, problem: `${name}: refused in production: its secret is ${why}; make one with \`openssl rand -hex 32\`` },
+    ];
   });
 }
 
