@@ -28,7 +28,8 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number | null>;
   depends_on?: Record<string, { condition: string }>;
-  ports?: { published: number; target: number }[];
+  /** Long form, or `[host_ip:]published:target[/protocol]` (docker-compose 1.x prints a bound port so). */
+  ports?: ({ published: number | string; target: number; host_ip?: string } | string)[];
 }
 
 /** What `npm run compose:env` would write to .env: the compose file refuses to start without them. */
@@ -56,6 +57,19 @@ function composeCommand(): string[] {
   }
 }
 
+/** A service's published ports, whichever form the compose tool printed them in. */
+function portsOf(service: ComposeService): { hostIp: string; published: number; target: number }[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port !== 'string')
+      return { hostIp: port.host_ip ?? '0.0.0.0', published: Number(port.published), target: Number(port.target) };
+    const [target, published, hostIp = '0.0.0.0'] = port
+      .replace(/\/\w+$/, '')
+      .split(':')
+      .reverse();
+    return { hostIp, published: Number(published), target: Number(target) };
+  });
+}
+
 /**
  * Each advertised listener of a broker, and whether a client could use it: a compose service name
  * from inside the network, or localhost on a port published to the listener's container port.
@@ -70,7 +84,7 @@ function advertisedListeners(services: Record<string, ComposeService>) {
         .map((advertised) => {
           const [, listener, host, port] = /^(\w+):\/\/([^:]+):(\d+)$/.exec(advertised) ?? [];
           const containerPort = Number(/:(\d+)$/.exec(listeners.find((l) => l.startsWith(`${listener}:`)) ?? '')?.[1]);
-          const published = Number((s.ports ?? []).find((p) => Number(p.target) === containerPort)?.published);
+          const published = portsOf(s).find((p) => p.target === containerPort)?.published;
           const reachable = host === 'localhost' ? published === Number(port) : host in services;
           return { broker: name, advertised, reachable, fromHost: host === 'localhost' && reachable };
         });
@@ -194,6 +208,14 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     if (broker) rmSync(broker.dir, { recursive: true, force: true });
     await dropDatabase(serverUrl, database);
     if (image) rmSync(join(image.root, '..'), { recursive: true, force: true });
+  });
+
+  it.each(['default', 'cluster'])('publishes every port on 127.0.0.1 only (%s profile)', (profile) => {
+    const published = Object.entries(resolvedCompose(profile === 'default' ? undefined : profile)).flatMap(
+      ([name, service]) => portsOf(service).map((port) => ({ name, ...port })),
+    );
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((port) => port.hostIp !== '127.0.0.1')).toEqual([]);
   });
 
   it('names our image for the migration and every app', () => {
