@@ -30,10 +30,21 @@ export class DependencyHealthIndicators {
     @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
   ) {}
 
+  private databasePing: Promise<void> | undefined;
+
+  /**
+   * One `SELECT 1` at a time, shared by every caller that arrives while it runs: a database that does not
+   * answer keeps one query waiting on it, not one per readiness call (each caller still gives up after
+   * 2 s; the query itself ends with the pool's own timeouts).
+   */
   async database() {
     const indicator = this.indicators.check('database');
+    this.databasePing ??= this.dataSource
+      .query('SELECT 1')
+      .then(() => undefined)
+      .finally(() => (this.databasePing = undefined));
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'), 'postgres');
+      await withTimeout(this.databasePing, 'postgres');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

@@ -1,0 +1,27 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { KafkaAdmin } from '@redpacket/kafka';
+import type { DataSource } from 'typeorm';
+import { DependencyHealthIndicators } from './health.controller';
+
+describe('readiness checks on a dependency that does not answer', () => {
+  jest.setTimeout(10_000);
+
+  it('share one query to the database and one call to Kafka, however many readiness calls wait', async () => {
+    let queries = 0;
+    let brokerCalls = 0;
+    const hanging = new Promise<never>(() => undefined);
+    const dataSource = { query: () => ((queries += 1), hanging) } as unknown as DataSource;
+    const kafkaAdmin = { brokerCount: () => ((brokerCalls += 1), hanging) } as unknown as KafkaAdmin;
+    const indicators = new DependencyHealthIndicators(new HealthIndicatorService(), dataSource, kafkaAdmin);
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => Promise.all([indicators.database(), indicators.kafka()])),
+    );
+
+    expect({ queries, brokerCalls }).toEqual({ queries: 1, brokerCalls: 1 });
+    for (const [database, kafka] of answers) {
+      expect(database).toEqual({ database: { status: 'down', message: 'postgres did not answer within 2000 ms' } });
+      expect(kafka).toEqual({ reachable: false, message: 'kafka did not answer within 2000 ms' });
+    }
+  });
+});
