@@ -37,6 +37,22 @@ export class RewardsConfig extends OutboxConfig {
   @Min(1)
   @Max(100)
   REWARD_MAX_OPTIMISTIC_ATTEMPTS = 10;
+
+  /**
+   * The most a reward rule added through the admin API may pay, as a share of the order's total (basis
+   * points) and per packet (cents): a stolen admin token cannot set a rule that pays out without bound.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  REWARD_RULE_MAX_PERCENT_BASIS_POINTS = 2_000;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  REWARD_RULE_MAX_PACKET_CENTS = 10_000;
 }
 
 function RuleIsData() {
@@ -54,5 +70,9 @@ export function rewardsOptionsFrom(config: RewardsConfig): RewardsOptions {
     maxOptimisticAttempts: config.REWARD_MAX_OPTIMISTIC_ATTEMPTS,
     outbox: outboxLocation('rewards'),
     adminToken: config.ADMIN_TOKEN,
+    ruleLimits: {
+      maxPercentBasisPoints: config.REWARD_RULE_MAX_PERCENT_BASIS_POINTS,
+      maxPacketCents: config.REWARD_RULE_MAX_PACKET_CENTS,
+    },
   };
 }

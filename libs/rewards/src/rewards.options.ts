@@ -12,4 +12,13 @@ export interface RewardsOptions {
   outbox: OutboxLocation;
   /** Guards the rule timeline's admin API; without one every admin call is refused. */
   adminToken: string | undefined;
+  /** The most a new rule may pay: a rule past these is refused, whoever holds the admin token. */
+  ruleLimits: RewardRuleLimits;
+}
+
+export interface RewardRuleLimits {
+  /** Of the order's total, in basis points (2,000 = 20 %). */
+  maxPercentBasisPoints: number;
+  /** For one packet, in cents. */
+  maxPacketCents: number;
 }

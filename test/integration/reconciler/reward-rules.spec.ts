@@ -112,6 +112,26 @@ describe('reward rules as data, decided once', () => {
     });
     const fractional = await addRule({ ...CAMPAIGN, percentBasisPoints: 2.5, effectiveFrom: soon() });
     expect(fractional.statusCode).toBe(400);
+    // Past the ceilings (REWARD_RULE_MAX_PERCENT_BASIS_POINTS 2,000, REWARD_RULE_MAX_PACKET_CENTS 10,000),
+    // whoever holds the admin token: a stolen one cannot set a rule that pays without bound.
+    const lavish = await addRule({
+      ...CAMPAIGN,
+      percentBasisPoints: 10_000,
+      maxCents: 1_000_000,
+      effectiveFrom: soon(),
+    });
+    expect(lavish.statusCode).toBe(400);
+    expect(lavish.json()).toMatchObject({
+      errors: [
+        {
+          field: 'rule',
+          messages: [
+            'percentBasisPoints must be at most 2000, got 10000',
+            'maxCents must be at most 10000, got 1000000',
+          ],
+        },
+      ],
+    });
 
     const timeline = await rewards.request({
       method: 'GET',

@@ -3,10 +3,23 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { classifyError } from '@redpacket/errors';
 import { AdminTokenGuard, validationFailed } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
-import { validateRewardRule } from '../domain/reward-rule';
+import { type RewardRule, validateRewardRule } from '../domain/reward-rule';
 import { AddRewardRuleDto } from './add-reward-rule.dto';
 import { type RecordedRewardRule, RewardRulesRepository } from './reward-rules.repository';
 import { RewardRuleBook } from './reward-rule-book';
+import { REWARDS_OPTIONS, type RewardRuleLimits, type RewardsOptions } from '../rewards.options';
+
+/** What a rule may not pay, whoever asks: REWARD_RULE_MAX_PERCENT_BASIS_POINTS and REWARD_RULE_MAX_PACKET_CENTS. */
+function beyondLimits(rule: RewardRule, limits: RewardRuleLimits): string[] {
+  return [
+    ...(rule.percentBasisPoints > limits.maxPercentBasisPoints
+      ? [`percentBasisPoints must be at most ${limits.maxPercentBasisPoints}, got ${rule.percentBasisPoints}`]
+      : []),
+    ...(rule.maxCents > limits.maxPacketCents
+      ? [`maxCents must be at most ${limits.maxPacketCents}, got ${rule.maxCents}`]
+      : []),
+  ];
+}
 
 /** The rule timeline. Versions are never edited: a change is a new version that takes effect later. */
 @ApiTags('admin')
@@ -19,6 +32,7 @@ export class RewardRulesController {
   constructor(
     @Inject(DataSource) dataSource: DataSource,
     private readonly rules: RewardRuleBook,
+    @Inject(REWARDS_OPTIONS) private readonly options: RewardsOptions,
   ) {
     this.repository = new RewardRulesRepository(dataSource);
   }
@@ -38,7 +52,7 @@ export class RewardRulesController {
       minCents: body.minCents,
       maxCents: body.maxCents,
     };
-    const problems = validateRewardRule(rule);
+    const problems = [...validateRewardRule(rule), ...beyondLimits(rule, this.options.ruleLimits)];
     if (problems.length > 0) throw validationFailed([{ field: 'rule', messages: problems }]);
     try {
       return await this.repository.add({
