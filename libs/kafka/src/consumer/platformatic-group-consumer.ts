@@ -110,7 +110,9 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
    * Opens the stream. The join runs on, as under kafkajs: a group that refuses this member is a
    * crash, not a failed start. A stream the library ends with an error (a fetch that failed all its
    * retries, say a killed leader's) is opened again from the committed offsets, up to
-   * MAX_STREAM_RESTARTS times in a row without a message in between.
+   * MAX_STREAM_RESTARTS times in a row without a message in between. Opening it again joins the
+   * group again, and that join may fail while the group's coordinator moves to a live broker: it is
+   * tried again the same way, not a crash.
    */
   private consume(listener: GroupConsumerListener, reopening: boolean): void {
     this.starting = this.consumer
@@ -128,9 +130,24 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
           if (reopening) this.joined(this.consumer.memberId ?? '', this.consumer.assignments ?? []);
         },
         (error: unknown) => {
-          if (!this.stopping) listener.crashed(error instanceof Error ? error : new Error(String(error)), false);
+          if (this.stopping) return;
+          const failure = error instanceof Error ? error : new Error(String(error));
+          if (reopening) this.reopenLater(listener, failure);
+          else listener.crashed(failure, false);
         },
       );
+  }
+
+  /** Reports the failure and opens the stream again after a pause, while restarts are left. */
+  private reopenLater(listener: GroupConsumerListener, error: Error): void {
+    const reopen = this.streamRestarts < MAX_STREAM_RESTARTS && !this.halted;
+    listener.crashed(error, reopen);
+    if (!reopen) return;
+    this.streamRestarts += 1;
+    this.startRebalance();
+    setTimeout(() => {
+      if (!this.stopping && !this.halted) this.consume(listener, true);
+    }, STREAM_RESTART_DELAY_MS).unref();
   }
 
   private attach(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, listener: GroupConsumerListener): void {
@@ -142,14 +159,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     stream.on('error', (error: Error) => {
       if (this.stopping || this.stream !== stream) return;
       this.stream = undefined;
-      const reopen = this.streamRestarts < MAX_STREAM_RESTARTS && !this.halted;
-      listener.crashed(error, reopen);
-      if (!reopen) return;
-      this.streamRestarts += 1;
-      this.startRebalance();
-      setTimeout(() => {
-        if (!this.stopping && !this.halted) this.consume(listener, true);
-      }, STREAM_RESTART_DELAY_MS).unref();
+      this.reopenLater(listener, error);
     });
     if (this.stopping || this.halted) stream.pause();
   }
