@@ -16,9 +16,9 @@ describe('the compose secrets', () => {
   });
 
   it('are added to a .env that lacks them, random, and the values already there are kept', () => {
-    const first = withComposeSecrets('# mine\nADMIN_TOKEN=kept-token-value-0123456789\n');
-    expect(first.added).toEqual(COMPOSE_SECRETS.filter((name) => name !== 'ADMIN_TOKEN'));
-    expect(first.text).toContain('ADMIN_TOKEN=kept-token-value-0123456789');
+    const first = withComposeSecrets('# mine\nADMIN_READ_TOKEN=kept-token-value-0123456789\n');
+    expect(first.added).toEqual(COMPOSE_SECRETS.filter((name) => name !== 'ADMIN_READ_TOKEN'));
+    expect(first.text).toContain('ADMIN_READ_TOKEN=kept-token-value-0123456789');
     expect(first.text).toMatch(/^POSTGRES_PASSWORD=[0-9a-f]{48}$/m);
     const second = withComposeSecrets(first.text);
     expect(second).toEqual({ text: first.text, added: [] });

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
  * default, so no value this repository publishes ever runs there. `npm run compose:env` makes them.
  */
 export const COMPOSE_SECRETS = [
-  'ADMIN_TOKEN',
+  'ADMIN_RULES_TOKEN',
+  'ADMIN_RECONCILE_TOKEN',
+  'ADMIN_READ_TOKEN',
+  'MONITOR_PROBE_TOKEN',
   'AUTH_JWT_SECRET',
   'POSTGRES_PASSWORD',
   'RECONCILER_DATABASE_PASSWORD',

@@ -232,8 +232,27 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
   it('connects the reconciler as its own role, whose password the migration sets', () => {
     expect(String(services.reconciler.environment?.DATABASE_URL)).toMatch(/^postgres:\/\/redpacket_reconciler:/);
     expect(services.migrate.environment?.RECONCILER_DATABASE_PASSWORD).toEqual(expect.any(String));
-    for (const name of ['reward-service', 'reconciler']) {
-      expect(services[name].environment?.ADMIN_TOKEN).toEqual(expect.any(String));
+  });
+
+  it('gives each app admin credentials for the scopes it serves only, and the monitor no token but its probe writer', () => {
+    const scopesOf = (name: string) =>
+      String(services[name].environment?.ADMIN_CREDENTIALS ?? '')
+        .split(',')
+        .map((entry) => entry.split(':').slice(0, 2).join(':'));
+    expect(scopesOf('order-service')).toEqual(['ops:read', 'monitor:probes']);
+    expect(scopesOf('reward-service')).toEqual(['rules-admin:rules', 'ops:read']);
+    expect(scopesOf('reconciler')).toEqual(['reconcile-admin:reconcile', 'ops:read']);
+    expect(scopesOf('monitor')).toEqual(['ops:read']);
+    const tokens = (name: string) =>
+      String(services[name].environment?.ADMIN_CREDENTIALS ?? '')
+        .split(',')
+        .map((entry) => entry.split(':').slice(2).join(':'));
+    const monitorProbes = String(services.monitor.environment?.PROBE_WRITE_TOKEN);
+    expect(tokens('order-service')[1]).toBe(monitorProbes);
+    const powerful = [...tokens('reward-service').slice(0, 1), ...tokens('reconciler').slice(0, 1)];
+    expect(tokens('monitor').filter((token) => powerful.includes(token))).toEqual([]);
+    for (const name of ['order-service', 'reward-service', 'reconciler', 'monitor', 'kafka-setup']) {
+      expect({ name, token: services[name].environment?.ADMIN_TOKEN }).toEqual({ name, token: undefined });
     }
   });
 

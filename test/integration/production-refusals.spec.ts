@@ -20,7 +20,8 @@ const GENERATED = () => randomBytes(16).toString('hex');
  */
 const SAFE_PRODUCTION = {
   NODE_ENV: 'production',
-  ADMIN_TOKEN: 'production-admin-token-0123456789',
+  ADMIN_CREDENTIALS: `ops:read:${GENERATED()}`,
+  PROBE_WRITE_TOKEN: GENERATED(),
   AUTH_JWT_SECRET: GENERATED(),
   KAFKA_SASL_PASSWORD: GENERATED(),
   KAFKA_REPLICATION_FACTOR: '1',
@@ -69,7 +70,11 @@ describe('production refuses what is unsafe, in one boot error', () => {
       { REWARD_STRATEGY: 'none', FAILPOINTS: 'grant.before-commit=crash', KAFKA_ALLOW_WEAK_DURABILITY: 'false' },
       ['REWARD_STRATEGY', 'KAFKA_REPLICATION_FACTOR', 'FAILPOINTS'],
     ],
-    ['reconciler', { REWARD_STRATEGY: 'inbox-no-tx', ADMIN_TOKEN: '' }, ['REWARD_STRATEGY', 'ADMIN_TOKEN']],
+    [
+      'reconciler',
+      { REWARD_STRATEGY: 'inbox-no-tx', ADMIN_TOKEN: GENERATED() },
+      ['REWARD_STRATEGY', 'ADMIN_TOKEN'],
+    ],
     [
       'order-service',
       {
@@ -82,8 +87,15 @@ describe('production refuses what is unsafe, in one boot error', () => {
     ],
     [
       'monitor',
-      { FAILPOINTS: 'relay.after-send=crash', ADMIN_TOKEN: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' },
-      ['FAILPOINTS', 'ADMIN_TOKEN', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+      {
+        FAILPOINTS: 'relay.after-send=crash',
+        // The monitor serves only `read`: a rules token kept there is refused.
+        ADMIN_CREDENTIALS: `ops:read+rules:${GENERATED()}`,
+        PROBE_WRITE_TOKEN: '',
+        KAFKA_SASL_USERNAME: '',
+        KAFKA_SASL_PASSWORD: '',
+      },
+      ['FAILPOINTS', 'ADMIN_CREDENTIALS', 'PROBE_WRITE_TOKEN', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
     ],
   ])('%s lists every refusal at once', async (app, env, expected) => {
     const output = await refusal(app, { KAFKA_NAMESPACE: namespace, ...env });
@@ -129,10 +141,11 @@ describe('production refuses what is unsafe, in one boot error', () => {
     const output = await refusal('reconciler', {
       KAFKA_NAMESPACE: namespace,
       DATABASE_URL: `mysql://reconciler:${password}@127.0.0.1:5432/nowhere`,
-      ADMIN_TOKEN: token,
+      ADMIN_CREDENTIALS: `ops:reconcile:${token}`,
     });
-    expect(problemsIn(output).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL']);
-    expect(output).toContain('a secret of 12 characters');
+    expect(problemsIn(output).sort()).toEqual(['ADMIN_CREDENTIALS', 'DATABASE_URL']);
+    expect(output).toContain('entry 1 (ops): its token must be 16-256 characters');
+    expect(output).toContain('a secret of 26 characters');
     expect(output).toContain('mysql://reconciler:***@127.0.0.1:5432/…');
     expect(output).not.toContain(password);
     expect(output).not.toContain(token);
@@ -145,7 +158,8 @@ describe('production refuses every secret this repository publishes', () => {
   const production = {
     NODE_ENV: 'production',
     DATABASE_URL: `postgres://app:${generated}@db:5432/redpacket`,
-    ADMIN_TOKEN: GENERATED(),
+    ADMIN_CREDENTIALS: `ops:read:${GENERATED()}`,
+    PROBE_WRITE_TOKEN: GENERATED(),
     KAFKA_BROKERS: 'kafka:9092',
     KAFKA_SASL_USERNAME: 'redpacket-app',
     KAFKA_SASL_PASSWORD: GENERATED(),
@@ -160,9 +174,10 @@ describe('production refuses every secret this repository publishes', () => {
     expect(refusedSettings(app, production)).toEqual([]);
   });
 
-  it.each(APPS)('%s refuses each published value as its admin token, Kafka password or database password', (app) => {
+  it.each(APPS)('%s refuses each published value as an admin token, Kafka password or database password', (app) => {
     const settings = {
-      ADMIN_TOKEN: (value: string) => ({ ADMIN_TOKEN: value }),
+      ADMIN_CREDENTIALS: (value: string) => ({ ADMIN_CREDENTIALS: `ops:read:${value}` }),
+      ...(app === 'monitor' ? { PROBE_WRITE_TOKEN: (value: string) => ({ PROBE_WRITE_TOKEN: value }) } : {}),
       KAFKA_SASL_PASSWORD: (value: string) => ({ KAFKA_SASL_PASSWORD: value }),
       DATABASE_URL: (value: string) => ({ DATABASE_URL: `postgres://app:${encodeURIComponent(value)}@db:5432/x` }),
     };
@@ -185,12 +200,12 @@ describe('production refuses every secret this repository publishes', () => {
 
   it.each(APPS)('%s does not boot with the published secrets, and says which, without printing them', async (app) => {
     const output = await refusal(app, {
-      ADMIN_TOKEN: 'dev-admin-token-change-me',
+      ADMIN_CREDENTIALS: 'ops:read:dev-admin-token-change-me',
       KAFKA_SASL_PASSWORD: 'redpacket-admin-development-password',
       ...(app === 'order-service' ? { AUTH_JWT_SECRET: 'development-customer-token-secret-change-me' } : {}),
     });
     expect(problemsIn(output).sort()).toEqual(
-      ['ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD', ...(app === 'order-service' ? ['AUTH_JWT_SECRET'] : [])].sort(),
+      ['ADMIN_CREDENTIALS', 'KAFKA_SASL_PASSWORD', ...(app === 'order-service' ? ['AUTH_JWT_SECRET'] : [])].sort(),
     );
     expect(output).toContain('a value this repository publishes');
     expect(output).not.toContain('dev-admin-token-change-me');
@@ -199,7 +214,7 @@ describe('production refuses every secret this repository publishes', () => {
 });
 
 describe('secrets in the logs of a running app', () => {
-  it('never prints the admin token, the database password or the alert webhook, even when they fail', async () => {
+  it('never prints an admin token, the database password or the alert webhook, even when they fail', async () => {
     // The local server trusts local connections, so a password in the URL is accepted and ignored.
     const password = `db-${randomUUID()}`;
     const url = new URL(process.env.DATABASE_URL ?? '');
@@ -209,14 +224,15 @@ describe('secrets in the logs of a running app', () => {
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     const webhook = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/${webhookSecret}`;
     const adminToken = `admin-${randomUUID()}`;
+    const probeToken = `probes-${randomUUID()}`;
     const namespace = testNamespace(__filename);
     const [port, ordersPort] = [await freePort(), await freePort()];
     let app: AppProcess | undefined;
-    // The order service writes the monitor's probes; the monitor sends it the admin token each time.
+    // The order service writes the monitor's probes; the monitor sends it its probe token each time.
     const orders = spawnApp('order-service', {
       KAFKA_NAMESPACE: namespace,
       HTTP_PORT: String(ordersPort),
-      ADMIN_TOKEN: adminToken,
+      ADMIN_CREDENTIALS: `monitor:probes:${probeToken}`,
       OUTBOX_RELAY_ENABLED: 'false',
     });
     try {
@@ -232,7 +248,8 @@ describe('secrets in the logs of a running app', () => {
         LOG_LEVEL: 'debug',
         HTTP_PORT: String(port),
         DATABASE_URL: url.toString(),
-        ADMIN_TOKEN: adminToken,
+        ADMIN_CREDENTIALS: `ops:read:${adminToken}`,
+        PROBE_WRITE_TOKEN: probeToken,
         PROBE_ALERT_WEBHOOK_URL: webhook,
         PROBE_ALERT_THRESHOLD_MS: '10',
         MONITOR_POLL_INTERVAL_MS: '200',
@@ -250,8 +267,8 @@ describe('secrets in the logs of a running app', () => {
       expect(ready.status).toBe(200);
       const output = running.output();
       expect(output).toContain(`"webhook":"http://127.0.0.1:${(refusing.address() as AddressInfo).port}/…"`);
-      for (const secret of [password, webhookSecret, adminToken]) expect(output).not.toContain(secret);
-      expect(orders.output()).not.toContain(adminToken);
+      for (const secret of [password, webhookSecret, adminToken, probeToken]) expect(output).not.toContain(secret);
+      expect(orders.output()).not.toContain(probeToken);
     } finally {
       await app?.kill();
       await orders.kill();

@@ -1,6 +1,6 @@
 import { BaseConfig, ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
-import { IsBoolean, IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, IsUrl, Length, Max, Min, ValidateIf } from 'class-validator';
 
 export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   /** How often consumer lag, outbox backlog and counters are read. */
@@ -36,8 +36,8 @@ export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   PROBES_ENABLED = true;
 
   /**
-   * The order service that writes the probes (its `POST /admin/probes`, with ADMIN_TOKEN): it alone may
-   * write order.purchased.
+   * The order service that writes the probes (its `POST /admin/probes`, with PROBE_WRITE_TOKEN): it alone
+   * may write order.purchased.
    */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'ORDER_SERVICE_URL must be an http(s) URL' })
   ORDER_SERVICE_URL = 'http://127.0.0.1:3000';
@@ -48,4 +48,23 @@ export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   @Min(100)
   @Max(3_600_000)
   PROBE_INTERVAL_MS = 5_000;
+
+  /**
+   * The token the monitor presents to the order service to write probes: a credential there holding only
+   * the `probes` scope. The monitor holds no other admin token. Outside production it falls back to
+   * ADMIN_TOKEN; in production it is required while PROBES_ENABLED.
+   */
+  @ValidateIf((config: MonitorConfig) => config.PROBE_WRITE_TOKEN !== undefined || mustWriteProbes(config))
+  @IsString({ message: 'PROBE_WRITE_TOKEN is required in production while PROBES_ENABLED' })
+  @Length(16, 256, { message: 'PROBE_WRITE_TOKEN must be 16-256 characters' })
+  PROBE_WRITE_TOKEN?: string;
+
+  /** The token probe writes carry. */
+  probeWriteToken(): string | undefined {
+    return this.PROBE_WRITE_TOKEN ?? this.ADMIN_TOKEN;
+  }
+}
+
+function mustWriteProbes(config: MonitorConfig): boolean {
+  return config.NODE_ENV === 'production' && config.PROBES_ENABLED;
 }

@@ -5,7 +5,7 @@ import { KafkaModule } from '@redpacket/kafka';
 import { MetricsModule } from '@redpacket/observability';
 import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
 import { OrderTimelines } from '@redpacket/monitoring';
-import { ADMIN_TOKEN, HealthModule, READINESS_CHECK } from '@redpacket/platform';
+import { HealthModule, READINESS_CHECK } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { OrderTimelineController } from './order-timeline.controller';
 import { LivePageController } from './live-page.controller';
@@ -29,7 +29,6 @@ export class MonitorModule {
       providers: [
         SystemWatch,
         { provide: READINESS_CHECK, useExisting: SystemWatch },
-        { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         {
           provide: OrderTimelines,
           inject: [DataSource],

@@ -1,12 +1,12 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { type OrderTimeline, OrderTimelines } from '@redpacket/monitoring';
-import { AdminTokenGuard } from '@redpacket/platform';
+import { RequiresAdminScope } from '@redpacket/platform';
 import { PAGE_CSP, pageFile } from './page-files';
 
 /**
  * One order's life for an operator ("I bought three items and got no red packet"): the page at `/order`
- * and the JSON it reads. The JSON names a customer and their amounts, so it takes the admin token.
+ * and the JSON it reads. The JSON names a customer and their amounts, so it takes the `read` scope.
  */
 @ApiTags('orders')
 @Controller()
@@ -29,10 +29,9 @@ export class OrderTimelineController {
     return this.script;
   }
 
-  /** 400 for an id that is not a UUID, 401/403 without the admin token, 404 for an order that does not exist. */
+  /** 400 for an id that is not a UUID, 401/403 without a `read` credential, 404 for an order that does not exist. */
   @Get('api/orders/:orderId/timeline')
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
+  @RequiresAdminScope('read')
   @Header('Cache-Control', 'no-store')
   async timeline(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<OrderTimeline> {
     const timeline = await this.timelines.of(orderId);

@@ -19,6 +19,9 @@ import {
   ProbeWrites,
   type ProbeWritesReading,
   readPendingRepairs,
+  readRuleChanges,
+  type RuleChange,
+  RuleChangeWatch,
   type ProbeSource,
   type SentProbe,
   type StalledPartition,
@@ -81,6 +84,8 @@ export interface MonitorSnapshot {
   pendingRepairs: PendingRepairsReading;
   /** Whether the monitor's probes are being written: a monitor that cannot write them measures nothing. */
   probeWrites: ProbeWritesReading;
+  /** The latest reward rule versions, newest first, each with the credential that added it. */
+  rules: RuleChange[];
   alerts: RecentAlert[];
   history: readonly MonitorSample[];
 }
@@ -119,6 +124,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   /** The run whose discrepancies were last logged, so one report is alerted once. */
   private alertedRunId: string | undefined;
   private readonly pendingRepairsAlarm = new PendingRepairsAlarm();
+  private readonly ruleChanges = new RuleChangeWatch();
   private readonly probeWrites: ProbeWrites;
   private latest: {
     lag: LagRow[];
@@ -127,6 +133,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     database: DatabaseCounters;
     reconciliation: ReconciliationReading | undefined;
     pendingRepairs: PendingRepairsReading;
+    rules: RuleChange[];
   } = {
     lag: [],
     stalled: [],
@@ -134,6 +141,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     database: { orders: 0, packetsGranted: 0, grantedCents: '0' },
     reconciliation: undefined,
     pendingRepairs: { count: 0, oldestFailedAt: null, lastFailedAt: null },
+    rules: [],
   };
 
   constructor(
@@ -152,7 +160,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     };
     this.pending = new PendingProbes([OWN_READER, 'reward-service'], config.PROBE_ALERT_THRESHOLD_MS);
     this.alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeAlert'));
-    this.probes = new OrderServiceProbes(config.ORDER_SERVICE_URL, config.ADMIN_TOKEN);
+    this.probes = new OrderServiceProbes(config.ORDER_SERVICE_URL, config.probeWriteToken());
     this.reader = new ProbeReader(
       clients,
       this.topic,
@@ -215,6 +223,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
       reconciliation: this.latest.reconciliation,
       pendingRepairs: this.latest.pendingRepairs,
       probeWrites: this.probeWrites.reading(Date.now()),
+      rules: this.latest.rules,
       alerts: [...this.recentAlerts],
       history: this.history.all(),
     };
@@ -222,12 +231,13 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One reading of everything; also what the tests call to read without waiting for the schedule. */
   async poll(): Promise<MonitorSnapshot> {
-    const [lag, outbox, database, reconciliation, pendingRepairs] = await Promise.all([
+    const [lag, outbox, database, reconciliation, pendingRepairs, rules] = await Promise.all([
       this.readLag(),
       this.readOutbox(),
       this.readCounters(),
       this.readReconciliation(),
       readPendingRepairs(this.dataSource),
+      readRuleChanges(this.dataSource),
     ]);
     const now = Date.now();
     for (const row of lag) {
@@ -241,7 +251,8 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     this.reportStalls(stalls);
     this.reportDiscrepancies(reconciliation);
     this.reportPendingRepairs(pendingRepairs, now);
-    this.latest = { lag, stalled: stalls.stalled, outbox, database, reconciliation, pendingRepairs };
+    for (const rule of this.ruleChanges.added(rules)) this.logger.warn('reward rule added', { ...rule });
+    this.latest = { lag, stalled: stalls.stalled, outbox, database, reconciliation, pendingRepairs, rules };
     this.history.add(this.sample(lag, now));
     return this.snapshot();
   }

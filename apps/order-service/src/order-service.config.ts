@@ -1,4 +1,4 @@
-import { OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
+import { type AdminScope, OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
 import { CUSTOMER_TOKEN_AUDIENCE, CUSTOMER_TOKEN_ISSUER } from '@redpacket/platform';
 import type { OrderAdmissionOptions } from '@redpacket/ordering';
 import {
@@ -108,6 +108,10 @@ export class OrderServiceConfig extends OutboxConfig {
   @Min(1)
   @Max(60_000)
   ORDER_MAX_QUEUE_WAIT_MS = 1_000;
+
+  override servedAdminScopes(): readonly AdminScope[] {
+    return ['probes', 'read'];
+  }
 }
 
 /** A bound of requests that each hold a pooled connection must leave one connection free. */

@@ -7,7 +7,7 @@ import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
-import { ADMIN_TOKEN, CustomerAuthModule, HealthModule, RedpacketErrorFilter } from '@redpacket/platform';
+import { CustomerAuthModule, HealthModule, RedpacketErrorFilter } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
 import { customerAuthOptions, orderAdmissionOptions, OrderServiceConfig } from './order-service.config';
 
@@ -41,7 +41,6 @@ export class OrderServiceModule {
       controllers: [ReadWalletController, ProbesController],
       providers: [
         WalletQueries,
-        { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         // Refusals of the order path (429, 503) answer with their code and Retry-After.
         { provide: APP_FILTER, useClass: RedpacketErrorFilter },
       ],

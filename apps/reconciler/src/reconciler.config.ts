@@ -1,4 +1,4 @@
-import { ToBoolean, ToInt } from '@redpacket/config';
+import { type AdminScope, ToBoolean, ToInt } from '@redpacket/config';
 import { RewardsConfig } from '@redpacket/rewards';
 import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
 
@@ -61,4 +61,8 @@ export class ReconcilerConfig extends RewardsConfig {
   @Min(1)
   @Max(100_000)
   RETENTION_BATCH_SIZE = 1_000;
+
+  override servedAdminScopes(): readonly AdminScope[] {
+    return ['reconcile', 'read'];
+  }
 }

@@ -40,7 +40,6 @@ export class ReconcilerModule {
             reconcileCron: config.RECONCILER_CRON,
             retentionCron: config.RETENTION_CRON,
           },
-          adminToken: config.ADMIN_TOKEN,
         }),
       ],
     };

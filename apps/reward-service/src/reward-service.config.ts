@@ -1,4 +1,4 @@
-import { ToBoolean, ToInt } from '@redpacket/config';
+import { type AdminScope, ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
 import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
@@ -68,6 +68,10 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Min(1)
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
+
+  override servedAdminScopes(): readonly AdminScope[] {
+    return ['rules', 'read'];
+  }
 }
 
 /** Whether the consumer grants in batches: as told, else under inbox-tx (the only strategy with a batched form). */

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { ToBoolean, ToInt, ToList } from './env-transforms';
 import { RefusedInProduction } from './production-guard';
+import { type AdminScope, parseAdminCredentials } from './admin-credentials';
 
 export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
@@ -158,13 +159,41 @@ export class BaseConfig {
   FAILPOINTS?: string;
 
   /**
-   * Bearer token of every admin endpoint, and of health details. Required in production; without it admin
-   * calls are refused and health answers status only.
+   * The development shortcut: one bearer token holding every admin scope (named `admin`). Refused in
+   * production, where each holder gets an ADMIN_CREDENTIALS entry with only the scopes it needs.
    */
-  @ValidateIf((config: BaseConfig) => config.NODE_ENV === 'production' || config.ADMIN_TOKEN !== undefined)
-  @IsString({ message: 'ADMIN_TOKEN is required in production' })
+  @IsOptional()
+  @IsString()
   @Length(16, 256, { message: 'ADMIN_TOKEN must be 16-256 characters' })
+  @RefusedInProduction(
+    () => true,
+    'ADMIN_TOKEN holds every admin scope; give each holder an ADMIN_CREDENTIALS entry with its own scopes',
+  )
   ADMIN_TOKEN?: string;
+
+  /**
+   * Named, scoped admin credentials, `name:scope+scope:token` separated by commas (see
+   * admin-credentials.ts). Without any, admin calls are refused and health answers status only. In
+   * production an app refuses an entry holding a scope it does not serve: a token kept where it is not
+   * used is one more place to steal it from.
+   */
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    name: 'adminCredentials',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        credentialProblems(String(value), args?.object as BaseConfig).length === 0,
+      defaultMessage: (args?: ValidationArguments) =>
+        credentialProblems(String(args?.value), args?.object as BaseConfig).join('; '),
+    },
+  })
+  ADMIN_CREDENTIALS?: string;
+
+  /** The admin scopes this app's endpoints check; each app names its own. */
+  servedAdminScopes(): readonly AdminScope[] {
+    return ['read'];
+  }
 
   @ToInt()
   @IsInt()
@@ -204,4 +233,16 @@ export function minInsyncReplicas(
   config: Pick<BaseConfig, 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_MIN_INSYNC_REPLICAS'>,
 ): number {
   return config.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, config.KAFKA_REPLICATION_FACTOR);
+}
+
+function credentialProblems(text: string, config: BaseConfig): string[] {
+  const { credentials, problems } = parseAdminCredentials(text);
+  if (config.NODE_ENV !== 'production') return problems;
+  const served = config.servedAdminScopes();
+  const stray = credentials.flatMap(({ name, scopes }) =>
+    scopes
+      .filter((scope) => !served.includes(scope))
+      .map((scope) => `${name}: refused in production: this app does not serve the ${scope} scope`),
+  );
+  return [...problems, ...stray];
 }

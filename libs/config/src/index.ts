@@ -7,3 +7,4 @@ export * from './outbox.config';
 export * from './secrets';
 export * from './production-guard';
 export * from './published-secrets';
+export * from './admin-credentials';

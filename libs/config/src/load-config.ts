@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ConfigValidationError } from './config.errors';
 import { unsafeSecret } from './published-secrets';
-import { isSecretSetting, passwordInUrl, registerSecretsOf } from './secrets';
+import { registerSecretsOf, secretsOfSetting } from './secrets';
 
 export type ConfigClass<T extends object> = new () => T;
 
@@ -34,14 +34,15 @@ export function loadConfig<T extends object>(
 
 /**
  * In production, every secret of the configuration (a setting named …TOKEN, …SECRET, …PASSWORD or …KEY,
- * and the password inside a URL) must be none this repository publishes, and not guessable.
+ * each token of a credential list, and the password inside a URL) must be none this repository
+ * publishes, and not guessable.
  */
 function unsafeProductionSecrets(config: object): { name: string; problem: string }[] {
   if ((config as { NODE_ENV?: unknown }).NODE_ENV !== 'production') return [];
   return Object.entries(config).flatMap(([name, value]) => {
     if (typeof value !== 'string') return [];
-    const secret = isSecretSetting(name) ? value : passwordInUrl(value);
-    const why = secret === undefined ? undefined : unsafeSecret(secret);
+    const why = secretsOfSetting(name, value)
+      .map(unsafeSecret).find((problem) => problem !== undefined);
     if (why === undefined) return [];
     return [
       { name, problem: `${name}: refused in production: its secret is ${why}; make one with \`openssl rand -hex 32\`` },

@@ -1,11 +1,14 @@
+import { adminCredentialTokens } from './admin-credentials';
+
 /**
  * Secrets never reach a log line or an error message. Three layers:
- * - a setting whose name says it is a secret (…TOKEN, …SECRET, …PASSWORD, …KEY) is never printed;
+ * - a setting whose name says it is a secret (…TOKEN, …SECRET, …PASSWORD, …KEY, …CREDENTIALS) is never
+ *   printed;
  * - a URL is printed without its password and without its path (a chat webhook's path is its secret);
  * - every secret value the configuration held is registered at boot, and the logger replaces any
  *   occurrence of one, wherever it appears in a line (an error message quoting a URL, say).
  */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|KEY)$/;
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|KEY|CREDENTIALS)$/;
 const MIN_REGISTERED_LENGTH = 6;
 const registered = new Set<string>();
 
@@ -30,13 +33,23 @@ export function describeSetting(name: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The secrets a setting holds: its whole value when its name says so, each token of a credential list,
+ * the password inside a URL.
+ */
+export function secretsOfSetting(name: string, value: string): string[] {
+  if (name.endsWith('CREDENTIALS')) return adminCredentialTokens(value);
+  if (isSecretSetting(name)) return [value];
+  const password = passwordInUrl(value);
+  return password === undefined ? [] : [password];
+}
+
 /** Remembers the secret parts of a loaded configuration, so the logger can take them out of any line. */
 export function registerSecretsOf(config: object): void {
   for (const [name, value] of Object.entries(config)) {
     if (typeof value !== 'string') continue;
-    if (isSecretSetting(name)) registerSecret(value);
+    secretsOfSetting(name, value).forEach(registerSecret);
     const url = safeUrl(value);
-    if (url?.password) registerSecret(decodeURIComponent(url.password));
     if (url && name.endsWith('WEBHOOK_URL')) registerSecret(url.pathname);
   }
 }

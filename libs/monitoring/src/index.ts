@@ -13,3 +13,4 @@ export * from './probes/order-service-probes';
 export * from './timeline/order-timeline';
 export * from './reconciliation/pending-repairs';
 export * from './probes/probe-writes';
+export * from './reward-rules/rule-changes';

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ADMIN_TOKEN, AdminTokenGuard } from '@redpacket/platform';
 import { RewardsModule, type RewardsOptions } from '@redpacket/rewards';
 import { RECONCILIATION_OPTIONS, type ReconciliationOptions } from './reconciliation.options';
 import { ReconciliationScheduler, SCHEDULE_OPTIONS, type ScheduleOptions } from './reconciliation.scheduler';
@@ -16,7 +15,6 @@ export interface ReconciliationModuleOptions {
   reconciliation: ReconciliationOptions;
   retention: RetentionOptions;
   schedule: ScheduleOptions;
-  adminToken: string | undefined;
 }
 
 @Module({})
@@ -30,8 +28,6 @@ export class ReconciliationModule {
         { provide: RECONCILIATION_OPTIONS, useValue: options.reconciliation },
         { provide: RETENTION_OPTIONS, useValue: options.retention },
         { provide: SCHEDULE_OPTIONS, useValue: options.schedule },
-        { provide: ADMIN_TOKEN, useValue: options.adminToken },
-        AdminTokenGuard,
         ReconciliationRunRepository,
         PendingRepairsRepository,
         ReissueOrderService,

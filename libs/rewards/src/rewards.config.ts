@@ -69,7 +69,6 @@ export function rewardsOptionsFrom(config: RewardsConfig): RewardsOptions {
     kafkaNamespace: config.KAFKA_NAMESPACE,
     maxOptimisticAttempts: config.REWARD_MAX_OPTIMISTIC_ATTEMPTS,
     outbox: outboxLocation('rewards'),
-    adminToken: config.ADMIN_TOKEN,
     ruleLimits: {
       maxPercentBasisPoints: config.REWARD_RULE_MAX_PERCENT_BASIS_POINTS,
       maxPacketCents: config.REWARD_RULE_MAX_PACKET_CENTS,

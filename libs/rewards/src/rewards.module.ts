@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Metrics } from '@redpacket/observability';
-import { ADMIN_TOKEN, AdminTokenGuard, READINESS_CHECK, type ReadinessCheck } from '@redpacket/platform';
+import { READINESS_CHECK, type ReadinessCheck } from '@redpacket/platform';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
 import {
   CONSUMER_OPTIONS,
@@ -36,8 +36,6 @@ export class RewardsModule {
       controllers: [RewardRulesController],
       providers: [
         { provide: REWARDS_OPTIONS, useValue: rewards },
-        { provide: ADMIN_TOKEN, useValue: rewards.adminToken },
-        AdminTokenGuard,
         RewardRuleBook,
         { provide: CONSUMER_OPTIONS, useValue: consumer },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },

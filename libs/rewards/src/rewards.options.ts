@@ -10,9 +10,7 @@ export interface RewardsOptions {
   kafkaNamespace: string;
   maxOptimisticAttempts: number;
   outbox: OutboxLocation;
-  /** Guards the rule timeline's admin API; without one every admin call is refused. */
-  adminToken: string | undefined;
-  /** The most a new rule may pay: a rule past these is refused, whoever holds the admin token. */
+  /** The most a new rule may pay: a rule past these is refused, whoever holds the `rules` scope. */
   ruleLimits: RewardRuleLimits;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigValidationError } from '@redpacket/config';
 import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
+import { readRuleChanges, RuleChangeWatch } from '@redpacket/monitoring';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
@@ -49,7 +50,12 @@ describe('reward rules as data, decided once', () => {
 
   beforeAll(async () => {
     database = await createMigratedDatabase('rules');
-    const env = { DATABASE_URL: database.url, KAFKA_NAMESPACE: namespace, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+    const env = {
+      DATABASE_URL: database.url,
+      KAFKA_NAMESPACE: namespace,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ADMIN_CREDENTIALS: SCOPED_CREDENTIALS,
+    };
     orders = await startOrderService({ ...env, OUTBOX_RELAY_ENABLED: 'false' });
     rewards = await startRewardService({ ...env, OUTBOX_RELAY_ENABLED: 'false' });
     reconciler = await startReconciler({ ...env, DATABASE_URL: reconcilerDatabaseUrl(database.url) });
@@ -355,7 +361,52 @@ describe('reward rules as data, decided once', () => {
     });
     expect(report.json<ReconciliationRun>()).toMatchObject({ orphanPackets: 1, amountMismatches: 1, walletDrifts: 1 });
   });
+
+  it('takes a rule change only from a credential holding `rules`, records who made it, and the monitor shows it', async () => {
+    const rule = { ...CAMPAIGN, note: 'scoped change', effectiveFrom: new Date(Date.now() + 86_400_000).toISOString() };
+    // The monitor's own credentials: its probe token, and the read token operators use on its pages.
+    const byMonitor = await addRule(rule, PROBES_TOKEN);
+    expect(byMonitor.statusCode).toBe(403);
+    expect(byMonitor.json()).toMatchObject({ message: 'the credential monitor does not hold the rules scope' });
+    const byViewer = await addRule(rule, READ_TOKEN);
+    expect(byViewer.statusCode).toBe(403);
+    expect(byViewer.json()).toMatchObject({ message: 'the credential viewer does not hold the rules scope' });
+    expect(
+      (await rewards.request({ method: 'GET', url: '/admin/reward-rules', headers: auth(RULES_TOKEN) })).statusCode,
+    ).toBe(403);
+    const runs = await reconciler.request({
+      method: 'POST',
+      url: '/admin/reconciliations',
+      payload: { dryRun: true },
+      token: RULES_TOKEN,
+    });
+    expect(runs.statusCode).toBe(403);
+    const rulesBefore = await readRuleChanges(orders.dataSource);
+
+    const added = await addRule(rule, RULES_TOKEN);
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({ createdBy: 'campaigns', note: 'scoped change' });
+    const timeline = await rewards.request({ method: 'GET', url: '/admin/reward-rules', headers: auth(READ_TOKEN) });
+    expect(timeline.json<{ items: { createdBy: string }[] }>().items.map((item) => item.createdBy)).toContain(
+      'campaigns',
+    );
+    const [newest] = await readRuleChanges(orders.dataSource);
+    expect(newest).toMatchObject({
+      version: rulesBefore[0].version + 1,
+      createdBy: 'campaigns',
+      note: 'scoped change',
+    });
+    const watch = new RuleChangeWatch();
+    expect(watch.added(rulesBefore)).toEqual([]);
+    expect(watch.added(await readRuleChanges(orders.dataSource))).toEqual([newest]);
+  });
 });
+
+const RULES_TOKEN = 'rules-token-0123456789abcdef';
+const READ_TOKEN = 'read-token-0123456789abcdef';
+const PROBES_TOKEN = 'probes-token-0123456789abcdef';
+/** Beside ADMIN_TOKEN: a rule author, an operator who reads, and the monitor's probe writer. */
+const SCOPED_CREDENTIALS = `campaigns:rules:${RULES_TOKEN},viewer:read:${READ_TOKEN},monitor:probes:${PROBES_TOKEN}`;
 
 function auth(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };

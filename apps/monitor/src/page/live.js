@@ -103,6 +103,20 @@ function render(snapshot) {
       cells([new Date(a.at).toLocaleTimeString(), a.observer, a.reason, a.partition, `${a.delayMs} ms`]),
     ),
   );
+  const cents = (value) => (Number(value) / 100).toFixed(2);
+  $('rule-rows').replaceChildren(
+    ...(snapshot.rules ?? []).map((r) =>
+      cells([
+        r.version,
+        new Date(r.effectiveFrom).toLocaleString(),
+        r.minItems,
+        `${r.percentBasisPoints / 100} %`,
+        `${cents(r.minCents)} / ${cents(r.maxCents)}`,
+        r.createdBy,
+        r.note ?? '',
+      ]),
+    ),
+  );
 }
 
 async function refresh() {

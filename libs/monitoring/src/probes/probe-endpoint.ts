@@ -6,13 +6,12 @@ import {
   type OnApplicationShutdown,
   Post,
   ServiceUnavailableException,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { type EventProducer, KafkaAdmin, KafkaClients, settlesWithin, SystemTopicsBootstrap } from '@redpacket/kafka';
-import { AdminTokenGuard } from '@redpacket/platform';
+import { RequiresAdminScope } from '@redpacket/platform';
 import { IsString, Matches } from 'class-validator';
 import { ProbeWriter } from './probe-writer';
 
@@ -39,8 +38,7 @@ export interface WrittenProbe {
  * so the monitor's probes travel the orders' own partitions without the monitor holding that right.
  */
 @ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(AdminTokenGuard)
+@RequiresAdminScope('probes')
 @Controller('admin/probes')
 export class ProbesController implements OnApplicationShutdown {
   private readonly producer: EventProducer;

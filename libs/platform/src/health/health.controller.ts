@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { BaseConfig } from '@redpacket/config';
+import { adminCredentialsOf, BaseConfig } from '@redpacket/config';
 import { KafkaAdmin } from '@redpacket/kafka';
-import { tokensMatch } from '../auth/admin-token.guard';
+import { presentedCredential } from '../auth/admin-scope.guard';
 import { DataSource } from 'typeorm';
 import { READINESS_CHECK, type ReadinessCheck } from './readiness-check';
 
@@ -128,8 +128,7 @@ export class HealthController {
   }
 
   private mayReadDetails(authorization: string | undefined): boolean {
-    const presented = authorization ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
-    return Boolean(presented && this.config.ADMIN_TOKEN && tokensMatch(presented, this.config.ADMIN_TOKEN));
+    return presentedCredential(adminCredentialsOf(this.config), authorization)?.scopes.includes('read') ?? false;
   }
 
   private partReadiness(check: ReadinessCheck) {

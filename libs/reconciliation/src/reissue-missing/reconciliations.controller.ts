@@ -1,13 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminTokenGuard } from '@redpacket/platform';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequiresAdminScope } from '@redpacket/platform';
 import type { ReconciliationRun } from './reconciliation-run';
 import { ReissueMissingService } from './reissue-missing.service';
 import { StartReconciliationDto } from './start-reconciliation.dto';
 
 @ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(AdminTokenGuard)
+@RequiresAdminScope('reconcile')
 @Controller('admin/reconciliations')
 export class ReconciliationsController {
   constructor(private readonly reconciliations: ReissueMissingService) {}

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { classifyError } from '@redpacket/errors';
-import { AdminTokenGuard, validationFailed } from '@redpacket/platform';
+import { AdminCaller, RequiresAdminScope, validationFailed } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { type RewardRule, validateRewardRule } from '../domain/reward-rule';
 import { AddRewardRuleDto } from './add-reward-rule.dto';
@@ -21,10 +21,11 @@ function beyondLimits(rule: RewardRule, limits: RewardRuleLimits): string[] {
   ];
 }
 
-/** The rule timeline. Versions are never edited: a change is a new version that takes effect later. */
+/**
+ * The rule timeline. Versions are never edited: a change is a new version that takes effect later,
+ * recorded with the name of the credential that made it. Reading takes the `read` scope, adding `rules`.
+ */
 @ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(AdminTokenGuard)
 @Controller('admin/reward-rules')
 export class RewardRulesController {
   private readonly repository: RewardRulesRepository;
@@ -38,6 +39,7 @@ export class RewardRulesController {
   }
 
   @Get()
+  @RequiresAdminScope('read')
   async timeline(): Promise<{ items: RecordedRewardRule[] }> {
     return { items: await this.rules.timeline() };
   }
@@ -45,7 +47,8 @@ export class RewardRulesController {
   /** 201 with the new version; 400 naming every problem, including a start less than 2 s away. */
   @Post()
   @HttpCode(201)
-  async add(@Body() body: AddRewardRuleDto): Promise<RecordedRewardRule> {
+  @RequiresAdminScope('rules')
+  async add(@Body() body: AddRewardRuleDto, @AdminCaller() caller: string): Promise<RecordedRewardRule> {
     const rule = {
       minItems: body.minItems,
       percentBasisPoints: body.percentBasisPoints,
@@ -58,7 +61,7 @@ export class RewardRulesController {
       return await this.repository.add({
         ...rule,
         effectiveFrom: new Date(body.effectiveFrom),
-        createdBy: 'admin',
+        createdBy: caller,
         note: body.note,
       });
     } catch (error) {

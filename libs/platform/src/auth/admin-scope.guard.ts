@@ -1,0 +1,86 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  applyDecorators,
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { type AdminCredential, adminCredentialsOf, type AdminScope, BaseConfig } from '@redpacket/config';
+
+const SCOPE = 'redpacket:admin-scope';
+
+interface AdminRequest {
+  headers: Record<string, string | undefined>;
+  adminCredential?: AdminCredential;
+}
+
+/** Compares digests, so the time taken says nothing about how much of the token matched. */
+export function tokensMatch(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The credential whose token the `Authorization: Bearer …` header presents, if any. */
+export function presentedCredential(
+  credentials: readonly AdminCredential[],
+  authorization: string | undefined,
+): AdminCredential | undefined {
+  const presented = authorization ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
+  if (!presented) return undefined;
+  // Every token is compared, so the time taken does not say which one matched.
+  return credentials.reduce<AdminCredential | undefined>(
+    (found, credential) => (tokensMatch(presented, credential.token) ? credential : found),
+    undefined,
+  );
+}
+
+/**
+ * `Authorization: Bearer <token>` of a credential holding the endpoint's scope (ADMIN_CREDENTIALS, or
+ * ADMIN_TOKEN outside production). No header → 401; a token no credential has → 403; a credential
+ * without the scope → 403 naming the scope. Without credentials every admin call is refused.
+ */
+@Injectable()
+export class AdminScopeGuard implements CanActivate {
+  private readonly credentials: AdminCredential[];
+
+  constructor(
+    @Inject(BaseConfig) config: BaseConfig,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {
+    this.credentials = adminCredentialsOf(config);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const scope = this.reflector.getAllAndOverride<AdminScope>(SCOPE, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    const header = request.headers.authorization;
+    if (!header || !/^Bearer \S+$/.test(header)) throw new UnauthorizedException('an admin bearer token is required');
+    const credential = presentedCredential(this.credentials, header);
+    if (!credential) throw new ForbiddenException('invalid admin token');
+    if (!credential.scopes.includes(scope)) {
+      throw new ForbiddenException(`the credential ${credential.name} does not hold the ${scope} scope`);
+    }
+    request.adminCredential = credential;
+    return true;
+  }
+}
+
+/** The endpoint (or every endpoint of the controller) takes a credential holding `scope`. */
+export function RequiresAdminScope(scope: AdminScope): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(SCOPE, scope), UseGuards(AdminScopeGuard), ApiBearerAuth());
+}
+
+/** The name of the credential the request was let in with: who made a change. */
+export const AdminCaller = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string =>
+    context.switchToHttp().getRequest<AdminRequest>().adminCredential?.name ?? 'unknown',
+);
