@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPOSE_SECRETS, withComposeSecrets } from './compose-secrets';
+import {
+  EventSigner,
+  EventVerifier,
+  generateEventKeyPair,
+  parsePublicKeys,
+  privateKeyFrom,
+} from '@redpacket/contracts';
+import { COMPOSE_SECRETS, COMPOSE_SIGNING_KEY_ID, withComposeSecrets } from './compose-secrets';
 
 const compose = readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
 
@@ -23,5 +30,23 @@ describe('the compose secrets', () => {
     const second = withComposeSecrets(first.text);
     expect(second).toEqual({ text: first.text, added: [] });
     expect(withComposeSecrets('').text).not.toContain(/POSTGRES_PASSWORD=([0-9a-f]{48})/.exec(first.text)?.[1]);
+  });
+
+  it('writes a signing key whose public half the reward service is given, also for a key already there', () => {
+    const valueOf = (text: string, name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(text)?.[1] ?? '';
+    const verifies = (text: string) => {
+      const signer = new EventSigner(COMPOSE_SIGNING_KEY_ID, privateKeyFrom(valueOf(text, 'EVENT_SIGNING_KEY')));
+      const message = { key: 'u', value: '{}', headers: {} };
+      new EventVerifier(parsePublicKeys(valueOf(text, 'EVENT_VERIFY_KEYS')).keys).check({
+        ...message,
+        headers: signer.headersFor(message),
+      });
+      return true;
+    };
+    expect(verifies(withComposeSecrets('').text)).toBe(true);
+    const kept = generateEventKeyPair(COMPOSE_SIGNING_KEY_ID).privateKey;
+    const text = withComposeSecrets(`EVENT_SIGNING_KEY=${kept}\n`).text;
+    expect(valueOf(text, 'EVENT_SIGNING_KEY')).toBe(kept);
+    expect(verifies(text)).toBe(true);
   });
 });

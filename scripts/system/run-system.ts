@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generateEventKeyPair } from '@redpacket/contracts';
 import { runMigrations } from '@redpacket/database';
 import { grantSystemAccess } from '@redpacket/kafka';
 import type { Infrastructure } from '../infra/infra.types';
@@ -97,6 +98,8 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       // The order service verifies customer tokens with it, and the summary prints one signed with it.
       AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_CUSTOMER_TOKEN_SECRET,
       ORDER_SERVICE_URL: plan.find((app) => app.name === 'order-service')?.url,
+      // A key pair for this run, unless the caller gives the keys: events are signed and verified as in production.
+      eventKeys: process.env.EVENT_SIGNING_KEY ? undefined : { ...generateEventKeyPair('run'), keyId: 'run' },
       // A local broker has a user per app; on a broker of the caller's, the apps use what the caller set.
       kafkaUsers: infra.developmentKafkaUsers ? developmentKafkaEnv : undefined,
     };

@@ -52,6 +52,27 @@ describe('appEnvironment', () => {
   });
 });
 
+describe('appEnvironment: event keys', () => {
+  it('gives the order service the signing key and the reward service only its public half', () => {
+    const [orders, rewards, reconciler, monitor] = planApps(3000, '127.0.0.1');
+    const eventKeys = { privateKey: 'private-der', publicKeys: 'run:public-der', keyId: 'run' };
+    expect(appEnvironment(orders, { ...shared, eventKeys })).toMatchObject({
+      EVENT_SIGNING_KEY: 'private-der',
+      EVENT_SIGNING_KEY_ID: 'run',
+    });
+    expect(appEnvironment(rewards, { ...shared, eventKeys })).toEqual({
+      ...shared,
+      HTTP_PORT: '3001',
+      EVENT_VERIFY_KEYS: 'run:public-der',
+    });
+    for (const app of [reconciler, monitor]) {
+      expect(Object.keys(appEnvironment(app, { ...shared, eventKeys })).filter((k) => k.startsWith('EVENT_'))).toEqual(
+        [],
+      );
+    }
+  });
+});
+
 describe('runningSummary', () => {
   it('prints a curl that places the sample order under the given key', () => {
     const lines = runningSummary(planApps(4000, '127.0.0.1'), 'system-key-1', 'customer.jwt.token');

@@ -32,18 +32,24 @@ export interface SharedAppEnv {
   AUTH_JWT_SECRET?: string;
   /** Where the monitor asks for its probes. */
   ORDER_SERVICE_URL?: string;
+  /** The order service signs its events with the private key; the reward service verifies with the public. */
+  eventKeys?: { privateKey: string; publicKeys: string; keyId: string };
   /** Each app's Kafka principal (`KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`), on a broker that authenticates. */
   kafkaUsers?: (app: AppName) => Record<string, string>;
 }
 
 /** What one app gets on top of the caller's environment (which may tune anything else). */
 export function appEnvironment(app: PlannedApp, shared: SharedAppEnv): Record<string, string> {
-  const { ADMIN_TOKEN, AUTH_JWT_SECRET, ORDER_SERVICE_URL, kafkaUsers, ...common } = shared;
+  const { ADMIN_TOKEN, AUTH_JWT_SECRET, ORDER_SERVICE_URL, eventKeys, kafkaUsers, ...common } = shared;
   const env: Record<string, string> = { ...common, HTTP_PORT: String(app.port), ...kafkaUsers?.(app.name) };
   // Every app has admin endpoints or health details; only the order service verifies customer tokens.
   if (ADMIN_TOKEN) env.ADMIN_TOKEN = ADMIN_TOKEN;
   if (app.name === 'order-service' && AUTH_JWT_SECRET) env.AUTH_JWT_SECRET = AUTH_JWT_SECRET;
   if (app.name === 'monitor' && ORDER_SERVICE_URL) env.ORDER_SERVICE_URL = ORDER_SERVICE_URL;
+  if (app.name === 'order-service' && eventKeys) {
+    Object.assign(env, { EVENT_SIGNING_KEY: eventKeys.privateKey, EVENT_SIGNING_KEY_ID: eventKeys.keyId });
+  }
+  if (app.name === 'reward-service' && eventKeys) env.EVENT_VERIFY_KEYS = eventKeys.publicKeys;
   return env;
 }
 

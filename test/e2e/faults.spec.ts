@@ -410,6 +410,8 @@ function hostileStream(users: string[]): { message: Message & { key: string }; c
     // Near the broker's default limit of about 1 MiB per message.
     ['CONTRACT_VIOLATION', (userId) => event(userId, { filler: 'x'.repeat(1_000_000) })],
     ['INVALID_PROBE', (userId) => event(userId, {}), { probe: 'true', 'probe-sent-at': String(Date.now()) }],
+    // Well-formed, but not signed by the order service: written by whoever may write the topic.
+    ['INVALID_SIGNATURE', (userId) => event(userId, {})],
   ];
   return users.flatMap((userId) =>
     kinds.map(([code, value, extra]) => ({

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type ConfigClass, type ConfigValidationError, loadConfig, PUBLISHED_SECRETS } from '@redpacket/config';
+import { generateEventKeyPair } from '@redpacket/contracts';
 import { MonitorConfig } from '../../apps/monitor/src/monitor.config';
 import { OrderServiceConfig } from '../../apps/order-service/src/order-service.config';
 import { ReconcilerConfig } from '../../apps/reconciler/src/reconciler.config';
@@ -13,6 +14,7 @@ import { testNamespace } from '../support/namespace';
 
 /** A secret as `openssl rand -hex 16` makes one. */
 const GENERATED = () => randomBytes(16).toString('hex');
+const EVENT_KEYS = generateEventKeyPair('k1');
 
 /**
  * What a production deployment gets right; each test then breaks some of it. Its Kafka password is none
@@ -22,6 +24,8 @@ const SAFE_PRODUCTION = {
   NODE_ENV: 'production',
   ADMIN_CREDENTIALS: `ops:read:${GENERATED()}`,
   PROBE_WRITE_TOKEN: GENERATED(),
+  EVENT_SIGNING_KEY: EVENT_KEYS.privateKey,
+  EVENT_VERIFY_KEYS: EVENT_KEYS.publicKeys,
   AUTH_JWT_SECRET: GENERATED(),
   KAFKA_SASL_PASSWORD: GENERATED(),
   KAFKA_REPLICATION_FACTOR: '1',
@@ -67,14 +71,15 @@ describe('production refuses what is unsafe, in one boot error', () => {
   it.each<[AppName, Record<string, string>, string[]]>([
     [
       'reward-service',
-      { REWARD_STRATEGY: 'none', FAILPOINTS: 'grant.before-commit=crash', KAFKA_ALLOW_WEAK_DURABILITY: 'false' },
-      ['REWARD_STRATEGY', 'KAFKA_REPLICATION_FACTOR', 'FAILPOINTS'],
+      {
+        REWARD_STRATEGY: 'none',
+        FAILPOINTS: 'grant.before-commit=crash',
+        KAFKA_ALLOW_WEAK_DURABILITY: 'false',
+        EVENT_VERIFY_KEYS: '',
+      },
+      ['REWARD_STRATEGY', 'KAFKA_REPLICATION_FACTOR', 'FAILPOINTS', 'EVENT_VERIFY_KEYS'],
     ],
-    [
-      'reconciler',
-      { REWARD_STRATEGY: 'inbox-no-tx', ADMIN_TOKEN: GENERATED() },
-      ['REWARD_STRATEGY', 'ADMIN_TOKEN'],
-    ],
+    ['reconciler', { REWARD_STRATEGY: 'inbox-no-tx', ADMIN_TOKEN: GENERATED() }, ['REWARD_STRATEGY', 'ADMIN_TOKEN']],
     [
       'order-service',
       {
@@ -82,8 +87,9 @@ describe('production refuses what is unsafe, in one boot error', () => {
         KAFKA_REPLICATION_FACTOR: '3',
         KAFKA_MIN_INSYNC_REPLICAS: '1',
         KAFKA_ALLOW_WEAK_DURABILITY: 'false',
+        EVENT_SIGNING_KEY: '',
       },
-      ['AUTH_JWT_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION'],
+      ['AUTH_JWT_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION', 'EVENT_SIGNING_KEY'],
     ],
     [
       'monitor',
@@ -160,6 +166,8 @@ describe('production refuses every secret this repository publishes', () => {
     DATABASE_URL: `postgres://app:${generated}@db:5432/redpacket`,
     ADMIN_CREDENTIALS: `ops:read:${GENERATED()}`,
     PROBE_WRITE_TOKEN: GENERATED(),
+    EVENT_SIGNING_KEY: EVENT_KEYS.privateKey,
+    EVENT_VERIFY_KEYS: EVENT_KEYS.publicKeys,
     KAFKA_BROKERS: 'kafka:9092',
     KAFKA_SASL_USERNAME: 'redpacket-app',
     KAFKA_SASL_PASSWORD: GENERATED(),

@@ -1,6 +1,13 @@
 import type { GrantRequest, GrantSource } from '@redpacket/rewards';
 import { randomInt, randomUUID } from 'node:crypto';
-import { EVENT_HEADERS, newEventId, ORDER_PURCHASED, type OrderPurchasedV1 } from '@redpacket/contracts';
+import {
+  EVENT_HEADERS,
+  type EventSigner,
+  newEventId,
+  ORDER_PURCHASED,
+  type OrderPurchasedV1,
+} from '@redpacket/contracts';
+import { TEST_EVENT_SIGNER } from './event-keys';
 import type { IHeaders, Message } from 'kafkajs';
 
 /** An OrderPurchased event as the order service would write it; qualifying unless told otherwise. */
@@ -26,8 +33,13 @@ export function asGrantRequest(event: OrderPurchasedV1, source: GrantSource = 'e
   };
 }
 
-export function asMessage(event: OrderPurchasedV1, headers: IHeaders = {}): Message {
-  return {
+/** The event as the order service publishes it: signed with the test's key, or `signer`'s, or unsigned (null). */
+export function asMessage(
+  event: OrderPurchasedV1,
+  headers: IHeaders = {},
+  signer: EventSigner | null = TEST_EVENT_SIGNER,
+): Message {
+  const message = {
     key: event.userId,
     value: JSON.stringify(event),
     headers: {
@@ -37,4 +49,5 @@ export function asMessage(event: OrderPurchasedV1, headers: IHeaders = {}): Mess
       ...headers,
     },
   };
+  return signer ? { ...message, headers: { ...message.headers, ...signer.headersFor(message) } } : message;
 }

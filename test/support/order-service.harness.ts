@@ -1,3 +1,4 @@
+import { SIGNED_EVENTS_ENV } from './event-keys';
 import { OutboxRelayService } from '@redpacket/outbox';
 import { DataSource } from 'typeorm';
 import { configureOrderService, ORDER_BODY_LIMIT_BYTES } from '../../apps/order-service/src/configure-order-service';
@@ -32,7 +33,11 @@ export async function startOrderService(env: Record<string, string>): Promise<Or
       configure: configureOrderService,
       bodyLimitBytes: ORDER_BODY_LIMIT_BYTES,
     },
-    env,
+    {
+      EVENT_SIGNING_KEY: SIGNED_EVENTS_ENV.EVENT_SIGNING_KEY,
+      EVENT_SIGNING_KEY_ID: SIGNED_EVENTS_ENV.EVENT_SIGNING_KEY_ID,
+      ...env,
+    },
   );
   const relay = booted.app.get(OutboxRelayService);
   // The relay connects in the background; a test that drives it starts once it runs.

@@ -1,3 +1,4 @@
+import { TEST_EVENT_SIGNER } from './event-keys';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
 import type { DataSource } from 'typeorm';
@@ -26,6 +27,8 @@ export function relayFor(
       batchSize: options.batchSize ?? 50,
       maxBatchSize: options.maxBatchSize,
       pipelineDepth: options.pipelineDepth,
+      // The order service's relay signs what it publishes, with the key the test's reward service trusts.
+      signer: (options.schema ?? 'ordering') === 'ordering' ? TEST_EVENT_SIGNER : undefined,
     },
     options.logger ?? new Logger('TestRelay'),
   );

@@ -1,3 +1,4 @@
+import { SIGNED_EVENTS_ENV } from './event-keys';
 import { createValidationPipe } from '@redpacket/platform';
 import type { EventProducer } from '@redpacket/kafka';
 import { GrantOnceService, OrderPurchasedConsumer } from '@redpacket/rewards';
@@ -25,7 +26,7 @@ export async function startRewardService(env: Record<string, string>): Promise<R
         app.useGlobalPipes(createValidationPipe());
       },
     },
-    env,
+    { EVENT_VERIFY_KEYS: SIGNED_EVENTS_ENV.EVENT_VERIFY_KEYS, ...env },
   );
   return {
     ...booted,

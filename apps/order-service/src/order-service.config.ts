@@ -1,6 +1,7 @@
 import { type AdminScope, OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
 import { CUSTOMER_TOKEN_AUDIENCE, CUSTOMER_TOKEN_ISSUER } from '@redpacket/platform';
 import type { OrderAdmissionOptions } from '@redpacket/ordering';
+import { EventSigner, privateKeyFrom, privateKeyProblem } from '@redpacket/contracts';
 import {
   IsBoolean,
   IsInt,
@@ -109,9 +110,39 @@ export class OrderServiceConfig extends OutboxConfig {
   @Max(60_000)
   ORDER_MAX_QUEUE_WAIT_MS = 1_000;
 
+  /**
+   * The Ed25519 private key (PKCS#8, PEM or base64 DER) the relay signs each OrderPurchased with; the
+   * reward service verifies with its public half (EVENT_VERIFY_KEYS). Required in production: without it
+   * whoever can write the topic writes orders that are paid.
+   */
+  @ValidateIf(
+    (config: OrderServiceConfig) => config.EVENT_SIGNING_KEY !== undefined || config.NODE_ENV === 'production',
+  )
+  @IsString({
+    message: 'EVENT_SIGNING_KEY is required in production: unsigned events are refused by the reward service',
+  })
+  @ValidateBy({
+    name: 'ed25519PrivateKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && privateKeyProblem(value) === undefined,
+      defaultMessage: (args?: ValidationArguments) => `EVENT_SIGNING_KEY is ${privateKeyProblem(String(args?.value))}`,
+    },
+  })
+  EVENT_SIGNING_KEY?: string;
+
+  /** The id of that key, sent with each signature so the verifier picks its public half (keys rotate). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'EVENT_SIGNING_KEY_ID must be 1-64 letters, digits, ".", "_" or "-"' })
+  EVENT_SIGNING_KEY_ID = 'k1';
+
   override servedAdminScopes(): readonly AdminScope[] {
     return ['probes', 'read'];
   }
+}
+
+/** The relay's signer, or none outside production when no key is given. */
+export function eventSignerFrom(config: OrderServiceConfig): EventSigner | undefined {
+  if (!config.EVENT_SIGNING_KEY) return undefined;
+  return new EventSigner(config.EVENT_SIGNING_KEY_ID, privateKeyFrom(config.EVENT_SIGNING_KEY));
 }
 
 /** A bound of requests that each hold a pooled connection must leave one connection free. */

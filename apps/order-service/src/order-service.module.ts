@@ -9,7 +9,12 @@ import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { CustomerAuthModule, HealthModule, RedpacketErrorFilter } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
-import { customerAuthOptions, orderAdmissionOptions, OrderServiceConfig } from './order-service.config';
+import {
+  customerAuthOptions,
+  eventSignerFrom,
+  orderAdmissionOptions,
+  OrderServiceConfig,
+} from './order-service.config';
 
 /**
  * REST for orders (validated, idempotent, the customer from a verified token), plus read-only wallet views;
@@ -35,7 +40,7 @@ export class OrderServiceModule {
             eventCarriesWalletVersion: config.ORDER_EVENT_CARRIES_WALLET_VERSION,
             admission: orderAdmissionOptions(config),
           },
-          outboxRelayOptions(config, 'ordering'),
+          { ...outboxRelayOptions(config, 'ordering'), signer: eventSignerFrom(config) },
         ),
       ],
       controllers: [ReadWalletController, ProbesController],

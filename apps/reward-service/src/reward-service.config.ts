@@ -1,7 +1,18 @@
 import { type AdminScope, ToBoolean, ToInt } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
-import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { EventVerifier, parsePublicKeys } from '@redpacket/contracts';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
 
 export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @ToBoolean()
@@ -69,9 +80,34 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Max(200)
   override DATABASE_POOL_SIZE = 20;
 
+  /**
+   * The public keys OrderPurchased events may be signed with, `keyId:base64-SPKI` separated by commas
+   * (more than one while keys rotate). An event without a valid signature from one of them is poison,
+   * dead-lettered as INVALID_SIGNATURE. Required in production; without it, outside production, events
+   * are not checked (said at boot).
+   */
+  @ValidateIf(
+    (config: RewardServiceConfig) => config.EVENT_VERIFY_KEYS !== undefined || config.NODE_ENV === 'production',
+  )
+  @IsString({ message: 'EVENT_VERIFY_KEYS is required in production: without it forged events are paid' })
+  @ValidateBy({
+    name: 'ed25519PublicKeys',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parsePublicKeys(value).problems.length === 0,
+      defaultMessage: (args?: ValidationArguments) =>
+        `EVENT_VERIFY_KEYS: ${parsePublicKeys(String(args?.value)).problems.join('; ')}`,
+    },
+  })
+  EVENT_VERIFY_KEYS?: string;
+
   override servedAdminScopes(): readonly AdminScope[] {
     return ['rules', 'read'];
   }
+}
+
+/** The consumer's verifier, or none outside production when no key is given. */
+export function eventVerifierFrom(config: RewardServiceConfig): EventVerifier | undefined {
+  return config.EVENT_VERIFY_KEYS ? new EventVerifier(parsePublicKeys(config.EVENT_VERIFY_KEYS).keys) : undefined;
 }
 
 /** Whether the consumer grants in batches: as told, else under inbox-tx (the only strategy with a batched form). */

@@ -7,7 +7,7 @@ import { outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { RewardsModule, rewardsOptionsFrom } from '@redpacket/rewards';
-import { grantsInBatches, RewardServiceConfig } from './reward-service.config';
+import { eventVerifierFrom, grantsInBatches, RewardServiceConfig } from './reward-service.config';
 
 /** Grants each qualifying order's red packet exactly once in effect; hosts its own outbox relay. */
 @Module({})
@@ -32,6 +32,7 @@ export class RewardServiceModule {
             batchSize: config.REWARD_BATCH_SIZE,
             stuckAfterMs: config.REWARD_STUCK_AFTER_MS,
             maxRetryDelayMs: config.REWARD_MAX_RETRY_DELAY_MS,
+            verifier: eventVerifierFrom(config),
           },
           outboxRelayOptions(config, 'rewards'),
           (metrics) => {

@@ -42,7 +42,8 @@ function unsafeProductionSecrets(config: object): { name: string; problem: strin
   return Object.entries(config).flatMap(([name, value]) => {
     if (typeof value !== 'string') return [];
     const why = secretsOfSetting(name, value)
-      .map(unsafeSecret).find((problem) => problem !== undefined);
+      .map(unsafeSecret)
+      .find((problem) => problem !== undefined);
     if (why === undefined) return [];
     return [
       { name, problem: `${name}: refused in production: its secret is ${why}; make one with \`openssl rand -hex 32\`` },

@@ -6,7 +6,8 @@ export type ContractViolationCode =
   | 'INVALID_PROBE'
   | 'CONTRACT_VIOLATION'
   | 'UNKNOWN_SCHEMA_VERSION'
-  | 'UNKNOWN_EVENT_TYPE';
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'INVALID_SIGNATURE';
 
 /** A message that can never be processed, however often it is retried: it goes to the dead-letter topic. */
 export class ContractViolationError extends RedpacketError {

@@ -6,3 +6,4 @@ export * from './order-purchased/order-purchased.v1';
 export * from './order-purchased/parse-order-purchased';
 export * from './topics';
 export * from './red-packet-granted/red-packet-granted.v1';
+export * from './signing/event-signature';

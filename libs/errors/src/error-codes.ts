@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'CONTRACT_VIOLATION',
   'UNKNOWN_SCHEMA_VERSION',
   'UNKNOWN_EVENT_TYPE',
+  'INVALID_SIGNATURE',
   'PLACED_IN_THE_FUTURE',
   // A condition of the moment: retry.
   'OPTIMISTIC_CONFLICT',

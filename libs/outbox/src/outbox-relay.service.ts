@@ -9,6 +9,7 @@ import {
 } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
+import type { EventSigner } from '@redpacket/contracts';
 import { OutboxRelay } from './outbox-relay';
 import type { OutboxLocation } from './outbox.types';
 
@@ -33,6 +34,8 @@ export interface OutboxRelayServiceOptions {
   /** Published rows older than this are deleted. */
   retentionSeconds: number;
   purgeIntervalMs: number;
+  /** Signs every message published (the order service's events); unsigned when not given. */
+  signer?: EventSigner;
 }
 
 /** Where the relay is: Kafka not reached yet, publishing, or stopped. */

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { EVENT_HEADERS } from '@redpacket/contracts';
+import { EVENT_HEADERS, type EventSigner } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { contextOf, Metrics, traceparentOf, tracer } from '@redpacket/observability';
@@ -26,6 +26,8 @@ export interface OutboxRelayOptions {
   idleMaxMs?: number;
   /** Where published and retried counts go; a private registry when not given. */
   metrics?: Metrics;
+  /** Signs each message (the order service's OrderPurchased): its headers prove who wrote it. */
+  signer?: EventSigner;
 }
 
 export interface RelayStats {
@@ -255,7 +257,7 @@ export class OutboxRelay {
   private async sendByTopic(manager: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
     const sent: OutboxRow[] = [];
     for (const [topic, topicRows] of groupByTopic(rows)) {
-      const traces = new PublishTraces(topic, topicRows);
+      const traces = new PublishTraces(topic, topicRows, this.options.signer);
       const { acknowledged, error } = await traces.acknowledged(() =>
         sendPartitionByPartition(this.sender, topic, traces.messages),
       );
@@ -302,13 +304,14 @@ function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
  * The spans of one send, for the rows that carry a trace context (none when tracing was off): a
  * `publish <topic>` span per row, child of the span that wrote the row (the order's transaction, a
  * grant), not of the relay; and under it a `kafka ack` span for the send until Kafka acknowledged it. The
- * message carries the publish span's `traceparent`, so the consumer continues the same trace.
+ * message carries the publish span's `traceparent`, so the consumer continues the same trace, and the
+ * signer's headers when the relay signs.
  */
 class PublishTraces {
   readonly messages: OutgoingMessage[];
   private readonly publishes: (Span | undefined)[];
 
-  constructor(topic: string, rows: OutboxRow[]) {
+  constructor(topic: string, rows: OutboxRow[], signer: EventSigner | undefined) {
     this.publishes = rows.map((row) =>
       row.trace_context
         ? tracer().startSpan(
@@ -326,7 +329,7 @@ class PublishTraces {
           )
         : undefined,
     );
-    this.messages = rows.map((row, i) => toKafkaMessage(row, this.publishes[i]));
+    this.messages = rows.map((row, i) => toKafkaMessage(row, signer, this.publishes[i]));
   }
 
   async acknowledged(send: () => Promise<SendOutcome>): Promise<SendOutcome> {
@@ -344,9 +347,9 @@ class PublishTraces {
   }
 }
 
-function toKafkaMessage(row: OutboxRow, publish?: Span): OutgoingMessage {
+function toKafkaMessage(row: OutboxRow, signer: EventSigner | undefined, publish?: Span): OutgoingMessage {
   const traceparent = publish ? traceparentOf(trace.setSpan(ROOT_CONTEXT, publish)) : undefined;
-  return {
+  const message = {
     key: row.message_key,
     value: JSON.stringify(row.payload),
     headers: {
@@ -356,4 +359,6 @@ function toKafkaMessage(row: OutboxRow, publish?: Span): OutgoingMessage {
       ...(traceparent ? { [EVENT_HEADERS.traceparent]: traceparent } : {}),
     },
   };
+  if (signer) Object.assign(message.headers, signer.headersFor(message));
+  return message;
 }

@@ -1,3 +1,4 @@
+import { SIGNED_EVENTS_ENV } from '../../support/event-keys';
 import { randomInt, randomUUID } from 'node:crypto';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { ensureTopics, systemTopics } from '@redpacket/kafka';
@@ -123,6 +124,8 @@ export class SystemUnderTest {
       REWARD_SESSION_TIMEOUT_MS: '6000',
       RECONCILER_SCHEDULE_ENABLED: 'false',
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      // Every app is given the keys; the order service signs, the reward service verifies.
+      ...SIGNED_EVENTS_ENV,
       LOG_LEVEL: 'warn',
       ORDER_TOPIC_PARTITIONS: '6',
       ...(this.cluster.brokers ? { KAFKA_BROKERS: this.cluster.brokers.join(',') } : {}),

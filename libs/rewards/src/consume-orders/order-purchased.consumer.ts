@@ -98,6 +98,11 @@ export class OrderPurchasedConsumer implements OnApplicationBootstrap, BeforeApp
    */
   onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
+    if (!this.options.verifier) {
+      this.logger.warn(
+        'EVENT_VERIFY_KEYS unset: events are paid without checking who wrote them (refused in production)',
+      );
+    }
     this.starting = this.startWhenKafkaAnswers();
   }
 

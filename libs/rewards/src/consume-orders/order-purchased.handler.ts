@@ -1,5 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { type OrderPurchasedV1, parseOrderPurchased, probeSentAtOrBusiness } from '@redpacket/contracts';
+import {
+  type EventVerifier,
+  type OrderPurchasedV1,
+  parseOrderPurchased,
+  probeSentAtOrBusiness,
+} from '@redpacket/contracts';
 import { classifyError } from '@redpacket/errors';
 import { failpoint } from '@redpacket/failpoints';
 import {
@@ -24,6 +29,8 @@ export interface OrderPurchasedHandlerOptions {
   /** Grant in chunks of `batchSize`, one transaction per chunk (inbox-tx only). */
   batchGrants: boolean;
   batchSize: number;
+  /** Checks each event's signature before anything is decided; events are not checked when absent. */
+  verifier?: EventVerifier;
 }
 
 export interface ConsumerStats {
@@ -39,7 +46,7 @@ interface ParsedMessage {
 }
 
 /**
- * The business side of the reward consumer: drop probes, parse, grant, record the outcome. A failure
+ * The business side of the reward consumer: drop probes, parse, verify the writer, grant, record the outcome. A failure
  * the classifier calls poison (a contract violation, a value Postgres refuses) is dead-lettered and
  * the message counts as finished; anything else is thrown for the runner to retry.
  */
@@ -146,7 +153,13 @@ export class OrderPurchasedHandler implements PartitionHandler {
   ): Promise<OrderPurchasedV1 | undefined> {
     try {
       const probeSentAtMs = probeSentAtOrBusiness(message.value, message.headers);
-      if (probeSentAtMs === undefined) return parseOrderPurchased(message.value, message.headers ?? {});
+      if (probeSentAtMs === undefined) {
+        const event = parseOrderPurchased(message.value, message.headers ?? {});
+        // After parsing, so a malformed message keeps its own code; before any decision, so a forged
+        // one, however well-formed, pays nothing.
+        this.options.verifier?.check(message);
+        return event;
+      }
       this.stats.probes += 1;
       this.probes.observe(position.partition, probeSentAtMs, Date.now());
       return undefined;
