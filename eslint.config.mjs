@@ -64,6 +64,7 @@ export default tseslint.config(
         history: 'readonly',
         location: 'readonly',
         URLSearchParams: 'readonly',
+        sessionStorage: 'readonly',
       },
     },
   },

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const MEASUREMENTS = ['rest', 'relay', 'reward', 'e2e', 'idle', 'reconcile'] as const;
+export const MEASUREMENTS = ['rest', 'relay', 'reward', 'e2e', 'idle', 'reconcile', 'signing'] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {
@@ -23,7 +23,7 @@ export interface BenchOptions {
   argv: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle,reconcile]
+export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle,reconcile,signing]
   [--rest-concurrency N] [--rest-seconds S] [--relay-events N] [--relay-batch-size N]
   [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,200,500,800,1000] [--e2e-seconds S] [--idle-seconds S]
   [--reconcile-history 10000,1000000]`;

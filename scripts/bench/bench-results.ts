@@ -5,6 +5,7 @@ import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
 import type { RestResult } from './rest.bench';
 import type { RewardResult } from './reward.bench';
+import type { SigningResult } from './signing.bench';
 import type { MachineInfo, Versions } from './system-info';
 
 /** The JSON written to bench/results/<date>.json, and all the report is generated from. */
@@ -23,6 +24,7 @@ export interface BenchResults {
   e2e?: E2eResult;
   idle?: IdleCpuResult;
   reconcile?: ReconcileResult;
+  signing?: SigningResult;
   /** Measurements that failed, with why; the others still ran and are reported. */
   failures: { measurement: string; error: string }[];
 }

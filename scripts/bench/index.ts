@@ -12,6 +12,7 @@ import { benchRelay } from './relay.bench';
 import { renderReport } from './report';
 import { benchRest } from './rest.bench';
 import { benchReward } from './reward.bench';
+import { benchSigning } from './signing.bench';
 import { log } from './stats';
 import { machineInfo, versions } from './system-info';
 
@@ -76,6 +77,7 @@ async function measureAll(context: BenchContext, options: BenchOptions, startedA
   await measure('e2e', () => benchEndToEnd(context, options));
   await measure('idle', () => benchIdleCpu(context, options));
   await measure('reconcile', () => benchReconcile(context, options));
+  await measure('signing', () => benchSigning(options));
   const finishedAt = new Date();
   results.finishedAt = finishedAt.toISOString();
   results.durationSeconds = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1_000);

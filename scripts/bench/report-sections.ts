@@ -2,6 +2,7 @@ import { OutboxConfig } from '@redpacket/config';
 import type { BenchResults } from './bench-results';
 import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult, KEPT_RATE_SHARE, type LoadRun } from './end-to-end.bench';
 import { IDLE_BASELINE, type IdleCpuResult } from './idle-cpu.bench';
+import type { SigningResult } from './signing.bench';
 import { placeOrderScript, grantScript } from './pgbench-scripts';
 import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
@@ -367,5 +368,21 @@ export function reconcileSection(reconcile: ReconcileResult): string {
     ),
     '',
     `With ${num(largest.historyOrders)} orders of history a scheduled run takes ${times(largest.incrementalMs / smallest.incrementalMs)} the time it takes with ${num(smallest.historyOrders)}; a full scan takes ${times(largest.fullScanMs / smallest.fullScanMs)}.`,
+  ].join('\n');
+}
+
+export function signingSection(signing: SigningResult): string {
+  return [
+    '## 7. Event signatures',
+    '',
+    `The order service's relay signs each OrderPurchased (Ed25519, \`node:crypto\`) and the reward service verifies it before deciding. Timed on one core over ${num(signing.events)} events shaped as the order service writes them, one after another.`,
+    '',
+    table(
+      ['step', 'µs per event', 'events/s on one core'],
+      [
+        ['sign (relay)', num(signing.signMicros, 1), num(1_000_000 / signing.signMicros)],
+        ['verify (reward service)', num(signing.verifyMicros, 1), num(1_000_000 / signing.verifyMicros)],
+      ],
+    ),
   ].join('\n');
 }

@@ -14,6 +14,7 @@ import {
   relaySection,
   restSection,
   rewardSection,
+  signingSection,
 } from './report-sections';
 
 /** docs/performance.md and its chart, generated from one results file: nothing here is typed by hand. */
@@ -29,6 +30,7 @@ export function renderReport(results: BenchResults, chartPath: string): { markdo
     results.e2e && e2eSection(results.e2e, results.machine.cores),
     results.idle && idleSection(results.idle),
     results.reconcile && reconcileSection(results.reconcile),
+    results.signing && signingSection(results.signing),
   ].filter((section): section is string => Boolean(section));
   const markdown = [
     '# Performance',

@@ -87,4 +87,9 @@ describe('runningSummary', () => {
     expect(lines).toContain('  TOKEN=customer.jwt.token');
     expect(lines.join('\n')).not.toContain('admin APIs');
   });
+
+  it('gives the monitor page the admin token in the fragment, which no server sees', () => {
+    const lines = runningSummary(planApps(4000, '127.0.0.1'), 'k', 'customer.jwt.token', 'a'.repeat(32));
+    expect(lines).toContain(`  monitor page     http://127.0.0.1:4003/#token=${'a'.repeat(32)}`);
+  });
 });

@@ -69,10 +69,11 @@ export function runningSummary(
   return [
     'every app is ready',
     `  OpenAPI          ${orders}/docs`,
-    `  monitor page     ${url('monitor')}/`,
+    // The page reads the snapshot with the token, given in the fragment (which never reaches a server log).
+    `  monitor page     ${url('monitor')}/${adminToken ? `#token=${adminToken}` : ''}`,
     `  order timeline   ${url('monitor')}/order (with the admin token)`,
-    `  snapshot         ${url('monitor')}/api/snapshot`,
-    '  metrics',
+    `  snapshot         ${url('monitor')}/api/snapshot (with the admin token)`,
+    '  metrics (with the admin token)',
     ...apps.map((app) => `    ${app.name.padEnd(width)}   ${app.url}/metrics`),
     ...(adminToken ? [`  admin APIs: Authorization: Bearer ${adminToken}`] : []),
     `a customer token for ${SAMPLE_USER}, valid for an hour (npm run token -- <userId> prints others):`,

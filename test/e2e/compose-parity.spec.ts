@@ -239,14 +239,16 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
       String(services[name].environment?.ADMIN_CREDENTIALS ?? '')
         .split(',')
         .map((entry) => entry.split(':').slice(0, 2).join(':'));
-    expect(scopesOf('order-service')).toEqual(['ops:read', 'monitor:probes']);
-    expect(scopesOf('reward-service')).toEqual(['rules-admin:rules', 'ops:read']);
-    expect(scopesOf('reconciler')).toEqual(['reconcile-admin:reconcile', 'ops:read']);
-    expect(scopesOf('monitor')).toEqual(['ops:read']);
+    expect(scopesOf('order-service')).toEqual(['ops:read', 'monitor:probes', 'metrics:metrics']);
+    expect(scopesOf('reward-service')).toEqual(['rules-admin:rules', 'ops:read', 'metrics:metrics']);
+    expect(scopesOf('reconciler')).toEqual(['reconcile-admin:reconcile', 'ops:read', 'metrics:metrics']);
+    expect(scopesOf('monitor')).toEqual(['ops:read', 'metrics:metrics']);
     const tokens = (name: string) =>
       String(services[name].environment?.ADMIN_CREDENTIALS ?? '')
         .split(',')
         .map((entry) => entry.split(':').slice(2).join(':'));
+    // Prometheus scrapes with the metrics credential's token, and nothing else.
+    expect(services.prometheus.environment?.METRICS_TOKEN).toBe(tokens('monitor')[1]);
     const monitorProbes = String(services.monitor.environment?.PROBE_WRITE_TOKEN);
     expect(tokens('order-service')[1]).toBe(monitorProbes);
     const powerful = [...tokens('reward-service').slice(0, 1), ...tokens('reconciler').slice(0, 1)];
@@ -371,10 +373,12 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     expect(packets).toHaveLength(1);
 
     // The monitor's probes go through the compose file's own ORDER_SERVICE_URL: a wrong one leaves it blind.
+    // Read with the token Prometheus scrapes with: the snapshot takes the metrics scope.
+    const metricsAuth = { authorization: `Bearer ${String(services.prometheus.environment?.METRICS_TOKEN)}` };
     const monitor = await pollUntil(
       'the monitor to have its probes written',
       async () => {
-        const response = await fetch(`${urls.monitor}/api/snapshot`);
+        const response = await fetch(`${urls.monitor}/api/snapshot`, { headers: metricsAuth });
         const snapshot = (await response.json()) as { counters: { probesWritten: number }; probeWrites: unknown };
         return snapshot.counters.probesWritten > 0 ? snapshot : undefined;
       },

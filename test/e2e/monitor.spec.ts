@@ -18,6 +18,7 @@ interface MonitorSnapshot {
   alerts: { at: number; observer: string; reason: string; delayMs: number }[];
   history: { at: number; probeDelayMs: Record<string, number> }[];
   reconciliation?: { runId: string; orphanPackets: number; amountMismatches: number; walletDrifts: number };
+  rules: { version: number; percentBasisPoints: number; createdBy: string }[];
 }
 
 /** Collects what the alert webhook receives. */
@@ -213,6 +214,11 @@ describe('seeing the delay: monitor, probes, metrics and the live page', () => {
       expect(await page.locator('[data-testid="lag-chart"] polyline').count()).toBe(6);
       expect(await page.locator('[data-testid="probe-chart"] polyline').count()).toBeGreaterThanOrEqual(2);
       expect(await page.locator('[data-testid="alerts"] tr').count()).toBeGreaterThan(0);
+      // The rule in force, and who added it (the migration's first version here).
+      expect(s.rules[0]).toMatchObject({ version: 1, percentBasisPoints: 500, createdBy: 'migration' });
+      expect(await page.locator('[data-testid="rules"] tr td').allTextContents()).toEqual(
+        expect.arrayContaining(['1', '5 %', 'migration']),
+      );
       if (process.env.MONITOR_SCREENSHOT)
         await page.screenshot({ path: process.env.MONITOR_SCREENSHOT, fullPage: true });
       expect(pageErrors).toEqual([]);

@@ -30,6 +30,8 @@ const SAFE_PRODUCTION = {
   KAFKA_SASL_PASSWORD: GENERATED(),
   KAFKA_REPLICATION_FACTOR: '1',
   KAFKA_ALLOW_WEAK_DURABILITY: 'true',
+  // The test database takes no TLS.
+  DATABASE_ALLOW_PLAINTEXT: 'true',
 };
 
 const CONFIGS: Record<AppName, ConfigClass<object>> = {
@@ -88,8 +90,15 @@ describe('production refuses what is unsafe, in one boot error', () => {
         KAFKA_MIN_INSYNC_REPLICAS: '1',
         KAFKA_ALLOW_WEAK_DURABILITY: 'false',
         EVENT_SIGNING_KEY: '',
+        DATABASE_ALLOW_PLAINTEXT: 'false',
       },
-      ['AUTH_JWT_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS', 'ORDER_EVENT_CARRIES_WALLET_VERSION', 'EVENT_SIGNING_KEY'],
+      [
+        'AUTH_JWT_SECRET',
+        'KAFKA_MIN_INSYNC_REPLICAS',
+        'ORDER_EVENT_CARRIES_WALLET_VERSION',
+        'EVENT_SIGNING_KEY',
+        'DATABASE_URL',
+      ],
     ],
     [
       'monitor',
@@ -126,6 +135,38 @@ describe('production refuses what is unsafe, in one boot error', () => {
       );
       expect(app.output()).toContain('AUTH_ALLOW_SHARED_SECRET: customer tokens are checked with a shared secret');
       expect(app.output()).toContain('KAFKA_ALLOW_WEAK_DURABILITY');
+      expect(app.output()).toContain('DATABASE_ALLOW_PLAINTEXT: the database is reached without TLS');
+    } finally {
+      await app.kill();
+    }
+  });
+
+  it('refuses a JWKS URL over http without its override, and takes it with the override, said at boot', async () => {
+    const jwks = { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'http://idp.internal/.well-known/jwks.json' };
+    const deployment = {
+      ...SAFE_PRODUCTION,
+      DATABASE_URL: `postgres://app:${GENERATED()}@db:5432/redpacket?sslmode=verify-full`,
+      KAFKA_BROKERS: 'kafka:9092',
+      KAFKA_SASL_USERNAME: 'order-service',
+    };
+    expect(refusedSettings('order-service', { ...deployment, ...jwks })).toEqual(['AUTH_JWKS_URL']);
+    expect(
+      refusedSettings('order-service', { ...deployment, ...jwks, AUTH_JWKS_URL: 'https://idp.example.com/jwks' }),
+    ).toEqual([]);
+    const port = await freePort();
+    const app = spawnApp('order-service', {
+      ...SAFE_PRODUCTION,
+      ...jwks,
+      AUTH_ALLOW_INSECURE_JWKS: 'true',
+      KAFKA_NAMESPACE: namespace,
+      HTTP_PORT: String(port),
+    });
+    try {
+      await pollUntil(
+        'the order service to say it fetches keys over http',
+        async () => (app.output().includes('AUTH_ALLOW_INSECURE_JWKS') ? true : undefined),
+        { timeoutMs: 30_000 },
+      );
     } finally {
       await app.kill();
     }
@@ -163,7 +204,7 @@ describe('production refuses every secret this repository publishes', () => {
   /** A whole production configuration of every app, each secret generated. */
   const production = {
     NODE_ENV: 'production',
-    DATABASE_URL: `postgres://app:${generated}@db:5432/redpacket`,
+    DATABASE_URL: `postgres://app:${generated}@db:5432/redpacket?sslmode=verify-full`,
     ADMIN_CREDENTIALS: `ops:read:${GENERATED()}`,
     PROBE_WRITE_TOKEN: GENERATED(),
     EVENT_SIGNING_KEY: EVENT_KEYS.privateKey,
@@ -187,7 +228,9 @@ describe('production refuses every secret this repository publishes', () => {
       ADMIN_CREDENTIALS: (value: string) => ({ ADMIN_CREDENTIALS: `ops:read:${value}` }),
       ...(app === 'monitor' ? { PROBE_WRITE_TOKEN: (value: string) => ({ PROBE_WRITE_TOKEN: value }) } : {}),
       KAFKA_SASL_PASSWORD: (value: string) => ({ KAFKA_SASL_PASSWORD: value }),
-      DATABASE_URL: (value: string) => ({ DATABASE_URL: `postgres://app:${encodeURIComponent(value)}@db:5432/x` }),
+      DATABASE_URL: (value: string) => ({
+        DATABASE_URL: `postgres://app:${encodeURIComponent(value)}@db:5432/x?sslmode=require`,
+      }),
     };
     const taken = [...PUBLISHED_SECRETS].flatMap((published) =>
       Object.entries(settings)

@@ -1,9 +1,13 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { RequiresAdminScope } from '@redpacket/platform';
 import { PAGE_CSP, pageFile } from './page-files';
 import { type MonitorSnapshot, SystemWatch } from './system-watch.service';
 
-/** The live page at `/`, its script, the monitor's shared styles, and the JSON the page polls. */
+/**
+ * The live page at `/`, its script, the monitor's shared styles, and the JSON the page polls. The page
+ * holds nothing; the snapshot it reads takes a credential holding `metrics`, which the page asks for.
+ */
 @ApiExcludeController()
 @Controller()
 export class LivePageController {
@@ -34,6 +38,7 @@ export class LivePageController {
   }
 
   @Get('api/snapshot')
+  @RequiresAdminScope('metrics')
   @Header('Cache-Control', 'no-store')
   snapshot(): MonitorSnapshot {
     return this.watch.snapshot();

@@ -51,10 +51,24 @@ export class OrderServiceConfig extends OutboxConfig {
   )
   AUTH_JWT_SECRET?: string;
 
-  /** Where the identity provider publishes its signing keys (RS256, ES256 or EdDSA tokens). */
+  /**
+   * Where the identity provider publishes its signing keys (RS256, ES256 or EdDSA tokens). Over `http`
+   * anyone on the path could hand out keys that sign any customer: production refuses it unless
+   * AUTH_ALLOW_INSECURE_JWKS=true, which the app then says at boot.
+   */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true })
+  @RefusedInProduction(
+    (url, config: OrderServiceConfig) =>
+      typeof url === 'string' && url.toLowerCase().startsWith('http:') && !config.AUTH_ALLOW_INSECURE_JWKS,
+    'AUTH_JWKS_URL over http lets anyone on the path sign customers; use https (or AUTH_ALLOW_INSECURE_JWKS=true, logged at boot)',
+  )
   AUTH_JWKS_URL?: string;
+
+  /** The explicit override for an identity provider reached over plain http (a sidecar on loopback, say). */
+  @ToBoolean()
+  @IsBoolean()
+  AUTH_ALLOW_INSECURE_JWKS = false;
 
   @IsString()
   @Matches(/^\S+$/)
@@ -135,7 +149,7 @@ export class OrderServiceConfig extends OutboxConfig {
   EVENT_SIGNING_KEY_ID = 'k1';
 
   override servedAdminScopes(): readonly AdminScope[] {
-    return ['probes', 'read'];
+    return ['probes', 'read', 'metrics'];
   }
 }
 
@@ -176,5 +190,7 @@ export function customerAuthOptions(config: OrderServiceConfig) {
     issuer: config.AUTH_JWT_ISSUER,
     audience: config.AUTH_JWT_AUDIENCE,
     sharedSecretInProduction: config.NODE_ENV === 'production' && config.AUTH_JWT_SECRET !== undefined,
+    insecureJwksInProduction:
+      config.NODE_ENV === 'production' && config.AUTH_JWKS_URL?.toLowerCase().startsWith('http:') === true,
   };
 }

@@ -63,6 +63,6 @@ export class ReconcilerConfig extends RewardsConfig {
   RETENTION_BATCH_SIZE = 1_000;
 
   override servedAdminScopes(): readonly AdminScope[] {
-    return ['reconcile', 'read'];
+    return ['reconcile', 'read', 'metrics'];
   }
 }

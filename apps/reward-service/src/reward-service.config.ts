@@ -101,7 +101,7 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   EVENT_VERIFY_KEYS?: string;
 
   override servedAdminScopes(): readonly AdminScope[] {
-    return ['rules', 'read'];
+    return ['rules', 'read', 'metrics'];
   }
 }
 

@@ -21,8 +21,8 @@ describe('admin credentials', () => {
     expect(credentials).toEqual([]);
     expect(problems).toEqual([
       'entry 1: its name must be 1-63 lower-case letters, digits, ".", "_" or "-"',
-      'entry 2 (ops): it names no scope (rules, reconcile, probes, read)',
-      'entry 3 (ops): unknown scope(s) write; known: rules, reconcile, probes, read',
+      'entry 2 (ops): it names no scope (rules, reconcile, probes, read, metrics)',
+      'entry 3 (ops): unknown scope(s) write; known: rules, reconcile, probes, read, metrics',
       'entry 3 (ops): its token must be 16-256 characters',
     ]);
     expect(problems.join('\n')).not.toContain(TOKEN_A);
@@ -37,7 +37,7 @@ describe('admin credentials', () => {
 
   it('takes ADMIN_TOKEN as `admin` holding every scope, beside the listed credentials', () => {
     expect(adminCredentialsOf({ ADMIN_TOKEN: TOKEN_A, ADMIN_CREDENTIALS: `monitor:probes:${TOKEN_B}` })).toEqual([
-      { name: 'admin', scopes: ['rules', 'reconcile', 'probes', 'read'], token: TOKEN_A },
+      { name: 'admin', scopes: ['rules', 'reconcile', 'probes', 'read', 'metrics'], token: TOKEN_A },
       { name: 'monitor', scopes: ['probes'], token: TOKEN_B },
     ]);
     expect(adminCredentialsOf({})).toEqual([]);

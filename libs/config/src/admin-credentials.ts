@@ -7,12 +7,16 @@
  * - `rules`: add a reward rule (POST /admin/reward-rules), on the reward service;
  * - `reconcile`: run a reconciliation and read its report, on the reconciler;
  * - `probes`: write latency probes (POST /admin/probes), on the order service; the monitor's own;
- * - `read`: read what names customers and amounts: order timelines, the rule timeline, health details.
+ * - `read`: read what names customers and amounts: order timelines, the rule timeline, health details;
+ * - `metrics`: read the business counters: `/metrics` (Prometheus) and the monitor's snapshot.
  *
  * `ADMIN_TOKEN` is the development shortcut: one credential named `admin` holding every scope.
  */
-export const ADMIN_SCOPES = ['rules', 'reconcile', 'probes', 'read'] as const;
+export const ADMIN_SCOPES = ['rules', 'reconcile', 'probes', 'read', 'metrics'] as const;
 export type AdminScope = (typeof ADMIN_SCOPES)[number];
+
+/** The route metadata naming the scope an endpoint takes (set by `RequiresAdminScope` and `/metrics`). */
+export const ADMIN_SCOPE_METADATA = 'redpacket:admin-scope';
 
 export interface AdminCredential {
   name: string;

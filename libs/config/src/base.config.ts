@@ -54,8 +54,22 @@ export class BaseConfig {
   @Matches(/^https?:\/\/\S+$/, { message: 'TRACING_OTLP_URL must be an http(s) URL' })
   TRACING_OTLP_URL?: string;
 
+  /**
+   * Postgres, as a URL; its `sslmode` (`require`, `verify-ca`, `verify-full`) turns TLS on, as libpq's
+   * does. Production refuses a URL without one unless DATABASE_ALLOW_PLAINTEXT=true (logged at boot).
+   */
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @RefusedInProduction(
+    (url: unknown, config: BaseConfig) =>
+      typeof url === 'string' && !databaseUsesTls(url) && !config.DATABASE_ALLOW_PLAINTEXT,
+    'DATABASE_URL without sslmode=require, verify-ca or verify-full sends queries and amounts in the clear (set DATABASE_ALLOW_PLAINTEXT=true to accept that, logged at boot)',
+  )
   DATABASE_URL: string;
+
+  /** The explicit override for a database reached without TLS (one host, or a private network). */
+  @ToBoolean()
+  @IsBoolean()
+  DATABASE_ALLOW_PLAINTEXT = false;
 
   @ToInt()
   @IsInt()
@@ -190,9 +204,17 @@ export class BaseConfig {
   })
   ADMIN_CREDENTIALS?: string;
 
+  /**
+   * `/metrics` answers without a token: only for a scraper on a network nobody else reaches. Otherwise it
+   * takes a credential holding the `metrics` scope, as the monitor's snapshot does.
+   */
+  @ToBoolean()
+  @IsBoolean()
+  METRICS_PUBLIC = false;
+
   /** The admin scopes this app's endpoints check; each app names its own. */
   servedAdminScopes(): readonly AdminScope[] {
-    return ['read'];
+    return ['read', 'metrics'];
   }
 
   @ToInt()
@@ -245,4 +267,10 @@ function credentialProblems(text: string, config: BaseConfig): string[] {
       .map((scope) => `${name}: refused in production: this app does not serve the ${scope} scope`),
   );
   return [...problems, ...stray];
+}
+
+/** Whether a Postgres URL asks for TLS (`sslmode` require, verify-ca or verify-full). */
+export function databaseUsesTls(url: string): boolean {
+  const mode = /[?&]sslmode=([\w-]+)/.exec(url)?.[1];
+  return mode === 'require' || mode === 'verify-ca' || mode === 'verify-full';
 }

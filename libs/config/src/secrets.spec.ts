@@ -1,4 +1,4 @@
-import { describeSetting, redactSecrets, redactUrl, registerSecret, registerSecretsOf } from './secrets';
+import { describeSetting, redactSecrets, redactUrl, redactValue, registerSecret, registerSecretsOf } from './secrets';
 
 describe('secrets never printed', () => {
   it('describes a secret setting by its length only, and a URL without its password or path', () => {
@@ -36,5 +36,24 @@ describe('secrets never printed', () => {
     }
     expect(redacted).toContain('mysql://other:***@host/db');
     expect(redacted).toContain('a short word');
+  });
+
+  it('takes secrets out of a record’s values before it is serialised, quotes and backslashes as they are', () => {
+    const secret = 'value "level" \\secret\\ 7f3a';
+    registerSecret(secret);
+    const error = new Error(`connect failed with ${secret}`);
+    const record = redactValue({
+      text: `token ${secret} end`,
+      nested: { list: ['plain', `a ${secret}`], when: new Date(0) },
+      error,
+    }) as { text: string; nested: { list: string[]; when: Date }; error: Error };
+    expect(record.text).toBe('token [redacted] end');
+    expect(record.nested.list).toEqual(['plain', 'a [redacted]']);
+    expect(record.nested.when).toEqual(new Date(0));
+    expect(record.error).toBeInstanceOf(Error);
+    expect(record.error.message).toBe('connect failed with [redacted]');
+    expect(record.error.stack).not.toContain(secret);
+    expect(error.message).toContain(secret); // the caller's own error is left as it was
+    expect(JSON.stringify(record)).not.toContain(JSON.stringify(secret).slice(1, -1));
   });
 });

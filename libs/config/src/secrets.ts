@@ -68,6 +68,30 @@ export function redactSecrets(text: string): string {
   return redacted;
 }
 
+const MAX_REDACT_DEPTH = 6;
+
+/**
+ * A log record's value with every secret taken out of its strings, before it is serialised: strings,
+ * arrays, plain objects and errors (message and stack), to a bounded depth. Other objects (a Buffer, a
+ * Date) are left to their own serialisation, which the finished line's pass still covers.
+ */
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (value === null || typeof value !== 'object' || depth >= MAX_REDACT_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  if (value instanceof Error) {
+    const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
+    for (const [key, field] of Object.entries(value))
+      (copy as unknown as Record<string, unknown>)[key] = redactValue(field, depth + 1);
+    copy.message = redactSecrets(value.message);
+    if (value.stack) copy.stack = redactSecrets(value.stack);
+    return copy;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, redactValue(field, depth + 1)]));
+}
+
 /** The password inside a URL (`postgres://app:s3cret@db/x` → `s3cret`), or undefined. */
 export function passwordInUrl(value: string): string | undefined {
   const password = safeUrl(value)?.password;

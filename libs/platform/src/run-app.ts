@@ -1,10 +1,12 @@
 import { type DynamicModule, Global, type INestApplication, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { AdminScopeGuard } from './auth/admin-scope.guard';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   type BaseConfig,
   type ConfigClass,
   ConfigValidationError,
+  databaseUsesTls,
   loadConfig,
   minInsyncReplicas,
 } from '@redpacket/config';
@@ -80,6 +82,9 @@ class PlatformHostModule {}
 @Module({})
 class TracingModule {}
 
+@Module({})
+class AdminScopeModule {}
+
 /** The app's own module, with the logger (pino, per request) and the tracing shutdown every app shares. */
 function withPlatformModules(root: DynamicModule, config: BaseConfig, tracing: Tracing): DynamicModule {
   return {
@@ -91,6 +96,8 @@ function withPlatformModules(root: DynamicModule, config: BaseConfig, tracing: T
         module: TracingModule,
         providers: [{ provide: TRACING, useFactory: () => new TracingShutdown(tracing) }],
       },
+      // Endpoints that name an admin scope take a credential holding it, in every app.
+      { module: AdminScopeModule, providers: [{ provide: APP_GUARD, useClass: AdminScopeGuard }] },
     ],
   };
 }
@@ -131,7 +138,11 @@ function exitAtShutdownDeadline(timeoutMs: number): void {
 
 /** An explicit override of a production refusal is allowed, and said out loud at every boot. */
 function warnOfOverrides(config: BaseConfig, logger: { warn(message: string, fields: object): void }): void {
-  if (config.NODE_ENV !== 'production' || !config.KAFKA_ALLOW_WEAK_DURABILITY) return;
+  if (config.NODE_ENV !== 'production') return;
+  if (config.DATABASE_ALLOW_PLAINTEXT && !databaseUsesTls(config.DATABASE_URL)) {
+    logger.warn('DATABASE_ALLOW_PLAINTEXT: the database is reached without TLS', {});
+  }
+  if (!config.KAFKA_ALLOW_WEAK_DURABILITY) return;
   const replicas = { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: minInsyncReplicas(config) };
   if (replicas.replicationFactor < 3 || replicas.minInsyncReplicas < 2) {
     logger.warn('KAFKA_ALLOW_WEAK_DURABILITY: an acknowledged event may live on fewer than two disks', replicas);

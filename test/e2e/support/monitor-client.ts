@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
 import type { RunningApp } from './system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** GET a path of a running app; anything but 2xx fails the test with the status. */
+/** GET a path of a running app, with the tests' admin token; anything but 2xx fails the test with the status. */
 export async function get(app: RunningApp, path: string): Promise<string> {
-  const response = await fetch(`${app.url}${path}`);
+  const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
   if (!response.ok) throw new Error(`GET ${path} on ${app.name}: HTTP ${response.status}`);
   return response.text();
 }
@@ -41,9 +42,9 @@ export interface LivePage {
   close(): Promise<void>;
 }
 
-/** Opens the monitor's live page in headless Chromium. */
+/** Opens the monitor's live page in headless Chromium, given the tests' token as an operator would. */
 export function openLivePage(monitor: RunningApp): Promise<LivePage> {
-  return openMonitorPage(monitor, '/');
+  return openMonitorPage(monitor, `/#token=${TEST_ADMIN_TOKEN}`);
 }
 
 /** Opens a page of the monitor (`path`, from `/`) in headless Chromium. */

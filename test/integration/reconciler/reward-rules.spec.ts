@@ -348,7 +348,8 @@ describe('reward rules as data, decided once', () => {
       ]),
     );
     expect(await Promise.all([forger, skimmer, drifter].map((u) => ledgerOf(orders.dataSource, u)))).toEqual(before);
-    const metrics = await reconciler.request({ method: 'GET', url: '/metrics' });
+    expect((await reconciler.request({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const metrics = await reconciler.request({ method: 'GET', url: '/metrics', token: TEST_ADMIN_TOKEN });
     for (const kind of ['orphan_packet', 'amount_mismatch', 'wallet_drift']) {
       expect(metrics.body).toMatch(
         new RegExp(`redpacket_reconciliation_discrepancies_found_total\\{kind="${kind}"\\} [1-9]`),

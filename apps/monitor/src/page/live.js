@@ -119,11 +119,35 @@ function render(snapshot) {
   );
 }
 
+/**
+ * The token the snapshot takes (a credential with the `metrics` scope): typed into the form, or given
+ * once as `#token=…` (a fragment never reaches the server), then kept for this tab only.
+ */
+function token() {
+  const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromFragment) {
+    sessionStorage.setItem('token', fromFragment);
+    history.replaceState(null, '', location.pathname);
+  }
+  return sessionStorage.getItem('token') ?? '';
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem('token', $('token').value);
+  $('token').value = '';
+});
+
 async function refresh() {
   try {
-    const response = await fetch('/api/snapshot', { cache: 'no-store' });
+    const response = await fetch('/api/snapshot', {
+      cache: 'no-store',
+      headers: { authorization: `Bearer ${token()}` },
+    });
+    $('token-form').hidden = response.status !== 401 && response.status !== 403;
     if (response.ok) render(await response.json());
-    else $('status').textContent = `snapshot failed: HTTP ${response.status}`;
+    else if ($('token-form').hidden) $('status').textContent = `snapshot failed: HTTP ${response.status}`;
+    else $('status').textContent = 'enter a token with the metrics scope';
   } catch (error) {
     $('status').textContent = `monitor unreachable: ${error.message}`;
   } finally {

@@ -44,9 +44,13 @@ describe('event signatures', () => {
     ['the event type', (m) => ({ ...m, headers: { ...m.headers, 'event-type': 'Other' } })],
     ['the schema version', (m) => ({ ...m, headers: { ...m.headers, 'schema-version': '2' } })],
   ])('refuses a signed message whose %s changed', (_, change) => {
-    expect(() => verifier.check(change(signed(message)))).toThrow(
-      expect.objectContaining({ code: 'INVALID_SIGNATURE', message: 'the signature does not verify with key k2' }),
-    );
+    let thrown: unknown;
+    try {
+      verifier.check(change(signed(message)));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'INVALID_SIGNATURE', message: 'the signature does not verify with key k2' });
   });
 
   it('does not let bytes move between the parts', () => {

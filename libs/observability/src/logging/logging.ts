@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type DynamicModule, type LoggerService, RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import { type LogLevelName, redactSecrets } from '@redpacket/config';
+import { type LogLevelName, redactSecrets, redactValue } from '@redpacket/config';
 import { LoggerModule, NativeLogger, type Params, PinoLogger } from 'nestjs-pino';
 import { type DestinationStream, type LoggerOptions, pino, stdTimeFunctions } from 'pino';
 import type { Options as HttpLogOptions } from 'pino-http';
@@ -17,8 +17,10 @@ export { NativeLogger };
  * `message`, and the structured fields given after the message at the top level of the record
  * (`logger.log('packet granted', { eventId, orderId })`). A line written inside a recording span
  * (tracing on) carries its `traceId`; one written while answering an HTTP request carries its
- * `requestId`. Every line goes through `redactSecrets` before it is written: no secret of the
- * configuration, no password in a URL.
+ * `requestId`. Secrets are taken out twice: from every value a line is made of, before it is
+ * serialised (`redactValue`, so a secret is matched as it is, whatever JSON makes of its quotes and
+ * backslashes), and from the finished line (`redactSecrets`), for what a library serialises itself.
+ * No secret of the configuration, no password in a URL.
  */
 export function loggingModule(level: LogLevelName): DynamicModule {
   return LoggerModule.forRoot(loggerParams(level));
@@ -68,6 +70,11 @@ function logOptions(level: LogLevelName): LoggerOptions {
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     mixin: activeTraceId,
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, args.map((arg) => redactValue(arg)) as Parameters<typeof method>);
+      },
+    },
     // No pino `redact` paths: no request or its headers is ever logged (quietReqLogger), and the paths
     // cost 2.7 % of the order service's CPU per request in the REST bench's profile, for every child
     // logger a request gets. Secrets are taken out of the finished line instead (`redacting`).

@@ -1,8 +1,11 @@
-import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
+import { Controller, Get, Global, Header, Inject, Module, SetMetadata } from '@nestjs/common';
+import { ADMIN_SCOPE_METADATA } from '@redpacket/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Metrics } from './metrics';
 
+/** Business counters: a credential holding the `metrics` scope reads them, unless METRICS_PUBLIC. */
 @ApiExcludeController()
+@SetMetadata(ADMIN_SCOPE_METADATA, 'metrics')
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(Metrics) private readonly metrics: Metrics) {}

@@ -9,13 +9,16 @@ import {
   Injectable,
   SetMetadata,
   UnauthorizedException,
-  UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { type AdminCredential, adminCredentialsOf, type AdminScope, BaseConfig } from '@redpacket/config';
-
-const SCOPE = 'redpacket:admin-scope';
+import {
+  ADMIN_SCOPE_METADATA,
+  type AdminCredential,
+  adminCredentialsOf,
+  type AdminScope,
+  BaseConfig,
+} from '@redpacket/config';
 
 interface AdminRequest {
   headers: Record<string, string | undefined>;
@@ -44,23 +47,31 @@ export function presentedCredential(
 }
 
 /**
- * `Authorization: Bearer <token>` of a credential holding the endpoint's scope (ADMIN_CREDENTIALS, or
- * ADMIN_TOKEN outside production). No header → 401; a token no credential has → 403; a credential
- * without the scope → 403 naming the scope. Without credentials every admin call is refused.
+ * Every app's guard (registered for all routes by `createApp`): an endpoint that names a scope takes
+ * `Authorization: Bearer <token>` of a credential holding it (ADMIN_CREDENTIALS, or ADMIN_TOKEN outside
+ * production). No header → 401; a token no credential has → 403; a credential without the scope → 403
+ * naming the scope. Without credentials every such call is refused. Endpoints naming no scope are
+ * public; `/metrics` is too with METRICS_PUBLIC.
  */
 @Injectable()
 export class AdminScopeGuard implements CanActivate {
   private readonly credentials: AdminCredential[];
+  private readonly metricsPublic: boolean;
 
   constructor(
     @Inject(BaseConfig) config: BaseConfig,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     this.credentials = adminCredentialsOf(config);
+    this.metricsPublic = config.METRICS_PUBLIC;
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const scope = this.reflector.getAllAndOverride<AdminScope>(SCOPE, [context.getHandler(), context.getClass()]);
+    const scope = this.reflector.getAllAndOverride<AdminScope | undefined>(ADMIN_SCOPE_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (scope === undefined || (scope === 'metrics' && this.metricsPublic)) return true;
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const header = request.headers.authorization;
     if (!header || !/^Bearer \S+$/.test(header)) throw new UnauthorizedException('an admin bearer token is required');
@@ -76,7 +87,7 @@ export class AdminScopeGuard implements CanActivate {
 
 /** The endpoint (or every endpoint of the controller) takes a credential holding `scope`. */
 export function RequiresAdminScope(scope: AdminScope): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(SCOPE, scope), UseGuards(AdminScopeGuard), ApiBearerAuth());
+  return applyDecorators(SetMetadata(ADMIN_SCOPE_METADATA, scope), ApiBearerAuth());
 }
 
 /** The name of the credential the request was let in with: who made a change. */

@@ -24,6 +24,8 @@ export interface CustomerAuthOptions {
   audience: string;
   /** A shared secret in production, allowed by an explicit override: said at boot. */
   sharedSecretInProduction?: boolean;
+  /** A JWKS URL over http in production, allowed by an explicit override: said at boot. */
+  insecureJwksInProduction?: boolean;
 }
 
 /** What a verified token says: the customer is its subject. */
@@ -50,6 +52,9 @@ export class CustomerGuard implements CanActivate {
   constructor(@Inject(CUSTOMER_AUTH) options: CustomerAuthOptions) {
     const checks = { issuer: options.issuer, audience: options.audience, requiredClaims: ['sub', 'exp'] };
     if (options.jwksUrl) {
+      if (options.insecureJwksInProduction) {
+        new Logger(CustomerGuard.name).warn('AUTH_ALLOW_INSECURE_JWKS: customer-token keys are fetched over http');
+      }
       const keys = createRemoteJWKSet(new URL(options.jwksUrl));
       this.verify = (token) => jwtVerify(token, keys, { ...checks, algorithms: ['RS256', 'ES256', 'EdDSA'] });
     } else if (options.secret) {
