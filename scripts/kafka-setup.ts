@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
-import { createKafkaClient, ensureTopics, grantSystemAccess, kafkaCredentialsOf, systemTopics } from '@redpacket/kafka';
+import {
+  createKafkaClient,
+  ensureTopics,
+  grantSystemAccess,
+  kafkaCredentialsOf,
+  kafkaTlsOf,
+  systemTopics,
+} from '@redpacket/kafka';
 
 /**
  * What an operator does once per environment, as the broker's super user (KAFKA_SASL_USERNAME and
@@ -15,6 +22,7 @@ async function main(): Promise<void> {
     logger: new Logger('kafka-setup'),
     logLevel: 'error',
     sasl: kafkaCredentialsOf(config),
+    tls: kafkaTlsOf(config),
   });
   const admin = kafka.admin();
   await admin.connect();

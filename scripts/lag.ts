@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
-import { createKafkaClient, KafkaAdmin, kafkaCredentialsOf } from '@redpacket/kafka';
+import { createKafkaClient, KafkaAdmin, kafkaCredentialsOf, kafkaTlsOf } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
 
 const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group when no group is given)';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     logger: new Logger('lag'),
     logLevel: 'error',
     sasl: kafkaCredentialsOf(config),
+    tls: kafkaTlsOf(config),
   });
   const admin = new KafkaAdmin(kafka);
   try {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { patchKafkajs, saslOptions } from '@redpacket/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -14,6 +15,7 @@ async function main([brokers, topic, groupId, fetchWaitMs]: string[]): Promise<v
     logLevel: logLevel.ERROR,
     // The harness's principal, from the environment it passes on: the baseline signs in as the apps do.
     sasl: saslOptions(username && password ? { username, password } : undefined),
+    ssl: process.env.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(process.env.KAFKA_SSL_CA_FILE, 'utf8')] } : undefined,
   });
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: Number(fetchWaitMs) });
   await consumer.connect();

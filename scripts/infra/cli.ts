@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureDevelopmentCertificates } from './dev-certificates';
 import { developmentCredentials, kafkaToolsCommandConfig } from './kafka-users';
 import { DEFAULT_KAFKA_BASE_PORT, isKafkaReachable, kafkaNodeSpecs, stopLocalKafka } from './local-kafka';
 import { isPostgresReachable, stopThrowawayPostgres } from './local-postgres';
@@ -22,9 +23,12 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
   if (infra.mode === 'local') {
     saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
     // For Kafka's own tools (kafka-consumer-groups and the rest): see the README's "Consumer lag".
-    writeFileSync(join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES), kafkaToolsCommandConfig(developmentCredentials('admin')));
+    writeFileSync(
+      join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES),
+      kafkaToolsCommandConfig(developmentCredentials('admin'), ensureDevelopmentCertificates().caFile),
+    );
   }
-  printEnv(infra.kafkaBrokers, infra.databaseUrl);
+  printEnv(infra.kafkaBrokers, infra.databaseUrl, infra.kafkaCaFile);
 }
 
 async function down(): Promise<void> {
@@ -54,9 +58,10 @@ async function status(): Promise<void> {
   if (!kafka || !postgres) process.exitCode = 1;
 }
 
-function printEnv(kafkaBrokers: string[], databaseUrl: string): void {
+function printEnv(kafkaBrokers: string[], databaseUrl: string, kafkaCaFile?: string): void {
   console.log(`export KAFKA_BROKERS=${kafkaBrokers.join(',')}`);
   console.log(`export DATABASE_URL=${databaseUrl}`);
+  if (kafkaCaFile) console.log(`export KAFKA_SSL_CA_FILE=${kafkaCaFile}`);
 }
 
 async function main(): Promise<void> {

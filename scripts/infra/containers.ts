@@ -36,7 +36,7 @@ export async function tryStartContainers(log: (message: string) => void): Promis
   ]);
   const databaseUrl = `postgres://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}/postgres`;
   const kafkaBrokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
-  await warmUpKafka(kafkaBrokers, 1, null); // the container's broker is open: no users
+  await warmUpKafka(kafkaBrokers, 1, null, undefined, false); // the container's broker is open: no users, no TLS
   return {
     kafkaBrokers,
     databaseUrl,

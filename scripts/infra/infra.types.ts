@@ -8,6 +8,8 @@ export interface Infrastructure {
   kafkaBrokers: string[];
   /** The broker's super user, when it authenticates clients (the local broker always does). */
   kafkaAdmin?: KafkaCredentials;
+  /** The CA the broker's certificate verifies against (PEM file): clients speak TLS. None: plaintext. */
+  kafkaCaFile?: string;
   /** The broker has the development users (one per app, `scripts/infra/kafka-users.ts`): a local broker. */
   developmentKafkaUsers?: boolean;
   /** Server-level Postgres URL; callers create their own databases on it. */

@@ -30,13 +30,15 @@ export function developmentKafkaEnv(principal: KafkaPrincipal): Record<string, s
 }
 
 /**
- * A client properties file for Kafka's own command-line tools (`--command-config`): SCRAM-SHA-512 over
- * SASL_PLAINTEXT, as the broker's listener speaks it, as `credentials`.
+ * A client properties file for Kafka's own command-line tools (`--command-config`): SCRAM-SHA-512 as
+ * `credentials`, over TLS verified with `caFile` (the local brokers' listener), or plaintext without one.
  */
-export function kafkaToolsCommandConfig(credentials: KafkaCredentials): string {
+export function kafkaToolsCommandConfig(credentials: KafkaCredentials, caFile?: string): string {
   const { username, password } = credentials;
   return [
-    'security.protocol=SASL_PLAINTEXT',
+    ...(caFile
+      ? ['security.protocol=SASL_SSL', 'ssl.truststore.type=PEM', `ssl.truststore.location=${caFile}`]
+      : ['security.protocol=SASL_PLAINTEXT']),
     'sasl.mechanism=SCRAM-SHA-512',
     `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
     '',

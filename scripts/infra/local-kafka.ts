@@ -12,6 +12,7 @@ import {
 } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { busyPorts } from './busy-ports';
+import { ensureDevelopmentCertificates } from './dev-certificates';
 import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS, developmentCredentials } from './kafka-users';
 import { commandExists, detachedSpawnOptions, pollUntil, runCommand, stopProcess, writePidFile } from './process-utils';
 
@@ -35,6 +36,11 @@ export interface LocalKafkaOptions {
    * e.g. a proxy in front of it. Clients then bootstrap from these addresses too.
    */
   advertisedAddresses?: string[];
+  /**
+   * Clients speak SASL over TLS (the default). `false` keeps SASL over plaintext, for a broker behind a
+   * fault-injecting proxy that must read the protocol to drop one kind of answer.
+   */
+  tls?: boolean;
 }
 
 /** Broker n listens on basePort + 2(n-1) and its controller on the next port. */
@@ -109,6 +115,7 @@ export function serverProperties(
   all: KafkaNodeSpec[],
   dataDir: string,
   advertisedAddress = `127.0.0.1:${node.port}`,
+  tls = true,
 ): string {
   const replication = all.length >= 3 ? 3 : 1;
   const voters = all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
@@ -116,7 +123,7 @@ export function serverProperties(
     'process.roles=broker,controller',
     `node.id=${node.nodeId}`,
     `controller.quorum.voters=${voters}`,
-    ...securityProperties(node, advertisedAddress),
+    ...securityProperties(node, advertisedAddress, tls),
     `log.dirs=${dataDir}`,
     // Topics are created by the applications' bootstrap through the admin API, never implicitly.
     'auto.create.topics.enable=false',
@@ -140,20 +147,32 @@ const JAAS = {
 };
 
 /**
- * Every listener authenticates. Clients and brokers speak SCRAM-SHA-512 on BROKER, as users created at
+ * Every listener authenticates. Clients and brokers speak SCRAM-SHA-512 over TLS on BROKER, as users created at
  * format time (KIP-900); brokers reach the controllers over SASL/PLAIN as a user the controller listener
  * declares itself (KRaft controllers do not take SCRAM). The StandardAuthorizer allows only what an ACL
  * names; the admin and the controller user are super users.
  */
-function securityProperties(node: KafkaNodeSpec, advertisedAddress: string): string[] {
+function securityProperties(node: KafkaNodeSpec, advertisedAddress: string, tls: boolean): string[] {
   const admin = developmentCredentials('admin');
   const controller = DEVELOPMENT_CONTROLLER_USER;
+  const certificates = ensureDevelopmentCertificates();
+  const brokerListener = tls
+    ? [
+        // Clients and brokers: SASL over TLS, the broker proving itself with a certificate of the
+        // development CA. The controllers' listener stays on loopback, between the nodes only.
+        'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_SSL',
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${certificates.keystoreFile}`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${certificates.caFile}`,
+      ]
+    : ['listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT'];
   return [
     `listeners=BROKER://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
     `advertised.listeners=BROKER://${advertisedAddress}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=BROKER',
-    'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT',
+    ...brokerListener,
     'listener.name.broker.sasl.enabled.mechanisms=SCRAM-SHA-512',
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
     `listener.name.broker.scram-sha-512.sasl.jaas.config=${JAAS.scram} required username="${admin.username}" password="${admin.password}";`,
@@ -233,7 +252,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
     mkdirSync(nodeDir, { recursive: true });
     const propertiesFile = join(nodeDir, 'server.properties');
     const advertised = options.advertisedAddresses?.[node.nodeId - 1];
-    writeFileSync(propertiesFile, serverProperties(node, nodes, join(nodeDir, 'data'), advertised));
+    writeFileSync(propertiesFile, serverProperties(node, nodes, join(nodeDir, 'data'), advertised, options.tls));
     writeFileSync(join(nodeDir, 'log4j.properties'), LOG4J_PROPERTIES);
     const format = await runCommand('java', [
       ...javaArgs(libs, nodeDir, options.version),
@@ -255,7 +274,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
     stop: () => stopLocalKafka(options.stateDir, nodes),
   };
   try {
-    await waitForKafka(running.brokers, nodes.length, 90_000);
+    await waitForKafka(running.brokers, nodes.length, 90_000, LOCAL_ADMIN, options.tls ?? true);
   } catch (error) {
     const logs = nodes
       .flatMap((n) =>
@@ -265,9 +284,10 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
     await running.stop();
     throw new Error(`${(error as Error).message}\n--- broker output ---\n${logs}`, { cause: error });
   }
-  await warmUpKafka(running.brokers, nodes.length >= 3 ? 3 : 1);
+  const tls = options.tls ?? true;
+  await warmUpKafka(running.brokers, nodes.length >= 3 ? 3 : 1, LOCAL_ADMIN, undefined, tls);
   // The default namespace's rules; a test or environment with a namespace of its own grants its own.
-  await withAdmin(running.brokers, (admin) => grantSystemAccess(admin, ''));
+  await withAdmin(running.brokers, (admin) => grantSystemAccess(admin, ''), tls);
   options.log(`kafka ${options.version}: ${nodes.length} broker(s) ready at ${running.brokers.join(',')}`);
   return running;
 }
@@ -301,8 +321,10 @@ export async function waitForKafka(
   expectedBrokers: number,
   timeoutMs: number,
   authentication: Authentication = LOCAL_ADMIN,
+  /** Our brokers take TLS only; a broker of another kind (the compose file's, a container) is plaintext. */
+  tls = true,
 ): Promise<void> {
-  const kafka = infraClient('redpacket-infra', brokers, authentication, { retries: 0 });
+  const kafka = infraClient('redpacket-infra', brokers, authentication, { retries: 0 }, tls);
   const admin = kafka.admin();
   try {
     await pollUntil(
@@ -329,8 +351,9 @@ export async function warmUpKafka(
   replicationFactor: number,
   authentication: Authentication = LOCAL_ADMIN,
   timeoutMs = 120_000,
+  tls = true,
 ): Promise<void> {
-  const kafka = infraClient('redpacket-warm-up', brokers, authentication);
+  const kafka = infraClient('redpacket-warm-up', brokers, authentication, undefined, tls);
   const topic = '__redpacket_warm_up';
   const admin = kafka.admin();
   await admin.connect();
@@ -368,15 +391,17 @@ function infraClient(
   brokers: string[],
   authentication: Authentication = LOCAL_ADMIN,
   retry?: KafkaConfig['retry'],
+  tls = true,
 ): Kafka {
   patchKafkajs();
   const sasl = saslOptions(authentication ?? undefined);
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry, sasl });
+  const ssl = tls ? { ca: [readFileSync(ensureDevelopmentCertificates().caFile, 'utf8')] } : undefined;
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry, sasl, ssl });
 }
 
 /** Runs `work` with an admin client of the local broker, as its super user. */
-export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = infraClient('redpacket-infra', brokers).admin();
+export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>, tls = true): Promise<T> {
+  const admin = infraClient('redpacket-infra', brokers, LOCAL_ADMIN, undefined, tls).admin();
   await admin.connect();
   try {
     return await work(admin);

@@ -10,6 +10,7 @@ import {
   isKafkaReachable,
   startLocalKafka,
 } from './local-kafka';
+import { ensureDevelopmentCertificates } from './dev-certificates';
 import { developmentCredentials } from './kafka-users';
 import { DEFAULT_DATABASE_URL, isPostgresReachable, startThrowawayPostgres } from './local-postgres';
 
@@ -37,13 +38,17 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && DATABASE_URL) {
     const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
-    return external(KAFKA_BROKERS.split(','), DATABASE_URL, username && password ? { username, password } : undefined);
+    return {
+      ...external(KAFKA_BROKERS.split(','), DATABASE_URL, username && password ? { username, password } : undefined),
+      kafkaCaFile: process.env.KAFKA_SSL_CA_FILE || undefined,
+    };
   }
   const saved = await reusableState(stateDir, cluster);
   if (saved) {
     log(`reusing the stack started by infra:up (${saved.kafkaBrokers.join(',')})`);
     return {
       ...external(saved.kafkaBrokers, saved.databaseUrl, developmentCredentials('admin')),
+      kafkaCaFile: ensureDevelopmentCertificates().caFile,
       developmentKafkaUsers: true,
     };
   }
@@ -75,6 +80,7 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
     mode: 'local',
     kafkaBrokers: kafka.brokers,
     kafkaAdmin: developmentCredentials('admin'),
+    kafkaCaFile: ensureDevelopmentCertificates().caFile,
     developmentKafkaUsers: true,
     databaseUrl: postgres.url,
     stop: async () => {
@@ -103,6 +109,7 @@ async function reusableState(stateDir: string, cluster: boolean): Promise<SavedS
  */
 export function exportInfrastructureEnv(infra: Infrastructure, databaseUrl: string): void {
   Object.assign(process.env, { DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') });
+  if (infra.kafkaCaFile) process.env.KAFKA_SSL_CA_FILE = infra.kafkaCaFile;
   if (infra.kafkaAdmin) {
     process.env.KAFKA_SASL_USERNAME = infra.kafkaAdmin.username;
     process.env.KAFKA_SASL_PASSWORD = infra.kafkaAdmin.password;

@@ -93,6 +93,8 @@ export async function runSystem(config: SystemConfig): Promise<number> {
       LOG_LEVEL: config.LOG_LEVEL,
       HTTP_HOST: config.HTTP_HOST,
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      // The local broker speaks TLS with the development CA; a broker of the caller's, as the caller set.
+      ...(infra.kafkaCaFile ? { KAFKA_SSL_CA_FILE: infra.kafkaCaFile } : {}),
       DATABASE_URL: databaseUrl,
       ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken,
       // The order service verifies customer tokens with it, and the summary prints one signed with it.

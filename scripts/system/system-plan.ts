@@ -27,6 +27,7 @@ export interface SharedAppEnv {
   LOG_LEVEL: string;
   HTTP_HOST: string;
   KAFKA_BROKERS: string;
+  KAFKA_SSL_CA_FILE?: string;
   DATABASE_URL: string;
   ADMIN_TOKEN?: string;
   AUTH_JWT_SECRET?: string;

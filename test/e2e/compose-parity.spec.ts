@@ -167,7 +167,8 @@ async function startComposeBroker(
   });
   const brokers = [`127.0.0.1:${internal}`];
   const admin = { username: 'redpacket-admin', password: env.KAFKA_ADMIN_PASSWORD };
-  await waitForKafka(brokers, 1, 90_000, admin).catch((error: Error) => {
+  // The compose broker is SASL over plaintext, as the compose file runs it.
+  await waitForKafka(brokers, 1, 90_000, admin, false).catch((error: Error) => {
     throw new Error(`${error.message}\n--- compose broker ---\n${process.output().slice(-3000)}`, { cause: error });
   });
   return { process, brokers, dir };

@@ -230,7 +230,7 @@ describe.each<[GrantMode, KafkaClientName]>(FAULT_ROWS)(
       async () => {
         const broker = await PrivateKafka.startBehindProxy();
         kafka = broker;
-        system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, grants, client });
+        system = new SystemUnderTest('inbox-tx', { brokers: broker.brokers, tls: false, grants, client });
         await system.start();
         const orders = await system.startApp('order-service');
         await system.startApp('reward-service');

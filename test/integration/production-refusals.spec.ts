@@ -109,8 +109,17 @@ describe('production refuses what is unsafe, in one boot error', () => {
         PROBE_WRITE_TOKEN: '',
         KAFKA_SASL_USERNAME: '',
         KAFKA_SASL_PASSWORD: '',
+        // Kafka without TLS.
+        KAFKA_SSL_CA_FILE: '',
       },
-      ['FAILPOINTS', 'ADMIN_CREDENTIALS', 'PROBE_WRITE_TOKEN', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+      [
+        'FAILPOINTS',
+        'ADMIN_CREDENTIALS',
+        'PROBE_WRITE_TOKEN',
+        'KAFKA_SASL_USERNAME',
+        'KAFKA_SASL_PASSWORD',
+        'KAFKA_SSL',
+      ],
     ],
   ])('%s lists every refusal at once', async (app, env, expected) => {
     const output = await refusal(app, { KAFKA_NAMESPACE: namespace, ...env });
@@ -147,6 +156,7 @@ describe('production refuses what is unsafe, in one boot error', () => {
       ...SAFE_PRODUCTION,
       DATABASE_URL: `postgres://app:${GENERATED()}@db:5432/redpacket?sslmode=verify-full`,
       KAFKA_BROKERS: 'kafka:9092',
+      KAFKA_SSL: 'true',
       KAFKA_SASL_USERNAME: 'order-service',
     };
     expect(refusedSettings('order-service', { ...deployment, ...jwks })).toEqual(['AUTH_JWKS_URL']);
@@ -210,6 +220,8 @@ describe('production refuses every secret this repository publishes', () => {
     EVENT_SIGNING_KEY: EVENT_KEYS.privateKey,
     EVENT_VERIFY_KEYS: EVENT_KEYS.publicKeys,
     KAFKA_BROKERS: 'kafka:9092',
+    // TLS, verified with the system's CAs.
+    KAFKA_SSL: 'true',
     KAFKA_SASL_USERNAME: 'redpacket-app',
     KAFKA_SASL_PASSWORD: GENERATED(),
     AUTH_JWT_SECRET: GENERATED(),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { KafkaClientName } from '@redpacket/config';
 import {
@@ -29,13 +30,15 @@ export async function grantNamespaceAccess(admin: Admin, namespace: string): Pro
   if (brokerAuthenticates()) await grantSystemAccess(admin, namespace);
 }
 
-export function testKafka(clientId = 'redpacket-test', brokers?: string[]): Kafka {
+/** `tls`: null for a plaintext broker (one behind the fault-injecting proxy); the run's TLS otherwise. */
+export function testKafka(clientId = 'redpacket-test', brokers?: string[], tls: TestTls = testTls()): Kafka {
   return createKafkaClient({
     brokers: brokers ?? (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId,
     logger: new Logger('KafkaTest'),
     logLevel: 'error',
     sasl: testCredentials(),
+    tls: tls ?? undefined,
   });
 }
 
@@ -45,22 +48,40 @@ export function testClientName(): KafkaClientName {
 }
 
 /** The ports' factory of the run's client (or `client`), as the apps build theirs. */
-export function testClients(options: { client?: KafkaClientName; brokers?: string[] } = {}): KafkaClients {
+export function testClients(
+  options: { client?: KafkaClientName; brokers?: string[]; tls?: TestTls } = {},
+): KafkaClients {
+  const tls = options.tls === undefined ? testTls() : options.tls;
   const clientOptions: KafkaClientOptions = {
     brokers: options.brokers ?? (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId: 'redpacket-test',
     logger: new Logger('KafkaTest'),
     logLevel: 'error',
     sasl: testCredentials(),
+    tls: tls ?? undefined,
   };
   return new KafkaClients(options.client ?? testClientName(), clientOptions, createKafkaClient(clientOptions));
 }
 
 /** An idempotent producer behind the port, of the run's client (or `client`), as the apps build theirs. */
 export function testProducer(
-  options: { retries?: number; client?: KafkaClientName; brokers?: string[] } = {},
+  options: { retries?: number; client?: KafkaClientName; brokers?: string[]; tls?: TestTls } = {},
 ): EventProducer {
   return testClients(options).idempotentProducer(options.retries);
+}
+
+/** A client's TLS: the CA its broker's certificate verifies with, or null for plaintext. */
+export type TestTls = { ca: string } | null;
+
+/** TLS as the run's brokers speak it: the CA the global setup exports, or plaintext without one. */
+export function testTls(): TestTls {
+  const caFile = process.env.KAFKA_SSL_CA_FILE;
+  return caFile ? { ca: readFileSync(caFile, 'utf8') } : null;
+}
+
+/** How to reach a private broker: TLS as the run's, or plaintext behind the fault-injecting proxy. */
+export function tlsOf(broker: { tls: boolean }): TestTls {
+  return broker.tls ? testTls() : null;
 }
 
 /** The run's super user (from the environment the global setup exports), or none on an open broker. */

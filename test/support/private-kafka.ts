@@ -24,6 +24,11 @@ export class PrivateKafka {
     private readonly running: RunningLocalKafka,
     private readonly stateDir: string,
     private readonly libs: string,
+    /**
+     * Whether clients speak TLS to it, as to the run's broker. One for a fault-injecting proxy speaks
+     * plaintext: the proxy reads the protocol to drop one kind of answer.
+     */
+    readonly tls: boolean,
     /** In front of the broker, when started with `startBehindProxy`. */
     readonly proxy?: TcpProxy,
   ) {}
@@ -33,18 +38,23 @@ export class PrivateKafka {
   }
 
   static async start(brokerCount: 1 | 3 = 1): Promise<PrivateKafka> {
-    return PrivateKafka.launch(brokerCount, randomBasePort());
+    return PrivateKafka.launch(brokerCount, randomBasePort(), true);
+  }
+
+  /** One broker speaking SASL over plaintext, for a test that puts proxies of its own in front of it. */
+  static async startPlaintext(): Promise<PrivateKafka> {
+    return PrivateKafka.launch(1, randomBasePort(), false);
   }
 
   /**
    * One broker that advertises a fault-injecting proxy instead of its own port: bootstrap and
-   * metadata both lead every client (apps as processes included) through `proxy`.
+   * metadata both lead every client (apps as processes included) through `proxy`. SASL over plaintext.
    */
   static async startBehindProxy(): Promise<PrivateKafka & { readonly proxy: TcpProxy }> {
     const basePort = randomBasePort();
     const proxy = await TcpProxy.start(`127.0.0.1:${basePort}`);
     try {
-      const kafka = await PrivateKafka.launch(1, basePort, proxy);
+      const kafka = await PrivateKafka.launch(1, basePort, false, proxy);
       return kafka as PrivateKafka & { readonly proxy: TcpProxy };
     } catch (error) {
       await proxy.close();
@@ -52,7 +62,12 @@ export class PrivateKafka {
     }
   }
 
-  private static async launch(brokerCount: 1 | 3, basePort: number, proxy?: TcpProxy): Promise<PrivateKafka> {
+  private static async launch(
+    brokerCount: 1 | 3,
+    basePort: number,
+    tls: boolean,
+    proxy?: TcpProxy,
+  ): Promise<PrivateKafka> {
     if (!(await isJavaAvailable()))
       throw new Error('this test stops and restarts a broker: it needs Java 17+ and Maven');
     const stateDir = join(REPO_ROOT, '.infra', `private-${randomBytes(3).toString('hex')}`);
@@ -65,9 +80,10 @@ export class PrivateKafka {
       stateDir,
       log,
       advertisedAddresses,
+      tls,
     });
     const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(stateDir, '..', 'cache'), log);
-    return new PrivateKafka(running, stateDir, libs, proxy);
+    return new PrivateKafka(running, stateDir, libs, tls, proxy);
   }
 
   /** Stops broker `nodeId` (SIGKILL by default: a crash, not a clean shutdown). */
@@ -79,7 +95,7 @@ export class PrivateKafka {
     const node = this.running.nodes.find((n) => n.nodeId === nodeId);
     if (!node) throw new Error(`no broker ${nodeId}`);
     startKafkaNode(this.libs, { stateDir: this.stateDir, version: DEFAULT_KAFKA_VERSION }, node);
-    await waitForKafka(this.brokers, this.running.nodes.length, 90_000);
+    await waitForKafka(this.brokers, this.running.nodes.length, 90_000, undefined, this.tls);
   }
 
   async destroy(): Promise<void> {

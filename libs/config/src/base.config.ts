@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -111,6 +112,36 @@ export class BaseConfig {
   @IsString({ message: (args: ValidationArguments) => credentialMissing(args, 'KAFKA_SASL_USERNAME') })
   @Length(8, 256, { message: 'KAFKA_SASL_PASSWORD must be 8-256 characters' })
   KAFKA_SASL_PASSWORD?: string;
+
+  /**
+   * TLS to the brokers, verifying their certificate: with the system's CAs, or with KAFKA_SSL_CA_FILE's
+   * (which turns TLS on by itself). Without either the clients speak plaintext, which production refuses
+   * unless KAFKA_ALLOW_PLAINTEXT=true (logged at boot).
+   */
+  @ToBoolean()
+  @IsBoolean()
+  @RefusedInProduction(
+    (_ssl: unknown, config: BaseConfig) => !kafkaUsesTls(config) && !config.KAFKA_ALLOW_PLAINTEXT,
+    'KAFKA_SSL is off: events and produce requests cross the network in the clear (set KAFKA_SSL or KAFKA_SSL_CA_FILE, or KAFKA_ALLOW_PLAINTEXT=true to accept that, logged at boot)',
+  )
+  KAFKA_SSL = false;
+
+  /** The CA (PEM file) the brokers' certificates are verified with; `npm run infra:up` prints its own. */
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    name: 'readableFile',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && existsSync(value),
+      defaultMessage: () => 'KAFKA_SSL_CA_FILE must name a readable PEM file',
+    },
+  })
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** The explicit override for brokers reached without TLS (the compose file's single network). */
+  @ToBoolean()
+  @IsBoolean()
+  KAFKA_ALLOW_PLAINTEXT = false;
 
   /** Prefix for every topic and consumer group name: isolates test runs and environments. */
   @IsOptional()
@@ -273,4 +304,9 @@ function credentialProblems(text: string, config: BaseConfig): string[] {
 export function databaseUsesTls(url: string): boolean {
   const mode = /[?&]sslmode=([\w-]+)/.exec(url)?.[1];
   return mode === 'require' || mode === 'verify-ca' || mode === 'verify-full';
+}
+
+/** Whether the Kafka clients speak TLS. */
+export function kafkaUsesTls(config: Pick<BaseConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE'>): boolean {
+  return config.KAFKA_SSL || config.KAFKA_SSL_CA_FILE !== undefined;
 }

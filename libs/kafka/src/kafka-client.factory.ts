@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { LoggerService } from '@nestjs/common';
 import type { BaseConfig } from '@redpacket/config';
 import { Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
@@ -19,6 +20,8 @@ export interface KafkaClientOptions {
   retry?: KafkaConfig['retry'];
   /** Authenticate as this principal; without it the client connects anonymously. */
   sasl?: KafkaCredentials;
+  /** Speak TLS, verifying the brokers with these CAs (PEM), or with the system's when none is given. */
+  tls?: { ca?: string };
 }
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
@@ -32,7 +35,14 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     requestTimeout: 30_000,
     retry: options.retry ?? { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
     sasl: saslOptions(options.sasl),
+    ssl: options.tls && (options.tls.ca ? { ca: [options.tls.ca] } : true),
   });
+}
+
+/** The clients' TLS from the configuration: KAFKA_SSL_CA_FILE's CA, the system's with KAFKA_SSL, or none. */
+export function kafkaTlsOf(config: Pick<BaseConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE'>): { ca?: string } | undefined {
+  if (config.KAFKA_SSL_CA_FILE) return { ca: readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8') };
+  return config.KAFKA_SSL ? {} : undefined;
 }
 
 /** kafkajs's SASL settings for a principal (SCRAM-SHA-512 unless told). */

@@ -2,7 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
 import { Kafka } from 'kafkajs';
 import { KafkaAdmin } from './kafka-admin.service';
-import { createKafkaClient, type KafkaClientOptions, kafkaCredentialsOf } from './kafka-client.factory';
+import { createKafkaClient, type KafkaClientOptions, kafkaCredentialsOf, kafkaTlsOf } from './kafka-client.factory';
 import { KafkaClients } from './producer/kafka-clients';
 import { SystemTopicsBootstrap } from './system-topics';
 
@@ -20,6 +20,7 @@ const KAFKA_CLIENT_OPTIONS = Symbol('KAFKA_CLIENT_OPTIONS');
         logger: new Logger('Kafka'),
         logLevel: config.LOG_LEVEL,
         sasl: kafkaCredentialsOf(config),
+        tls: kafkaTlsOf(config),
       }),
     },
     { provide: Kafka, inject: [KAFKA_CLIENT_OPTIONS], useFactory: createKafkaClient },

@@ -14,6 +14,7 @@ export function platformaticConnection(options: KafkaClientOptions) {
     bootstrapBrokers: options.brokers,
     connectTimeout: 3_000,
     timeout: PLATFORMATIC_REQUEST_TIMEOUT_MS,
+    ...(options.tls ? { tls: options.tls.ca ? { ca: options.tls.ca } : {} } : {}),
     sasl: options.sasl && {
       mechanism: options.sasl.mechanism === 'scram-sha-256' ? ('SCRAM-SHA-256' as const) : ('SCRAM-SHA-512' as const),
       username: options.sasl.username,

@@ -7,6 +7,7 @@ import {
   type ConfigClass,
   ConfigValidationError,
   databaseUsesTls,
+  kafkaUsesTls,
   loadConfig,
   minInsyncReplicas,
 } from '@redpacket/config';
@@ -139,6 +140,9 @@ function exitAtShutdownDeadline(timeoutMs: number): void {
 /** An explicit override of a production refusal is allowed, and said out loud at every boot. */
 function warnOfOverrides(config: BaseConfig, logger: { warn(message: string, fields: object): void }): void {
   if (config.NODE_ENV !== 'production') return;
+  if (config.KAFKA_ALLOW_PLAINTEXT && !kafkaUsesTls(config)) {
+    logger.warn('KAFKA_ALLOW_PLAINTEXT: Kafka is reached without TLS', {});
+  }
   if (config.DATABASE_ALLOW_PLAINTEXT && !databaseUsesTls(config.DATABASE_URL)) {
     logger.warn('DATABASE_ALLOW_PLAINTEXT: the database is reached without TLS', {});
   }

@@ -12,7 +12,7 @@ import { freePort } from '../../support/free-port';
 import { waitForGroupCaughtUp } from '../../support/consumer-group';
 import { asCustomer } from '../../support/customer';
 import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
-import { appKafkaEnv, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
+import { appKafkaEnv, grantNamespaceAccess, testKafka, testTls } from '../../support/kafka.helpers';
 
 /** Batched grants (one transaction per chunk of messages) or one transaction per message: inbox-tx only. */
 export type GrantMode = 'batched' | 'per-message';
@@ -85,9 +85,11 @@ export class SystemUnderTest {
       grants?: GrantMode;
       /** The apps' Kafka client (KAFKA_CLIENT); the run's when not given. */
       client?: KafkaClientName;
+      /** false: the brokers speak plaintext (behind the fault-injecting proxy); TLS as the run's otherwise. */
+      tls?: boolean;
     } = {},
   ) {
-    this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers);
+    this.kafka = testKafka(`${this.namespace}-harness`, cluster.brokers, cluster.tls === false ? null : testTls());
     this.admin = this.kafka.admin();
   }
 
@@ -129,6 +131,8 @@ export class SystemUnderTest {
       LOG_LEVEL: 'warn',
       ORDER_TOPIC_PARTITIONS: '6',
       ...(this.cluster.brokers ? { KAFKA_BROKERS: this.cluster.brokers.join(',') } : {}),
+      // Set to nothing is unset: the apps speak plaintext to such brokers.
+      ...(this.cluster.tls === false ? { KAFKA_SSL_CA_FILE: '' } : {}),
       ...(this.cluster.databaseUrl ? { DATABASE_URL: this.cluster.databaseUrl } : {}),
       KAFKA_REPLICATION_FACTOR: String(this.cluster.replicationFactor ?? 1),
       ...extra,

@@ -5,6 +5,8 @@ import {
   type AppPrincipal,
   createKafkaClient,
   ensureTopics,
+  type KafkaClientOptions,
+  KafkaClients,
   type KafkaCredentials,
   kafkaErrorType,
   systemTopics,
@@ -16,7 +18,9 @@ import {
   consumeMessages,
   grantNamespaceAccess,
   produceAnswer,
+  testCredentials,
   testKafka,
+  testTls,
 } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 
@@ -30,15 +34,29 @@ const topics = {
 };
 const rewardGroup = namespaced(NAMESPACE, CONSUMER_GROUPS.rewardService);
 
-function clientAs(credentials: KafkaCredentials | undefined, label: string): Kafka {
-  return createKafkaClient({
+function clientOptions(
+  credentials: KafkaCredentials | undefined,
+  label: string,
+  /** null: plaintext. */
+  tls: KafkaClientOptions['tls'] | null = testTls(),
+): KafkaClientOptions {
+  return {
     brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId: `access-${label}`,
     logger: new Logger('KafkaAccess'),
     logLevel: 'error',
     retry: { retries: 1, initialRetryTime: 100 },
     sasl: credentials,
-  });
+    tls: tls ?? undefined,
+  };
+}
+
+function clientAs(
+  credentials: KafkaCredentials | undefined,
+  label: string,
+  tls: KafkaClientOptions['tls'] | null = testTls(),
+): Kafka {
+  return createKafkaClient(clientOptions(credentials, label, tls));
 }
 
 const as = (principal: AppPrincipal) => clientAs(developmentCredentials(principal), principal);
@@ -101,6 +119,25 @@ describe('who may write and read the system’s topics (SASL/SCRAM and ACLs on t
       orderService: 'written',
     });
     // Exactly the one accepted write is on the topic.
+    const offsets = await admin.fetchTopicOffsets(topics.orders);
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(1);
+  });
+
+  it('speaks TLS only: a plaintext client is disconnected, and a client that cannot verify the broker does not connect', async () => {
+    if (!process.env.KAFKA_SSL_CA_FILE) throw new Error('the run’s broker does not speak TLS: nothing to prove');
+    const superUser = testCredentials();
+    const plaintext = await produceAnswer(clientAs(superUser, 'plaintext', null), topics.orders);
+    // The broker closes the connection on the first bytes that are not a TLS handshake.
+    expect(plaintext).toMatch(/^KafkaJS(ConnectionClosedError|NumberOfRetriesExceeded)$/);
+    // The system's CAs do not include the development CA the broker's certificate was signed by.
+    const unverified = clientAs(superUser, 'unverified', {}).admin();
+    await expect(unverified.connect()).rejects.toThrow(/certificate/);
+    await unverified.disconnect().catch(() => undefined);
+    // @platformatic/kafka verifies the broker too.
+    const options = clientOptions(superUser, 'platformatic-unverified', {});
+    const producer = new KafkaClients('platformatic', options, createKafkaClient(options)).idempotentProducer(0);
+    await expect(producer.connect()).rejects.toThrow(/certificate|connect/i);
+    await producer.disconnect().catch(() => undefined);
     const offsets = await admin.fetchTopicOffsets(topics.orders);
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(1);
   });

@@ -3,7 +3,7 @@ import { KAFKA_CLIENTS, type KafkaClientName } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { ensureTopics, type EventProducer, type OutgoingMessage } from '@redpacket/kafka';
 import type { Admin } from 'kafkajs';
-import { testKafka, testProducer } from '../../support/kafka.helpers';
+import { testKafka, testProducer, tlsOf } from '../../support/kafka.helpers';
 import { testNamespace } from '../../support/namespace';
 import { PrivateKafka } from '../../support/private-kafka';
 import { KAFKA_API } from '../../support/tcp-proxy';
@@ -165,9 +165,9 @@ describe.each(KAFKA_CLIENTS.map((client) => [client] as const))(
 
     beforeAll(async () => {
       broker = await PrivateKafka.startBehindProxy();
-      admin = testKafka(`${namespace}-${client}-faults`, broker.brokers).admin();
+      admin = testKafka(`${namespace}-${client}-faults`, broker.brokers, tlsOf(broker)).admin();
       await admin.connect();
-      producer = testProducer({ client, brokers: broker.brokers, retries: 3 });
+      producer = testProducer({ client, brokers: broker.brokers, retries: 3, tls: tlsOf(broker) });
       await producer.connect();
     });
     afterAll(async () => {
@@ -179,7 +179,11 @@ describe.each(KAFKA_CLIENTS.map((client) => [client] as const))(
     async function copiesOn(topic: string): Promise<Map<string, number>> {
       const [end] = await admin.fetchTopicOffsets(topic);
       const written = Number(end.high) - Number(end.low);
-      const reader = await TopicReader.start(testKafka(`${topic}-reader`, broker.brokers), topic, `${topic}.reader`);
+      const reader = await TopicReader.start(
+        testKafka(`${topic}-reader`, broker.brokers, tlsOf(broker)),
+        topic,
+        `${topic}.reader`,
+      );
       try {
         await reader.waitFor(`${written} message(s) on ${topic}`, (messages) => messages.length >= written);
         const copies = new Map<string, number>();

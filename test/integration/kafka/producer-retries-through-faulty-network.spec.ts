@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { ensureTopics, KafkajsEventProducer, saslOptions } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { testCredentials, testKafka } from '../../support/kafka.helpers';
+import { testCredentials, testKafka, tlsOf } from '../../support/kafka.helpers';
+import { PrivateKafka } from '../../support/private-kafka';
 import { testNamespace } from '../../support/namespace';
 import { KAFKA_API, type NetworkFault, TcpProxy, throughProxies } from '../../support/tcp-proxy';
 import { TopicReader } from '../../support/topic-reader';
@@ -10,20 +11,28 @@ import { TopicReader } from '../../support/topic-reader';
 jest.setTimeout(30_000);
 
 const MESSAGES = 20;
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
 
+/**
+ * On a broker of the test's own that speaks SASL over plaintext: the proxy reads the protocol to lose
+ * the answers of produce requests, which TLS would hide from it.
+ */
 describe('producers writing through a faulty network (a fault-injecting TCP proxy)', () => {
   const namespace = testNamespace(__filename);
-  const direct = testKafka(`${namespace}-direct`);
+  let kafka: PrivateKafka;
+  let brokers: string[];
+  let direct: Kafka;
   let admin: Admin;
   let proxies: TcpProxy[];
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
+    kafka = await PrivateKafka.startPlaintext();
+    brokers = kafka.brokers;
+    direct = testKafka(`${namespace}-direct`, brokers, tlsOf(kafka));
     admin = direct.admin();
     await admin.connect();
     proxies = await Promise.all(brokers.map((broker) => TcpProxy.start(broker)));
-  });
+  }, 120_000);
   afterEach(async () => {
     setFault({ kind: 'pass-through' });
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -31,6 +40,7 @@ describe('producers writing through a faulty network (a fault-injecting TCP prox
   afterAll(async () => {
     await Promise.all(proxies.map((proxy) => proxy.close()));
     await admin.disconnect();
+    await kafka.destroy();
   });
 
   /** A client whose every connection, the partition leader's included, goes through the proxies. */

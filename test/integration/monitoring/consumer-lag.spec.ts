@@ -82,12 +82,14 @@ describe('consumer lag', () => {
     );
   });
 
-  it("matches Kafka's own kafka-consumer-groups --describe, run as an operator would against the SASL broker", async () => {
+  it("matches Kafka's own kafka-consumer-groups --describe, run as an operator would against the SASL broker over TLS", async () => {
     const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(REPO_ROOT, '.infra', 'cache'), () => undefined);
     const dir = mkdtempSync(join(tmpdir(), 'kafka-tools-'));
     const commandConfig = join(dir, 'admin.properties');
     const credentials = testCredentials();
-    writeFileSync(commandConfig, credentials ? kafkaToolsCommandConfig(credentials) : '');
+    const caFile = process.env.KAFKA_SSL_CA_FILE;
+    const tlsOnly = caFile ? `security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=${caFile}\n` : '';
+    writeFileSync(commandConfig, credentials ? kafkaToolsCommandConfig(credentials, caFile) : tlsOnly);
     try {
       const tool = await runCommand('java', [
         '-cp',
