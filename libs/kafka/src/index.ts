@@ -21,3 +21,4 @@ export * from './consumer/group-consumer';
 export * from './consumer/kafkajs-group-consumer';
 export * from './consumer/platformatic-group-consumer';
 export * from './security/kafka-acls';
+export { platformaticConnection } from './platformatic-options';
