@@ -15,7 +15,12 @@ import {
  * Running it again changes nothing. docker-compose.yml runs it as the kafka-setup service.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(BaseConfig, { DATABASE_URL: 'postgres://unused', ...process.env });
+  // It reaches Kafka only: the database settings every app shares are filled in, never used.
+  const config = loadConfig(BaseConfig, {
+    DATABASE_URL: 'postgres://unused',
+    DATABASE_ALLOW_PLAINTEXT: 'true',
+    ...process.env,
+  });
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
     clientId: 'redpacket-kafka-setup',
