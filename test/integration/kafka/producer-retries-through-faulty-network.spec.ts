@@ -8,7 +8,7 @@ import { testNamespace } from '../../support/namespace';
 import { KAFKA_API, type NetworkFault, TcpProxy, throughProxies } from '../../support/tcp-proxy';
 import { TopicReader } from '../../support/topic-reader';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const MESSAGES = 20;
 
@@ -123,8 +123,10 @@ describe('producers writing through a faulty network (a fault-injecting TCP prox
 
   it('fails sends while connections are reset or blackholed, and writes each message once when the network heals', async () => {
     const topic = await freshTopic('outage');
-    // Short request timeout and few retries: a blackholed request fails in seconds, not minutes.
-    const kafka = kafkaThroughProxies('outage', { requestTimeout: 1_000, retry: { retries: 1, initialRetryTime: 50 } });
+    // Short request timeout and few retries: a blackholed request fails in seconds, not minutes. The
+    // timeout still leaves room for a delayed round trip (2 × 300 ms) on a busy machine: a fresh
+    // connection's SCRAM exchange runs under the delay, and an authentication timeout is not retried.
+    const kafka = kafkaThroughProxies('outage', { requestTimeout: 3_000, retry: { retries: 1, initialRetryTime: 50 } });
     const producer = new KafkajsEventProducer(kafka, 1);
     await producer.connect();
     cleanups.push(() => producer.disconnect());
