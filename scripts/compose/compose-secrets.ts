@@ -20,6 +20,8 @@ export const COMPOSE_SECRETS = [
   'REWARD_SERVICE_KAFKA_PASSWORD',
   'MONITOR_KAFKA_PASSWORD',
   'RECONCILER_KAFKA_PASSWORD',
+  // The brokers' TLS keystores (scripts/compose/kafka-tls.sh).
+  'KAFKA_TLS_KEYSTORE_PASSWORD',
   // The order service's event signing key, and its public half for the reward service (not a secret,
   // but made with it: the two must match).
   'EVENT_SIGNING_KEY',

@@ -4,6 +4,8 @@
 #   storage is formatted (kafka-storage format --add-scram);
 # - brokers reach the controllers over SASL/PLAIN as a user the controller listener declares itself;
 # - the StandardAuthorizer allows only what an ACL names (the kafka-setup service grants them).
+# - with KAFKA_TLS_DIR (the keystores scripts/compose/kafka-tls.sh made), every listener is SASL_SSL:
+#   clients verify the broker against the development CA, and the brokers each other.
 # It writes the node's configuration from the environment below, formats the storage once, and starts.
 set -euo pipefail
 
@@ -16,6 +18,20 @@ for name in KAFKA_ADMIN_PASSWORD KAFKA_CONTROLLER_PASSWORD ORDER_SERVICE_KAFKA_P
   # They are written into the broker's JAAS lines and format arguments: no quotes, commas or brackets.
   [[ "${!name}" =~ ^[A-Za-z0-9_.-]{12,}$ ]] || { echo "$name must be 12+ letters, digits, '.', '_' or '-'" >&2; exit 2; }
 done
+protocol=SASL_PLAINTEXT
+tls_properties=''
+if [ -n "${KAFKA_TLS_DIR:-}" ]; then
+  : "${KAFKA_TLS_KEYSTORE_PASSWORD:?}"
+  [[ "$KAFKA_TLS_KEYSTORE_PASSWORD" =~ ^[A-Za-z0-9_.-]{12,}$ ]] ||
+    { echo "KAFKA_TLS_KEYSTORE_PASSWORD must be 12+ letters, digits, '.', '_' or '-'" >&2; exit 2; }
+  protocol=SASL_SSL
+  tls_properties="ssl.keystore.type=PKCS12
+ssl.keystore.location=${KAFKA_TLS_DIR}/broker.p12
+ssl.keystore.password=${KAFKA_TLS_KEYSTORE_PASSWORD}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=${KAFKA_TLS_DIR}/truststore.p12
+ssl.truststore.password=${KAFKA_TLS_KEYSTORE_PASSWORD}"
+fi
 replicas="${KAFKA_REPLICAS:-1}"
 min_isr=$(( replicas >= 3 ? 2 : 1 ))
 bin="${KAFKA_BIN:-/opt/kafka/bin}"
@@ -33,7 +49,8 @@ listeners=${KAFKA_LISTENERS}
 advertised.listeners=${KAFKA_ADVERTISED_LISTENERS}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=INTERNAL
-listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:${protocol},INTERNAL:${protocol},EXTERNAL:${protocol}
+${tls_properties}
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.internal.scram-sha-512.sasl.jaas.config=${scram} required username="redpacket-admin" password="${KAFKA_ADMIN_PASSWORD}";
@@ -56,9 +73,10 @@ PROPERTIES
 
 # For the healthcheck and any operator tool run inside the container (kafka-acls.sh, kafka-topics.sh).
 cat > "$admin_config" <<PROPERTIES
-security.protocol=SASL_PLAINTEXT
+security.protocol=${protocol}
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=${scram} required username="redpacket-admin" password="${KAFKA_ADMIN_PASSWORD}";
+${tls_properties}
 PROPERTIES
 
 user() { printf 'SCRAM-SHA-512=[name=%s,password=%s]' "$1" "$2"; }

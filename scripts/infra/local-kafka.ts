@@ -316,13 +316,19 @@ export async function stopLocalKafka(stateDir: string, nodes: KafkaNodeSpec[]): 
 }
 
 /** Ready means every broker is registered and the admin API answers: no sleeping on a guess. */
+/** TLS verified with the development CA (true), with another CA, or none (a plaintext broker). */
+export type BrokerTls = boolean | { caFile: string };
+
 export async function waitForKafka(
   brokers: string[],
   expectedBrokers: number,
   timeoutMs: number,
   authentication: Authentication = LOCAL_ADMIN,
-  /** Our brokers take TLS only; a broker of another kind (the compose file's, a container) is plaintext. */
-  tls = true,
+  /**
+   * Our brokers take TLS only, verified with the development CA; a broker of another kind is plaintext
+   * (a container's) or verified with a CA of its own (the compose file's).
+   */
+  tls: BrokerTls = true,
 ): Promise<void> {
   const kafka = infraClient('redpacket-infra', brokers, authentication, { retries: 0 }, tls);
   const admin = kafka.admin();
@@ -391,11 +397,12 @@ function infraClient(
   brokers: string[],
   authentication: Authentication = LOCAL_ADMIN,
   retry?: KafkaConfig['retry'],
-  tls = true,
+  tls: BrokerTls = true,
 ): Kafka {
   patchKafkajs();
   const sasl = saslOptions(authentication ?? undefined);
-  const ssl = tls ? { ca: [readFileSync(ensureDevelopmentCertificates().caFile, 'utf8')] } : undefined;
+  const caFile = tls === true ? ensureDevelopmentCertificates().caFile : tls && tls.caFile;
+  const ssl = caFile ? { ca: [readFileSync(caFile, 'utf8')] } : undefined;
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry, sasl, ssl });
 }
 

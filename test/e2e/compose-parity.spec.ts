@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -30,6 +30,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   /** Long form, or `[host_ip:]published:target[/protocol]` (docker-compose 1.x prints a bound port so). */
   ports?: ({ published: number | string; target: number; host_ip?: string } | string)[];
+  /** Long form, or `source:target[:mode]` (docker-compose 1.x). */
+  volumes?: ({ type: string; source: string; target: string } | string)[];
 }
 
 /** What `npm run compose:env` would write to .env: the compose file refuses to start without them. */
@@ -71,6 +73,28 @@ function portsOf(service: ComposeService): { hostIp: string; published: number; 
 }
 
 /**
+ * Where a service's mounts are on this machine: a bind mount's own source, a named volume a folder
+ * of the run (shared by every service that mounts it, as Docker shares the volume).
+ */
+function mountsOf(service: ComposeService, volumesDir: string): { target: string; source: string }[] {
+  return (service.volumes ?? []).map((volume) => {
+    const { source, target } =
+      typeof volume === 'string'
+        ? (([from, to]) => ({ source: from, target: to }))(volume.split(':'))
+        : { source: volume.source, target: volume.target };
+    return { target, source: source.startsWith('/') ? source : join(volumesDir, source) };
+  });
+}
+
+/** A container path as this machine reaches it through the service's mounts; unchanged where none holds it. */
+function onHost(text: string, mounts: { target: string; source: string }[]): string {
+  return text.replace(/\/redpacket\/[\w./-]+/g, (path) => {
+    const mount = mounts.find(({ target }) => path === target || path.startsWith(`${target}/`));
+    return mount ? mount.source + path.slice(mount.target.length) : path;
+  });
+}
+
+/**
  * Each advertised listener of a broker, and whether a client could use it: a compose service name
  * from inside the network, or localhost on a port published to the listener's container port.
  */
@@ -96,14 +120,19 @@ function advertisedListeners(services: Record<string, ComposeService>) {
  * and a fresh database; nothing from the test's own environment. Topics and groups get a namespace
  * of their own, the one variable added, so the shared broker's other runs stay out of it.
  */
-function environmentOf(service: ComposeService, image: BuiltImage, hosts: { kafka: string; database: string }) {
+function environmentOf(
+  service: ComposeService,
+  image: BuiltImage,
+  hosts: { kafka: string; database: string; volumes: string },
+) {
   const env: Record<string, string> = {
     ...buildEnv(),
     ...image.env,
     KAFKA_NAMESPACE: NAMESPACE,
   };
+  const mounts = mountsOf(service, hosts.volumes);
   for (const [key, value] of Object.entries(service.environment ?? {})) {
-    env[key] = String(value ?? '')
+    env[key] = onHost(String(value ?? ''), mounts)
       .replace(/postgres:\/\/(?:([^:@]*)(?::[^@]*)?@)?postgres:5432\/\w+/, (_, user?: string) =>
         asUser(hosts.database, user),
       )
@@ -121,13 +150,31 @@ function asUser(databaseUrl: string, user: string | undefined): string {
 }
 
 /**
+ * The compose file's one-shot kafka-tls service: its own command (scripts/compose/kafka-tls.sh) and
+ * environment, with this machine's keytool, writing into the run's folders for its volumes.
+ */
+function makeComposeCertificates(service: ComposeService, volumesDir: string): string {
+  const mounts = mountsOf(service, volumesDir);
+  const [command, ...args] = service.command ?? [];
+  const env = Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, onHost(String(v ?? ''), mounts)]),
+  );
+  return execFileSync(
+    command,
+    args.map((arg) => onHost(arg, mounts)),
+    { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' },
+  );
+}
+
+/**
  * The compose broker, started by the compose file's own command (scripts/compose/kafka-broker.sh) with its
- * environment: only the container's paths become folders here, its ports free ports of this machine, and
- * /opt/kafka/bin two lines that run the same Kafka version from its jars.
+ * environment: only the container's paths become folders here (its mounts), its ports free ports of this
+ * machine, and /opt/kafka/bin two lines that run the same Kafka version from its jars.
  */
 async function startComposeBroker(
   service: ComposeService,
-): Promise<{ process: AppProcess; brokers: string[]; dir: string }> {
+  volumesDir: string,
+): Promise<{ process: AppProcess; brokers: string[]; dir: string; caFile: string }> {
   const libs = await ensureKafkaJars(DEFAULT_KAFKA_VERSION, join(INFRA_ROOT, '.infra', 'cache'), () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'redpacket-compose-kafka-'));
   const bin = join(dir, 'bin');
@@ -142,7 +189,10 @@ async function startComposeBroker(
     'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
   );
   const [internal, external, controller] = [await freePort(), await freePort(), await freePort()];
-  const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+  const mounts = mountsOf(service, volumesDir);
+  const env = Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, onHost(String(v ?? ''), mounts)]),
+  );
   const ports = (text: string) =>
     text
       .replace(/(INTERNAL:\/\/)[\w.-]*:29092/, `$1127.0.0.1:${internal}`)
@@ -150,11 +200,7 @@ async function startComposeBroker(
       .replace(/(CONTROLLER:\/\/)[\w.-]*:9093/, `$1127.0.0.1:${controller}`)
       .replace(/@kafka:9093/, `@127.0.0.1:${controller}`);
   const [command, ...args] = service.command ?? [];
-  const script = (args[0] ?? '').replace(
-    '/redpacket/kafka-broker.sh',
-    join(REPO_ROOT, 'scripts/compose/kafka-broker.sh'),
-  );
-  const process = spawnProcess(command, [script], {
+  const process = spawnProcess(command, [onHost(args[0] ?? '', mounts)], {
     cwd: dir,
     env: {
       PATH: globalThis.process.env.PATH,
@@ -167,17 +213,19 @@ async function startComposeBroker(
   });
   const brokers = [`127.0.0.1:${internal}`];
   const admin = { username: 'redpacket-admin', password: env.KAFKA_ADMIN_PASSWORD };
-  // The compose broker is SASL over plaintext, as the compose file runs it.
-  await waitForKafka(brokers, 1, 90_000, admin, false).catch((error: Error) => {
+  // Verified with the CA the kafka-tls service wrote to the volume the apps mount.
+  const caFile = join(volumesDir, 'kafka-tls-ca', 'ca.pem');
+  await waitForKafka(brokers, 1, 90_000, admin, { caFile }).catch((error: Error) => {
     throw new Error(`${error.message}\n--- compose broker ---\n${process.output().slice(-3000)}`, { cause: error });
   });
-  return { process, brokers, dir };
+  return { process, brokers, dir, caFile };
 }
 
 /** A produce to the namespace's order.purchased as `credentials`: 'written', or the error the broker gave. */
-async function produceAs(brokers: string[], credentials: KafkaCredentials): Promise<string> {
+async function produceAs(brokers: string[], caFile: string, credentials: KafkaCredentials): Promise<string> {
   const kafka = createKafkaClient({
     brokers,
+    tls: { ca: readFileSync(caFile, 'utf8') },
     clientId: 'compose-forger',
     logger: new Logger('ComposeForger'),
     logLevel: 'error',
@@ -192,21 +240,25 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
   const ours = Object.entries(services).filter(([, s]) => s.image === OUR_IMAGE);
   const database = `redpacket_compose_${Date.now()}`;
   const serverUrl = process.env.TEST_SERVER_DATABASE_URL ?? '';
-  const hosts = { kafka: '', database: databaseUrlFor(serverUrl, database) };
+  const volumes = mkdtempSync(join(tmpdir(), 'redpacket-compose-volumes-'));
+  const hosts = { kafka: '', database: databaseUrlFor(serverUrl, database), volumes };
   const running = new Map<string, AppProcess>();
   let image: BuiltImage;
   let broker: Awaited<ReturnType<typeof startComposeBroker>> | undefined;
+  let certificates = '';
 
   beforeAll(async () => {
     image = buildDockerfile(REPO_ROOT);
     await createDatabase(serverUrl, database);
-    broker = await startComposeBroker(services.kafka);
+    certificates = makeComposeCertificates(services['kafka-tls'], volumes);
+    broker = await startComposeBroker(services.kafka, volumes);
     hosts.kafka = broker.brokers.join(',');
   });
   afterAll(async () => {
     await Promise.all([...running.values()].map((app) => app.kill('SIGKILL')));
     await broker?.process.kill('SIGKILL');
     if (broker) rmSync(broker.dir, { recursive: true, force: true });
+    rmSync(volumes, { recursive: true, force: true });
     await dropDatabase(serverUrl, database);
     if (image) rmSync(join(image.root, '..'), { recursive: true, force: true });
   });
@@ -283,6 +335,54 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     }
   });
 
+  it.each(['default', 'cluster'])(
+    'runs every broker on TLS from the kafka-tls service, and every app verifies it with that CA (%s profile)',
+    (profile) => {
+      const resolved = resolvedCompose(profile === 'default' ? undefined : profile);
+      const made = mountsOf(resolved['kafka-tls'], '/volumes');
+      const madeBy = (service: ComposeService, path: string) => {
+        const mount = mountsOf(service, '/volumes').find(({ target }) => path.startsWith(`${target}/`));
+        return made.some(({ source }) => source === mount?.source);
+      };
+      const done = { condition: 'service_completed_successfully' };
+      const brokers = Object.entries(resolved).filter(([, s]) => s.environment?.KAFKA_ADVERTISED_LISTENERS);
+      expect(brokers.length).toBeGreaterThan(0);
+      for (const [name, service] of brokers) {
+        const keystore = `${String(service.environment?.KAFKA_TLS_DIR)}/broker.p12`;
+        expect({ name, keystoreFromTheTlsService: madeBy(service, keystore) }).toEqual({
+          name,
+          keystoreFromTheTlsService: true,
+        });
+        expect({ name, dependsOn: service.depends_on }).toMatchObject({ dependsOn: { 'kafka-tls': done } });
+        expect(service.environment?.KAFKA_TLS_KEYSTORE_PASSWORD).toBe(
+          resolved['kafka-tls'].environment?.KAFKA_TLS_KEYSTORE_PASSWORD,
+        );
+      }
+      for (const [name, service] of ours.filter(([app]) => app !== 'migrate')) {
+        const ca = String(service.environment?.KAFKA_SSL_CA_FILE);
+        expect({
+          name,
+          caFromTheTlsService: madeBy(service, ca),
+          plaintext: service.environment?.KAFKA_ALLOW_PLAINTEXT,
+        }).toEqual({
+          name,
+          caFromTheTlsService: true,
+          plaintext: undefined,
+        });
+      }
+    },
+  );
+
+  it('keeps the certificates the kafka-tls service made when it runs again', () => {
+    expect(certificates).toMatch(/made a development CA/);
+    const before = readFileSync(join(volumes, 'kafka-tls-ca', 'ca.pem'), 'utf8');
+    expect(makeComposeCertificates(services['kafka-tls'], volumes)).toMatch(/kept the development CA/);
+    expect(readFileSync(join(volumes, 'kafka-tls-ca', 'ca.pem'), 'utf8')).toBe(before);
+    // The CA's private key stayed in the one-shot run: the volumes hold the keystores and the CA's certificate.
+    expect(readdirSync(join(volumes, 'kafka-tls-broker')).sort()).toEqual(['broker.p12', 'truststore.p12']);
+    expect(readdirSync(join(volumes, 'kafka-tls-ca'))).toEqual(['ca.pem']);
+  });
+
   it('gives every broker a cluster id kafka-storage accepts: 16 bytes, base64url', () => {
     for (const broker of ['kafka', 'kafka-1', 'kafka-2', 'kafka-3']) {
       const id = String(resolvedCompose('cluster')[broker].environment?.CLUSTER_ID);
@@ -332,7 +432,7 @@ describe('docker-compose.yml, run the way its containers would run, without Dock
     // The compose broker refuses an order event from anyone but the order service.
     const forger = services['reward-service'].environment ?? {};
     expect(
-      await produceAs(broker?.brokers ?? [], {
+      await produceAs(broker?.brokers ?? [], broker?.caFile ?? '', {
         username: String(forger.KAFKA_SASL_USERNAME),
         password: String(forger.KAFKA_SASL_PASSWORD),
       }),

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { type MatrixResults, renderMatrix, writeMatrix } from './support/guarantee-matrix';
 import { invariantsHeld, passes, type ScenarioOutcome } from './support/outcome';
-import { columnsToRun, MATRIX_COLUMNS, type MatrixColumn, runScenario, SCENARIOS, scenariosToRun } from './support/scenarios';
+import {
+  columnsToRun,
+  MATRIX_COLUMNS,
+  type MatrixColumn,
+  runScenario,
+  SCENARIOS,
+  scenariosToRun,
+} from './support/scenarios';
 
 /**
  * The claim, proven through the whole running system: under `inbox-tx` every scenario ends with
