@@ -41,7 +41,9 @@ interface Link {
 /**
  * A fault-injecting TCP proxy in front of one Kafka broker. It forwards whole Kafka frames (a 4-byte
  * size, then the frame: requests start with API key, version and correlation id, responses with the
- * correlation id), so a fault can single out one request's response.
+ * correlation id), so a fault can single out one request's response. Started with `{ raw: true }` it
+ * forwards bytes as they come, for any protocol (Postgres, or Kafka over TLS), and every fault but
+ * `lose-response` applies.
  */
 export class TcpProxy {
   readonly stats: ProxyStats = { connections: 0, lostResponses: 0 };
@@ -52,14 +54,15 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly target: { host: string; port: number },
+    private readonly raw: boolean,
   ) {
     server.on('connection', (client) => this.accept(client));
   }
 
   /** Listens on a free port of 127.0.0.1 and forwards to `target` ("host:port"). */
-  static async start(target: string): Promise<TcpProxy> {
+  static async start(target: string, options: { raw?: boolean } = {}): Promise<TcpProxy> {
     const [host, port] = splitAddress(target);
-    const proxy = new TcpProxy(createServer(), { host, port });
+    const proxy = new TcpProxy(createServer(), { host, port }, options.raw ?? false);
     await new Promise<void>((resolve, reject) => {
       proxy.server.once('error', reject);
       proxy.server.listen(0, '127.0.0.1', resolve);
@@ -73,7 +76,13 @@ export class TcpProxy {
     return address.port;
   }
 
+  /** Connections open through the proxy now. */
+  get openConnections(): number {
+    return this.links.size;
+  }
+
   setFault(fault: NetworkFault): void {
+    if (this.raw && fault.kind === 'lose-response') throw new Error('a raw proxy cannot tell responses apart');
     this.fault = fault;
     this.matchingResponses = 0;
     if (fault.kind === 'reset') for (const link of this.links) this.cut(link);
@@ -117,6 +126,10 @@ export class TcpProxy {
 
   /** Forwards every complete frame in `buffer` and returns the incomplete rest. */
   private forwardFrames(link: Link, direction: 'request' | 'response', buffer: Buffer): Buffer {
+    if (this.raw) {
+      this.forward(link, direction, buffer);
+      return Buffer.alloc(0);
+    }
     let rest = buffer;
     while (rest.length >= 4 && rest.length >= 4 + rest.readInt32BE(0)) {
       const end = 4 + rest.readInt32BE(0);
@@ -130,20 +143,7 @@ export class TcpProxy {
     const fault = this.fault;
     if (fault.kind === 'drop') return;
     if (fault.kind === 'reset') return this.cut(link);
-    if (direction === 'request') {
-      // Request header: size, API key (int16), API version (int16), correlation id (int32).
-      if (frame.length >= 12) link.pending.set(frame.readInt32BE(8), frame.readInt16BE(4));
-    } else if (frame.length >= 8) {
-      const correlationId = frame.readInt32BE(4);
-      const apiKey = link.pending.get(correlationId);
-      link.pending.delete(correlationId);
-      if (fault.kind === 'lose-response' && apiKey === fault.apiKey) {
-        if (this.matchingResponses++ % fault.every === 0) {
-          this.stats.lostResponses++;
-          return this.cut(link);
-        }
-      }
-    }
+    if (!this.raw && this.losesResponse(link, direction, frame, fault)) return this.cut(link);
     const to = direction === 'request' ? link.upstream : link.client;
     if (fault.kind !== 'delay') {
       to.write(frame);
@@ -152,6 +152,23 @@ export class TcpProxy {
     const due = Math.max(Date.now() + fault.ms, link.dueAt[direction]);
     link.dueAt[direction] = due;
     setTimeout(() => to.destroyed || to.write(frame), due - Date.now());
+  }
+
+  /** Reads a Kafka frame's header: whether `lose-response` withholds this response (raw bytes are never read). */
+  private losesResponse(link: Link, direction: 'request' | 'response', frame: Buffer, fault: NetworkFault): boolean {
+    if (direction === 'request') {
+      // Request header: size, API key (int16), API version (int16), correlation id (int32).
+      if (frame.length >= 12) link.pending.set(frame.readInt32BE(8), frame.readInt16BE(4));
+      return false;
+    }
+    if (frame.length < 8) return false;
+    const correlationId = frame.readInt32BE(4);
+    const apiKey = link.pending.get(correlationId);
+    link.pending.delete(correlationId);
+    if (fault.kind !== 'lose-response' || apiKey !== fault.apiKey) return false;
+    if (this.matchingResponses++ % fault.every !== 0) return false;
+    this.stats.lostResponses++;
+    return true;
   }
 
   /** Resets both sides (an RST, not a polite FIN): the client sees the connection fail mid-request. */

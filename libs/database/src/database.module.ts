@@ -1,9 +1,9 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { postgresDataSourceOptions } from './data-source-options';
+import { poolOf } from './sql';
 import { TransactionRunner } from './transaction-runner';
 
 @Injectable()
@@ -23,8 +23,7 @@ class DataSourceCloser implements OnApplicationShutdown {
  */
 function logLostConnections(dataSource: DataSource): void {
   const logger = new Logger('Database');
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  pool.on('connect', (client: PoolClient) => {
+  poolOf(dataSource).on('connect', (client: PoolClient) => {
     client.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
   });
 }

@@ -40,7 +40,22 @@ export async function queryPrepared<T extends object>(
   statement: { name: string; text: string },
   values: unknown[],
 ): Promise<T[]> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  const result = await pool.query<T>({ ...statement, values });
+  const result = await poolOf(dataSource).query<T>({ ...statement, values });
   return result.rows;
+}
+
+/** The node-postgres pool under a TypeORM data source. */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}
+
+/**
+ * `SELECT 1` within `timeoutMs`. Past it node-postgres gives the query up and the pool closes the
+ * connection it ran on, so a database that stopped answering keeps nothing of the ping waiting (a ping
+ * that is still waiting for a connection gives up with the pool's connect timeout).
+ */
+export async function pingDatabase(dataSource: DataSource, timeoutMs: number): Promise<void> {
+  // node-postgres's per-query read timeout; its type declarations leave the option out.
+  const ping = { text: 'SELECT 1', query_timeout: timeoutMs };
+  await poolOf(dataSource).query(ping);
 }

@@ -10,6 +10,7 @@ export * from './kafkajs-patches';
 export * from './topic-bootstrap';
 export * from './system-topics';
 export * from './connection/keep-trying';
+export * from './connection/kafka-reachability';
 export * from './kafka-admin.service';
 export * from './consumer/offset-watermark';
 export * from './consumer/process-by-key';

@@ -34,11 +34,6 @@ export class KafkaAdmin implements ConsumerGroupAdmin, OnApplicationShutdown {
     return work(this.admin);
   }
 
-  /** How many brokers the cluster's metadata lists: a round trip that proves the connection. */
-  brokerCount(): Promise<number> {
-    return this.withAdmin(async (admin) => (await admin.describeCluster()).brokers.length);
-  }
-
   partitionsOf(topic: string): Promise<number[]> {
     return this.withAdmin(async (admin) => {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });

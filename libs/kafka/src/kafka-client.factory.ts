@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoggerService } from '@nestjs/common';
 import type { BaseConfig } from '@redpacket/config';
-import { Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { type ISocketFactory, Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { kafkaLogCreator, toKafkaLogLevel } from './kafka-logger';
 import { patchKafkajs } from './kafkajs-patches';
 
@@ -22,6 +22,8 @@ export interface KafkaClientOptions {
   sasl?: KafkaCredentials;
   /** Speak TLS, verifying the brokers with these CAs (PEM), or with the system's when none is given. */
   tls?: { ca?: string };
+  /** Opens the client's connections; kafkajs's own (TCP, or TLS with `tls`) when not given. */
+  socketFactory?: ISocketFactory;
 }
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
@@ -36,6 +38,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     retry: options.retry ?? { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
     sasl: saslOptions(options.sasl),
     ssl: options.tls && (options.tls.ca ? { ca: [options.tls.ca] } : true),
+    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
   });
 }
 

@@ -49,5 +49,6 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
 }
 
 export function toKafkaLogLevel(level: string): logLevel {
+  if (level === 'silent') return logLevel.NOTHING;
   return level === 'debug' ? logLevel.INFO : level === 'error' ? logLevel.ERROR : logLevel.WARN;
 }

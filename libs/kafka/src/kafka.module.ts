@@ -1,6 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { BaseConfig } from '@redpacket/config';
 import { Kafka } from 'kafkajs';
+import { KafkaReachability } from './connection/kafka-reachability';
 import { KafkaAdmin } from './kafka-admin.service';
 import { createKafkaClient, type KafkaClientOptions, kafkaCredentialsOf, kafkaTlsOf } from './kafka-client.factory';
 import { KafkaClients } from './producer/kafka-clients';
@@ -31,8 +32,13 @@ const KAFKA_CLIENT_OPTIONS = Symbol('KAFKA_CLIENT_OPTIONS');
         new KafkaClients(config.KAFKA_CLIENT, options, kafka),
     },
     KafkaAdmin,
+    {
+      provide: KafkaReachability,
+      inject: [KAFKA_CLIENT_OPTIONS],
+      useFactory: (options: KafkaClientOptions) => new KafkaReachability(options),
+    },
     SystemTopicsBootstrap,
   ],
-  exports: [Kafka, KafkaClients, KafkaAdmin, SystemTopicsBootstrap],
+  exports: [Kafka, KafkaClients, KafkaAdmin, KafkaReachability, SystemTopicsBootstrap],
 })
 export class KafkaModule {}

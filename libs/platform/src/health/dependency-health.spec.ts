@@ -1,5 +1,5 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { KafkaAdmin } from '@redpacket/kafka';
+import type { KafkaReachability } from '@redpacket/kafka';
 import type { DataSource } from 'typeorm';
 import { DependencyHealthIndicators } from './health.controller';
 
@@ -10,9 +10,10 @@ describe('readiness checks on a dependency that does not answer', () => {
     let queries = 0;
     let brokerCalls = 0;
     const hanging = new Promise<never>(() => undefined);
-    const dataSource = { query: () => ((queries += 1), hanging) } as unknown as DataSource;
-    const kafkaAdmin = { brokerCount: () => ((brokerCalls += 1), hanging) } as unknown as KafkaAdmin;
-    const indicators = new DependencyHealthIndicators(new HealthIndicatorService(), dataSource, kafkaAdmin);
+    // The pool under TypeORM, as pingDatabase reaches it.
+    const dataSource = { driver: { master: { query: () => ((queries += 1), hanging) } } } as unknown as DataSource;
+    const kafka = { brokerCount: () => ((brokerCalls += 1), hanging) } as unknown as KafkaReachability;
+    const indicators = new DependencyHealthIndicators(new HealthIndicatorService(), dataSource, kafka);
 
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => Promise.all([indicators.database(), indicators.kafka()])),

@@ -2,69 +2,75 @@ import { Controller, Get, Headers, Inject, Injectable, ServiceUnavailableExcepti
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { adminCredentialsOf, BaseConfig } from '@redpacket/config';
-import { KafkaAdmin } from '@redpacket/kafka';
+import { pingDatabase } from '@redpacket/database';
+import { KafkaReachability } from '@redpacket/kafka';
 import { presentedCredential } from '../auth/admin-scope.guard';
 import { DataSource } from 'typeorm';
 import { READINESS_CHECK, type ReadinessCheck } from './readiness-check';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+/**
+ * Runs `work` for at most PROBE_TIMEOUT_MS. Past it the signal aborts, so the work ends what it
+ * started (a connection cut, a query given up), and the caller hears that `what` did not answer.
+ */
+function withDeadline<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)),
-      PROBE_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`));
+    }, PROBE_TIMEOUT_MS);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work(controller.signal), timeout]).finally(() => clearTimeout(timer));
 }
 
-type KafkaReachability = { reachable: true; brokers: number } | { reachable: false; message: string };
+type KafkaAnswer = { reachable: true; brokers: number } | { reachable: false; message: string };
 
 @Injectable()
 export class DependencyHealthIndicators {
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(KafkaAdmin) private readonly kafkaAdmin: KafkaAdmin,
+    @Inject(KafkaReachability) private readonly kafkaReachability: KafkaReachability,
   ) {}
 
-  private databasePing: Promise<void> | undefined;
+  private databasePing: Promise<string | undefined> | undefined;
 
   /**
-   * One `SELECT 1` at a time, shared by every caller that arrives while it runs: a database that does not
-   * answer keeps one query waiting on it, not one per readiness call (each caller still gives up after
-   * 2 s; the query itself ends with the pool's own timeouts).
+   * One `SELECT 1` at a time, shared by every caller that arrives while it runs, and given up after 2 s
+   * (the pool then closes the connection it ran on): a database that does not answer keeps at most one
+   * ping waiting on it, however often readiness is asked.
    */
   async database() {
-    const indicator = this.indicators.check('database');
-    this.databasePing ??= this.dataSource
-      .query('SELECT 1')
-      .then(() => undefined)
+    this.databasePing ??= withDeadline('postgres', () => pingDatabase(this.dataSource, PROBE_TIMEOUT_MS))
+      .then(
+        () => undefined,
+        (error: Error) => error.message,
+      )
       .finally(() => (this.databasePing = undefined));
-    try {
-      await withTimeout(this.databasePing, 'postgres');
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    }
+    const failure = await this.databasePing;
+    const indicator = this.indicators.check('database');
+    return failure === undefined ? indicator.up() : indicator.down({ message: failure });
   }
 
-  private kafkaProbe: Promise<KafkaReachability> | undefined;
+  private kafkaProbe: Promise<KafkaAnswer> | undefined;
 
   /**
    * Kafka answering is never a readiness condition by itself: each part that needs it says so. Callers
-   * arriving while a check is in flight share it, so a broker that does not answer piles up nothing.
+   * arriving while a probe is in flight share it, and a probe that times out cuts its own connections,
+   * so a broker that does not answer piles up nothing.
    */
-  kafka(): Promise<KafkaReachability> {
+  kafka(): Promise<KafkaAnswer> {
     this.kafkaProbe ??= this.probeKafka().finally(() => (this.kafkaProbe = undefined));
     return this.kafkaProbe;
   }
 
-  private async probeKafka(): Promise<KafkaReachability> {
+  private async probeKafka(): Promise<KafkaAnswer> {
     try {
-      return { reachable: true, brokers: await withTimeout(this.kafkaAdmin.brokerCount(), 'kafka') };
+      const brokers = await withDeadline('kafka', (signal) => this.kafkaReachability.brokerCount(signal));
+      return { reachable: true, brokers };
     } catch (error) {
       return { reachable: false, message: (error as Error).message };
     }
