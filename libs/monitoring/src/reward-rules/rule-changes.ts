@@ -1,3 +1,4 @@
+import { RewardRulesRepository } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
 
 /** A reward rule version as the monitor shows it: what it pays, from when, and who added it. */
@@ -16,34 +17,19 @@ export interface RuleChange {
 
 const SHOWN = 5;
 
-/** The latest rule versions, newest first: the table is append-only and small, one row per change. */
+/** The latest rule versions, newest first, as the snapshot carries them (dates in ISO, cents as text). */
 export async function readRuleChanges(dataSource: DataSource): Promise<RuleChange[]> {
-  const rows = await dataSource.query<
-    {
-      version: number;
-      effective_from: Date;
-      min_items: number;
-      percent_basis_points: number;
-      min_cents: string;
-      max_cents: string;
-      created_at: Date;
-      created_by: string;
-      note: string | null;
-    }[]
-  >(
-    `SELECT version, effective_from, min_items, percent_basis_points, min_cents, max_cents, created_at, created_by, note
-       FROM rewards.reward_rules ORDER BY version DESC LIMIT ${SHOWN}`,
-  );
-  return rows.map((row) => ({
-    version: row.version,
-    effectiveFrom: row.effective_from.toISOString(),
-    minItems: row.min_items,
-    percentBasisPoints: row.percent_basis_points,
-    minCents: String(row.min_cents),
-    maxCents: String(row.max_cents),
-    createdAt: row.created_at.toISOString(),
-    createdBy: row.created_by,
-    note: row.note,
+  const rules = await new RewardRulesRepository(dataSource).latest(SHOWN);
+  return rules.map((rule) => ({
+    version: rule.version,
+    effectiveFrom: rule.effectiveFrom.toISOString(),
+    minItems: rule.minItems,
+    percentBasisPoints: rule.percentBasisPoints,
+    minCents: String(rule.minCents),
+    maxCents: String(rule.maxCents),
+    createdAt: rule.createdAt.toISOString(),
+    createdBy: rule.createdBy,
+    note: rule.note,
   }));
 }
 

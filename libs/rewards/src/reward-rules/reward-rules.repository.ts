@@ -58,6 +58,15 @@ export class RewardRulesRepository {
     return { rules: rows.map(ruleOf), readAt: rows[0].read_at };
   }
 
+  /** The `limit` latest versions, newest first. */
+  async latest(limit: number): Promise<RecordedRewardRule[]> {
+    const rows = await this.dataSource.query<RuleRow[]>(
+      `SELECT ${RULE_COLUMNS} FROM rewards.reward_rules ORDER BY version DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(ruleOf);
+  }
+
   async add(rule: RewardRule & { effectiveFrom: Date; createdBy: string; note?: string }): Promise<RecordedRewardRule> {
     const [row] = await this.dataSource.query<RuleRow[]>(
       `INSERT INTO rewards.reward_rules
