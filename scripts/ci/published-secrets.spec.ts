@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isSecretSetting, PUBLISHED_SECRETS, unsafeSecret } from '@redpacket/config';
 import { DEVELOPMENT_CUSTOMER_TOKEN_SECRET } from '@redpacket/platform';
 import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../infra/kafka-users';
+import { documentationFiles } from './markdown-links';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -27,8 +28,7 @@ describe('the secrets this repository publishes', () => {
   it.each([
     'docker-compose.yml',
     '.env.example',
-    'README.md',
-    'docs/guarantees.md',
+    ...documentationFiles(REPO_ROOT),
     'test/support/reconciler.harness.ts',
     'scripts/infra/kafka-users.ts',
   ])('are all in the list that production refuses: %s', (file) => {

@@ -22,7 +22,7 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
   }
   if (infra.mode === 'local') {
     saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
-    // For Kafka's own tools (kafka-consumer-groups and the rest): see the README's "Consumer lag".
+    // For Kafka's own tools (kafka-consumer-groups and the rest): see "Consumer lag" in docs/operations.md.
     writeFileSync(
       join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES),
       kafkaToolsCommandConfig(developmentCredentials('admin'), ensureDevelopmentCertificates().caFile),

@@ -3,7 +3,7 @@ import { KAFKA_PRINCIPALS, type KafkaPrincipal } from '@redpacket/kafka';
 
 /**
  * The SCRAM users of a broker started from the jars, with development passwords. The broker listens on
- * loopback only; a real deployment creates its users with passwords of its own (see the README).
+ * loopback only; a real deployment creates its users with passwords of its own (see docs/security.md).
  */
 export const DEVELOPMENT_KAFKA_PASSWORDS: Record<KafkaPrincipal, string> = {
   admin: 'redpacket-admin-development-password',
