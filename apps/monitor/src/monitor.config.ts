@@ -31,6 +31,10 @@ export class MonitorConfig extends WithProbeAlerts(BaseConfig) {
   @Max(86_400_000)
   MONITOR_STALL_AFTER_MS = 60_000;
 
+  /**
+   * Write one probe per partition of `order.purchased` every PROBE_INTERVAL_MS and measure how long each
+   * takes to be seen.
+   */
   @ToBoolean()
   @IsBoolean()
   PROBES_ENABLED = true;

@@ -70,10 +70,12 @@ export class OrderServiceConfig extends OutboxConfig {
   @IsBoolean()
   AUTH_ALLOW_INSECURE_JWKS = false;
 
+  /** The `iss` claim a customer token must carry. */
   @IsString()
   @Matches(/^\S+$/)
   AUTH_JWT_ISSUER = CUSTOMER_TOKEN_ISSUER;
 
+  /** The `aud` claim a customer token must carry. */
   @IsString()
   @Matches(/^\S+$/)
   AUTH_JWT_AUDIENCE = CUSTOMER_TOKEN_AUDIENCE;

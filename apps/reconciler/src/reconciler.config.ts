@@ -9,6 +9,7 @@ export class ReconcilerConfig extends RewardsConfig {
   @Min(0)
   RECONCILER_GRACE_SECONDS = 300;
 
+  /** Orders decided per transaction in a reconciliation run. */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -35,13 +36,18 @@ export class ReconcilerConfig extends RewardsConfig {
   @Max(3_650)
   RECONCILER_RUN_RETENTION_DAYS = 30;
 
+  /** Run reconciliations on RECONCILER_CRON (off: only the CLI and the admin API start one). */
   @ToBoolean()
   @IsBoolean()
   RECONCILER_SCHEDULE_ENABLED = true;
 
+  /** When scheduled reconciliations run (cron syntax, the server's time zone). */
   @IsString()
   RECONCILER_CRON = '*/5 * * * *';
 
+  /**
+   * When the reconciler purges processed-message ids past the dedup window and finished runs (cron syntax).
+   */
   @IsString()
   RETENTION_CRON = '*/10 * * * *';
 
@@ -51,11 +57,16 @@ export class ReconcilerConfig extends RewardsConfig {
   @Min(0)
   PROCESSED_MESSAGES_RETENTION_HOURS = 8 * 24;
 
+  /**
+   * How much longer than `order.purchased`'s retention processed-message ids must be kept; the reconciler
+   * refuses a shorter window.
+   */
   @ToInt()
   @IsInt()
   @Min(0)
   DEDUP_WINDOW_MARGIN_HOURS = 24;
 
+  /** Rows deleted per statement by the reconciler's purges. */
   @ToInt()
   @IsInt()
   @Min(1)

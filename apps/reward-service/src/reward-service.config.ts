@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 
 export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
+  /** Run the `order.purchased` consumer (off: the app serves its API and relay only). */
   @ToBoolean()
   @IsBoolean()
   REWARD_CONSUMER_ENABLED = true;
@@ -26,6 +27,7 @@ export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
   @Max(64)
   REWARD_CONCURRENCY = 4;
 
+  /** Partitions whose batches are processed at the same time. */
   @ToInt()
   @IsInt()
   @Min(1)

@@ -32,9 +32,11 @@ export type TraceExporterName = (typeof TRACE_EXPORTERS)[number];
 
 /** Variables every app reads. Each app extends this with its own. */
 export class BaseConfig {
+  /** `production` turns on every refusal of an unsafe value; `development` and `test` allow the shortcuts. */
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
+  /** The lowest level written: `debug`, `info`, `warn` or `error`. */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'info';
 
@@ -46,11 +48,16 @@ export class BaseConfig {
   @IsIn(TRACE_EXPORTERS)
   TRACING_EXPORTER: TraceExporterName = 'none';
 
+  /** The file spans are written to, one JSON span per line, when TRACING_EXPORTER=file. */
   @ValidateIf((config: BaseConfig) => config.TRACING_EXPORTER === 'file')
   @IsString({ message: 'TRACING_FILE is required when TRACING_EXPORTER=file' })
   @Length(1, 4096)
   TRACING_FILE?: string;
 
+  /**
+   * The collector spans are sent to (OTLP over HTTP) when TRACING_EXPORTER=otlp; without it the standard
+   * OTEL_EXPORTER_OTLP_* variables apply.
+   */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'TRACING_OTLP_URL must be an http(s) URL' })
   TRACING_OTLP_URL?: string;
@@ -72,18 +79,24 @@ export class BaseConfig {
   @IsBoolean()
   DATABASE_ALLOW_PLAINTEXT = false;
 
+  /**
+   * Connections per app; the relay holds up to OUTBOX_PIPELINE_DEPTH of them, orders up to
+   * ORDER_MAX_IN_FLIGHT.
+   */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** The brokers to bootstrap from, comma-separated `host:port`. */
   @ToList()
   @IsArray()
   @ArrayNotEmpty()
   @Matches(/^[\w.-]+:\d{1,5}$/, { each: true, message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS: string[];
 
+  /** The client id the app's Kafka clients send, seen in the brokers' logs and quotas. */
   @IsString()
   @Matches(/^[\w.-]+$/)
   KAFKA_CLIENT_ID = 'redpacket';
@@ -103,11 +116,15 @@ export class BaseConfig {
   @IsIn(KAFKA_SASL_MECHANISMS)
   KAFKA_SASL_MECHANISM: KafkaSaslMechanism = 'scram-sha-512';
 
+  /**
+   * The app's Kafka principal (SASL/SCRAM); without it and KAFKA_SASL_PASSWORD the app connects anonymously.
+   */
   @ValidateIf(needsKafkaCredentials)
   @IsString({ message: (args: ValidationArguments) => credentialMissing(args, 'KAFKA_SASL_PASSWORD') })
   @Matches(/^[\w.@-]{1,128}$/, { message: 'KAFKA_SASL_USERNAME may hold letters, digits, dots, dashes, @ and _' })
   KAFKA_SASL_USERNAME?: string;
 
+  /** The password of KAFKA_SASL_USERNAME. */
   @ValidateIf(needsKafkaCredentials)
   @IsString({ message: (args: ValidationArguments) => credentialMissing(args, 'KAFKA_SASL_USERNAME') })
   @Length(8, 256, { message: 'KAFKA_SASL_PASSWORD must be 8-256 characters' })
@@ -148,6 +165,7 @@ export class BaseConfig {
   @Matches(/^[\w.-]*$/, { message: 'KAFKA_NAMESPACE may hold letters, digits, dots, dashes and underscores' })
   KAFKA_NAMESPACE = '';
 
+  /** Partitions of `order.purchased`, created at boot through the admin API when the topic is missing. */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -248,6 +266,7 @@ export class BaseConfig {
     return ['read', 'metrics'];
   }
 
+  /** Where the API, `/health` and `/metrics` listen (on HTTP_HOST). */
   @ToInt()
   @IsInt()
   @Min(0)
@@ -258,11 +277,11 @@ export class BaseConfig {
   @IsString()
   HTTP_HOST = '127.0.0.1';
 
+  /** A signal's graceful close must end within this; past it the process exits with code 1. */
   @ToInt()
   @IsInt()
   @Min(100)
   @Max(120_000)
-  /** A signal's graceful close must end within this; past it the process exits with code 1. */
   SHUTDOWN_TIMEOUT_MS = 10_000;
 }
 

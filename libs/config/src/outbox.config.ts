@@ -4,6 +4,7 @@ import { ToBoolean, ToInt } from './env-transforms';
 
 /** For apps that own an outbox and run its relay. */
 export class OutboxConfig extends BaseConfig {
+  /** Run this app's outbox relay (off: rows wait in the outbox for a relay elsewhere). */
   @ToBoolean()
   @IsBoolean()
   OUTBOX_RELAY_ENABLED = true;
@@ -68,11 +69,13 @@ export class OutboxConfig extends BaseConfig {
   @Max(3_600_000)
   OUTBOX_DEGRADED_AFTER_MS = 30_000;
 
+  /** Published outbox rows are kept this long, then purged. */
   @ToInt()
   @IsInt()
   @Min(0)
   OUTBOX_RETENTION_SECONDS = 60 * 60;
 
+  /** How often the outbox purge runs. */
   @ToInt()
   @IsInt()
   @Min(100)

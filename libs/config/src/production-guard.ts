@@ -12,7 +12,7 @@ export function RefusedInProduction<C extends object>(
   isUnsafe: (value: unknown, config: C) => boolean,
   why: string,
 ): PropertyDecorator {
-  return ValidateBy({
+  const validate = ValidateBy({
     name: 'refusedInProduction',
     validator: {
       validate: (value: unknown, args?: ValidationArguments) => {
@@ -23,4 +23,22 @@ export function RefusedInProduction<C extends object>(
         `refused in production: ${why}`.replace('$property', args?.property ?? ''),
     },
   });
+  return (target, property) => {
+    const refusals = REFUSALS.get(target.constructor) ?? new Map<string, string>();
+    refusals.set(String(property), why.replace('$property', String(property)));
+    REFUSALS.set(target.constructor, refusals);
+    validate(target, property);
+  };
+}
+
+/** Why production refuses each setting, by the class that declares it: the configuration reference's column. */
+const REFUSALS = new Map<unknown, Map<string, string>>();
+
+/** Why production refuses a setting of `config` (a configuration class, its parents included), if it does. */
+export function productionRefusalOf(config: object, property: string): string | undefined {
+  for (let type: unknown = config; typeof type === 'function'; type = Object.getPrototypeOf(type)) {
+    const why = REFUSALS.get(type)?.get(property);
+    if (why !== undefined) return why;
+  }
+  return undefined;
 }

@@ -23,15 +23,19 @@ export class RewardsConfig extends OutboxConfig {
   @RuleIsData()
   REWARD_MIN_ITEMS?: string;
 
+  /** Removed, as REWARD_MIN_ITEMS: the reward rule is data. */
   @RuleIsData()
   REWARD_PERCENT_BASIS_POINTS?: string;
 
+  /** Removed, as REWARD_MIN_ITEMS: the reward rule is data. */
   @RuleIsData()
   REWARD_MIN_CENTS?: string;
 
+  /** Removed, as REWARD_MIN_ITEMS: the reward rule is data. */
   @RuleIsData()
   REWARD_MAX_CENTS?: string;
 
+  /** Grant attempts when the wallet's version check is lost to a concurrent credit. */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -48,6 +52,7 @@ export class RewardsConfig extends OutboxConfig {
   @Max(10_000)
   REWARD_RULE_MAX_PERCENT_BASIS_POINTS = 2_000;
 
+  /** The largest `maxCents` a new reward rule may set; a rule above it is refused with 400. */
   @ToInt()
   @IsInt()
   @Min(0)
