@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Infrastructure } from '../infra/infra.types';
 import { readPidFile } from '../infra/process-utils';
-import { DEFAULT_STATE_DIR } from '../infra/provision';
+import { localStateDir } from '../infra/provision';
 
 export interface MachineInfo {
   cores: number;
@@ -45,7 +45,7 @@ export async function versions(dataSource: DataSource, infra: Infrastructure): P
  * (scripts/infra) has it in its class path, e.g. .infra/cache/kafka-3.9.1/libs.
  */
 function kafkaVersion(infra: Infrastructure): string {
-  const pid = readPidFile(join(DEFAULT_STATE_DIR, 'kafka-1', 'kafka.pid'));
+  const pid = readPidFile(join(localStateDir(), 'kafka-1', 'kafka.pid'));
   try {
     const commandLine = pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
     const match = /kafka[-_](?:\d+\.\d+-)?(\d+\.\d+\.\d+)/.exec(commandLine);

@@ -5,7 +5,7 @@ import { ensureDevelopmentCertificates } from './dev-certificates';
 import { developmentCredentials, kafkaToolsCommandConfig } from './kafka-users';
 import { DEFAULT_KAFKA_BASE_PORT, isKafkaReachable, kafkaNodeSpecs, stopLocalKafka } from './local-kafka';
 import { isPostgresReachable, stopThrowawayPostgres } from './local-postgres';
-import { clearState, DEFAULT_STATE_DIR, provisionInfrastructure, readState, saveState } from './provision';
+import { clearState, localStateDir, provisionInfrastructure, readState, saveState } from './provision';
 
 const USAGE = 'usage: infra <up|down|status> [--cluster] [--kafka-version 3.9.1]';
 /** The broker's super user as Kafka's command-line tools take it (`--command-config`). */
@@ -21,10 +21,10 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
     return;
   }
   if (infra.mode === 'local') {
-    saveState(DEFAULT_STATE_DIR, { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
+    saveState(localStateDir(), { kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, cluster });
     // For Kafka's own tools (kafka-consumer-groups and the rest): see "Consumer lag" in docs/operations.md.
     writeFileSync(
-      join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES),
+      join(localStateDir(), ADMIN_PROPERTIES),
       kafkaToolsCommandConfig(developmentCredentials('admin'), ensureDevelopmentCertificates().caFile),
     );
   }
@@ -33,17 +33,17 @@ async function up(cluster: boolean, kafkaVersion: string | undefined): Promise<v
 
 async function down(): Promise<void> {
   await stopLocalKafka(
-    DEFAULT_STATE_DIR,
+    localStateDir(),
     kafkaNodeSpecs(3, Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT)),
   );
-  await stopThrowawayPostgres(DEFAULT_STATE_DIR);
-  clearState(DEFAULT_STATE_DIR);
-  rmSync(join(DEFAULT_STATE_DIR, ADMIN_PROPERTIES), { force: true });
+  await stopThrowawayPostgres(localStateDir());
+  clearState(localStateDir());
+  rmSync(join(localStateDir(), ADMIN_PROPERTIES), { force: true });
   console.log('local infrastructure stopped');
 }
 
 async function status(): Promise<void> {
-  const state = readState(DEFAULT_STATE_DIR);
+  const state = readState(localStateDir());
   if (!state) {
     console.log('no local infrastructure recorded (run npm run infra:up)');
     process.exitCode = 1;

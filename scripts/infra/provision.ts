@@ -16,6 +16,19 @@ import { DEFAULT_DATABASE_URL, isPostgresReachable, startThrowawayPostgres } fro
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.infra', 'run');
+
+/** The Kafka port a local stack starts on: KAFKA_LOCAL_PORT, or 19092. */
+export function localKafkaPort(): number {
+  return Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT);
+}
+
+/**
+ * Where a local stack keeps its brokers' folders and state: one folder per Kafka port, so a stack started
+ * on another port (a test run beside a running one) never formats the folders of a broker still running.
+ */
+export function localStateDir(port = localKafkaPort()): string {
+  return port === DEFAULT_KAFKA_BASE_PORT ? DEFAULT_STATE_DIR : `${DEFAULT_STATE_DIR}-${port}`;
+}
 const STATE_FILE = 'state.json';
 
 interface SavedState {
@@ -32,7 +45,7 @@ interface SavedState {
  */
 export async function provisionInfrastructure(options: ProvisionOptions = {}): Promise<Infrastructure> {
   const log = options.log ?? ((message: string) => console.log(`[infra] ${message}`));
-  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const stateDir = options.stateDir ?? localStateDir();
   const cluster = options.cluster ?? false;
 
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
@@ -68,7 +81,7 @@ export async function provisionInfrastructure(options: ProvisionOptions = {}): P
   const kafka = await startLocalKafka({
     version: options.kafkaVersion ?? process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION,
     brokerCount: cluster ? 3 : 1,
-    basePort: Number(process.env.KAFKA_LOCAL_PORT ?? DEFAULT_KAFKA_BASE_PORT),
+    basePort: localKafkaPort(),
     stateDir,
     log,
   });
