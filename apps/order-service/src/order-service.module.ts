@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
@@ -7,7 +6,7 @@ import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
 import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
-import { CustomerAuthModule, HealthModule, RedpacketErrorFilter } from '@redpacket/platform';
+import { CustomerAuthModule, HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
 import {
   customerAuthOptions,
@@ -44,11 +43,7 @@ export class OrderServiceModule {
         ),
       ],
       controllers: [ReadWalletController, ProbesController],
-      providers: [
-        WalletQueries,
-        // Refusals of the order path (429, 503) answer with their code and Retry-After.
-        { provide: APP_FILTER, useClass: RedpacketErrorFilter },
-      ],
+      providers: [WalletQueries],
     };
   }
 }

@@ -16,13 +16,18 @@ export const ERROR_CODES = [
   // A condition of the moment: retry.
   'OPTIMISTIC_CONFLICT',
   'OPTIMISTIC_CONFLICT_EXHAUSTED',
-  'TRANSIENT_INFRASTRUCTURE',
   'UNACKNOWLEDGED_PARTITIONS',
   'FAILPOINT',
   // A request refused before it did anything, to be sent again after the answer's Retry-After.
   'CUSTOMER_ORDERS_IN_FLIGHT',
   'ORDERS_OVERLOADED',
   'DATABASE_BUSY',
+  // A request that conflicts with what is running or stored: the answer says what to do.
+  'IDEMPOTENCY_KEY_IN_FLIGHT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CUSTOMER_ORDERS_BUSY',
+  'RECONCILIATION_ALREADY_RUNNING',
+  'RECONCILIATION_RUN_NOT_FOUND',
   // A deployment that cannot run as configured: refuse to start.
   'CONFIG_INVALID',
   'TOPIC_MISMATCH',

@@ -16,7 +16,3 @@ export abstract class RedpacketError extends Error {
     this.name = new.target.name;
   }
 }
-
-export function isRedpacketError(error: unknown): error is RedpacketError {
-  return error instanceof RedpacketError;
-}

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, type INestApplication, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { AdminScopeGuard } from './auth/admin-scope.guard';
+import { RedpacketErrorFilter } from './http/redpacket-error.filter';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   type BaseConfig,
@@ -86,6 +87,9 @@ class TracingModule {}
 @Module({})
 class AdminScopeModule {}
 
+@Module({})
+class ErrorAnswersModule {}
+
 /** The app's own module, with the logger (pino, per request) and the tracing shutdown every app shares. */
 function withPlatformModules(root: DynamicModule, config: BaseConfig, tracing: Tracing): DynamicModule {
   return {
@@ -99,6 +103,8 @@ function withPlatformModules(root: DynamicModule, config: BaseConfig, tracing: T
       },
       // Endpoints that name an admin scope take a credential holding it, in every app.
       { module: AdminScopeModule, providers: [{ provide: APP_GUARD, useClass: AdminScopeGuard }] },
+      // The system's own errors answer with their status and code, in every app.
+      { module: ErrorAnswersModule, providers: [{ provide: APP_FILTER, useClass: RedpacketErrorFilter }] },
     ],
   };
 }

@@ -77,6 +77,12 @@ describe('POST /orders with an Idempotency-Key', () => {
     await place(key, userId, order(3));
     const different = await place(key, userId, order(4));
     expect(different.statusCode).toBe(422);
+    expect(different.json()).toEqual({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: 'This Idempotency-Key was already used with a different request body',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
     expect(await ordersOf(userId)).toBe(1);
     expect(await outboxEventsOf(userId)).toBe(1);
   });

@@ -127,6 +127,7 @@ describe('the reconciler', () => {
         token: TEST_ADMIN_TOKEN,
       });
       expect(viaApi.statusCode).toBe(409);
+      expect(viaApi.json()).toMatchObject({ code: 'RECONCILIATION_ALREADY_RUNNING' });
     } finally {
       const exit = await holder.exited;
       expect(exit.code).toBe(0);
@@ -179,6 +180,7 @@ describe('the reconciler', () => {
       token: TEST_ADMIN_TOKEN,
     });
     expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ statusCode: 404, code: 'RECONCILIATION_RUN_NOT_FOUND' });
     const bad = await reconciler.request({
       method: 'POST',
       url: '/admin/reconciliations',

@@ -1,26 +1,22 @@
-import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
+import { RedpacketError } from '@redpacket/errors';
 
 /** 409: a request with this key is still being processed; retry later for the stored response. */
-export class IdempotencyKeyInFlightError extends ConflictException {
+export class IdempotencyKeyInFlightError extends RedpacketError {
   readonly code = 'IDEMPOTENCY_KEY_IN_FLIGHT';
   readonly retriable = true;
 
   constructor() {
-    super({ statusCode: 409, error: 'Conflict', message: 'A request with this Idempotency-Key is in progress' });
+    super('A request with this Idempotency-Key is in progress');
   }
 }
 
 /** 422: the key was already used with a different request body. */
-export class IdempotencyKeyReusedError extends UnprocessableEntityException {
+export class IdempotencyKeyReusedError extends RedpacketError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
   readonly retriable = false;
 
   constructor() {
-    super({
-      statusCode: 422,
-      error: 'Unprocessable Entity',
-      message: 'This Idempotency-Key was already used with a different request body',
-    });
+    super('This Idempotency-Key was already used with a different request body');
   }
 }
 
@@ -28,16 +24,12 @@ export class IdempotencyKeyReusedError extends UnprocessableEntityException {
  * 409: another order of this customer held the customer's lock for longer than the lock timeout. Nothing
  * was written; the same request, with the same key, can be sent again.
  */
-export class CustomerOrdersBusyError extends ConflictException {
+export class CustomerOrdersBusyError extends RedpacketError {
   readonly code = 'CUSTOMER_ORDERS_BUSY';
   readonly retriable = true;
 
   constructor() {
-    super({
-      statusCode: 409,
-      error: 'Conflict',
-      message: "Another of this customer's orders is being placed; retry with the same Idempotency-Key",
-    });
+    super("Another of this customer's orders is being placed; retry with the same Idempotency-Key");
   }
 }
 

@@ -8,6 +8,11 @@ export const HTTP_STATUS_OF_ERROR: Partial<Record<ErrorCode, number>> = {
   CUSTOMER_ORDERS_IN_FLIGHT: 429,
   ORDERS_OVERLOADED: 503,
   DATABASE_BUSY: 503,
+  IDEMPOTENCY_KEY_IN_FLIGHT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  CUSTOMER_ORDERS_BUSY: 409,
+  RECONCILIATION_ALREADY_RUNNING: 409,
+  RECONCILIATION_RUN_NOT_FOUND: 404,
 };
 
 /**
@@ -28,7 +33,7 @@ export class RedpacketErrorFilter implements ExceptionFilter<RedpacketError> {
       this.send(reply, 500, { statusCode: 500, message: 'Internal server error' });
       return;
     }
-    // A refusal caused by a foreign error (no database connection) is worth a line; a bound reached is not.
+    // A refusal caused by a foreign error (no database connection) is worth a line; a refusal by a rule is not.
     if (error.cause !== undefined)
       this.logger.warn(error.message, { code: error.code, cause: (error.cause as Error).message });
     if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));

@@ -1,16 +1,17 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import { RedpacketError } from '@redpacket/errors';
 
-/** Another reconciliation holds the lock: one run at a time across every instance. */
-export class ReconciliationAlreadyRunningError extends ConflictException {
+/** 409: another reconciliation holds the lock: one run at a time across every instance. */
+export class ReconciliationAlreadyRunningError extends RedpacketError {
   readonly code = 'RECONCILIATION_ALREADY_RUNNING';
   readonly retriable = true;
 
   constructor() {
-    super({ statusCode: 409, error: 'Conflict', message: 'A reconciliation is already running' });
+    super('A reconciliation is already running');
   }
 }
 
-export class ReconciliationRunNotFoundError extends NotFoundException {
+/** 404: no run has this id. */
+export class ReconciliationRunNotFoundError extends RedpacketError {
   readonly code = 'RECONCILIATION_RUN_NOT_FOUND';
   readonly retriable = false;
 

@@ -7,7 +7,8 @@ import { classifyError } from '@redpacket/errors';
 import { OptimisticConflictExhaustedError } from './grant.errors';
 import type { GrantRequest, GrantStats } from './grant.types';
 import { ProcessedMessageRepository, type GrantedPacket, RewardDecisionRepository } from './reward-decision.repository';
-import { OptimisticConflict, WalletRepository } from './wallet.repository';
+import { OptimisticConflict } from './grant.errors';
+import { WalletRepository } from './wallet.repository';
 
 /** What every grant strategy works with. */
 export class GrantContext {

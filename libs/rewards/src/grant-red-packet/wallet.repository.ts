@@ -1,16 +1,6 @@
 import { execute } from '@redpacket/database';
-import { RedpacketError } from '@redpacket/errors';
 import type { EntityManager } from 'typeorm';
-
-/** Thrown inside a grant transaction when the version check lost: the whole transaction is retried. */
-export class OptimisticConflict extends RedpacketError {
-  readonly code = 'OPTIMISTIC_CONFLICT';
-  readonly retriable = true;
-
-  constructor(userId: string) {
-    super(`wallet of ${userId} changed concurrently`);
-  }
-}
+import { OptimisticConflict } from './grant.errors';
 
 export interface WalletState {
   balanceCents: bigint;
