@@ -1,8 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { EVENT_HEADERS, type EventSigner } from '@redpacket/contracts';
 import { failpoint } from '@redpacket/failpoints';
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { contextOf, Metrics, traceparentOf, tracer } from '@redpacket/observability';
+import { Metrics, PublishTraces } from '@redpacket/observability';
 import type { OutgoingMessage } from '@redpacket/kafka';
 import type { DataSource, EntityManager } from 'typeorm';
 import { claimUnpublishedBatch, type OutboxRow } from './claim-unpublished-batch';
@@ -10,7 +9,7 @@ import { ClaimSize } from './claim-size';
 import { IdleBackoff, retryDelayMs } from './idle-backoff';
 import { OutboxListener } from './outbox-listener';
 import { purgePublishedOutbox } from './purge-published';
-import { sendPartitionByPartition, type SendOutcome } from './send-partition-by-partition';
+import { sendPartitionByPartition } from './send-partition-by-partition';
 import type { EventSender, OutboxLocation } from './outbox.types';
 
 export interface OutboxRelayOptions {
@@ -257,9 +256,19 @@ export class OutboxRelay {
   private async sendByTopic(manager: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
     const sent: OutboxRow[] = [];
     for (const [topic, topicRows] of groupByTopic(rows)) {
-      const traces = new PublishTraces(topic, topicRows, this.options.signer);
+      const traces = new PublishTraces(
+        topic,
+        topicRows.map((row) => ({
+          messageId: row.event_id,
+          traceparent: row.trace_context,
+          attributes: { 'outbox.attempts': row.attempts },
+        })),
+      );
+      const messages = topicRows.map((row, index) =>
+        toKafkaMessage(row, this.options.signer, traces.traceparent(index)),
+      );
       const { acknowledged, error } = await traces.acknowledged(() =>
-        sendPartitionByPartition(this.sender, topic, traces.messages),
+        sendPartitionByPartition(this.sender, topic, messages),
       );
       sent.push(...topicRows.filter((_, index) => acknowledged[index]));
       const failed = topicRows.filter((_, index) => !acknowledged[index]);
@@ -300,55 +309,12 @@ function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
   return groups;
 }
 
-/**
- * The spans of one send, for the rows that carry a trace context (none when tracing was off): a
- * `publish <topic>` span per row, child of the span that wrote the row (the order's transaction, a
- * grant), not of the relay; and under it a `kafka ack` span for the send until Kafka acknowledged it. The
- * message carries the publish span's `traceparent`, so the consumer continues the same trace, and the
- * signer's headers when the relay signs.
- */
-class PublishTraces {
-  readonly messages: OutgoingMessage[];
-  private readonly publishes: (Span | undefined)[];
-
-  constructor(topic: string, rows: OutboxRow[], signer: EventSigner | undefined) {
-    this.publishes = rows.map((row) =>
-      row.trace_context
-        ? tracer().startSpan(
-            `publish ${topic}`,
-            {
-              kind: SpanKind.PRODUCER,
-              attributes: {
-                'messaging.system': 'kafka',
-                'messaging.destination.name': topic,
-                'messaging.message.id': row.event_id,
-                'outbox.attempts': row.attempts,
-              },
-            },
-            contextOf(row.trace_context),
-          )
-        : undefined,
-    );
-    this.messages = rows.map((row, i) => toKafkaMessage(row, signer, this.publishes[i]));
-  }
-
-  async acknowledged(send: () => Promise<SendOutcome>): Promise<SendOutcome> {
-    const acks = this.publishes.map((span) =>
-      span ? tracer().startSpan('kafka ack', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : undefined,
-    );
-    const outcome = await send();
-    this.publishes.forEach((publish, index) => {
-      if (outcome.acknowledged[index]) return;
-      for (const span of [acks[index], publish])
-        span?.setStatus({ code: SpanStatusCode.ERROR, message: String(outcome.error) });
-    });
-    for (const span of [...acks, ...this.publishes]) span?.end();
-    return outcome;
-  }
-}
-
-function toKafkaMessage(row: OutboxRow, signer: EventSigner | undefined, publish?: Span): OutgoingMessage {
-  const traceparent = publish ? traceparentOf(trace.setSpan(ROOT_CONTEXT, publish)) : undefined;
+/** The row as a Kafka message: its payload, its headers, its publish span's context and its signature. */
+function toKafkaMessage(
+  row: OutboxRow,
+  signer: EventSigner | undefined,
+  traceparent: string | undefined,
+): OutgoingMessage {
   const message = {
     key: row.message_key,
     value: JSON.stringify(row.payload),

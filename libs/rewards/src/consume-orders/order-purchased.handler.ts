@@ -15,8 +15,8 @@ import {
   type PartitionWork,
   processByKey,
 } from '@redpacket/kafka';
-import { context, type Span, SpanKind, trace } from '@opentelemetry/api';
-import { contextOf, inSpan, type Metrics, traceparentOf, tracer } from '@redpacket/observability';
+import { type Span, SpanKind } from '@opentelemetry/api';
+import { BatchTraces, type ConsumedMessageTrace, inConsumeSpan, inSpan, type Metrics } from '@redpacket/observability';
 import { EVENT_HEADERS, headerText } from '@redpacket/contracts';
 import type { GrantOnceService } from '../grant-red-packet/grant-once.service';
 import type { GrantOutcome, GrantRequest } from '../grant-red-packet/grant.types';
@@ -99,14 +99,20 @@ export class OrderPurchasedHandler implements PartitionHandler {
     }
   }
 
+  /**
+   * One transaction for the chunk, each message in a trace of its own (`BatchTraces`): its RedPacketGranted
+   * carries its own grant span's context.
+   */
   private async grantChunk(work: PartitionWork, parsed: ParsedMessage[]): Promise<void> {
-    const traces = new ChunkTraces(work, parsed);
+    const positions = parsed.map(({ message }) => atOffset(work.position, message.offset));
+    const traces = new BatchTraces(
+      parsed.map(({ message }, i) => traceOf(positions[i], message)),
+      GRANT_TRANSACTION,
+    );
     let outcomes: GrantOutcome[];
     try {
       outcomes = await this.grants.grantBatch(
-        parsed.map(({ message, event }, i) =>
-          traces.requestOf(i, grantRequestOf(event, atOffset(work.position, message.offset))),
-        ),
+        parsed.map(({ event }, i) => withTraceContext(grantRequestOf(event, positions[i]), traces.workTraceparent(i))),
       );
     } catch (error) {
       traces.end(error);
@@ -114,7 +120,7 @@ export class OrderPurchasedHandler implements PartitionHandler {
       for (const { message } of parsed) await this.handleOne(atOffset(work.position, message.offset), message);
       return;
     }
-    traces.end(undefined, outcomes);
+    traces.end(undefined, (index) => ({ 'grant.outcome': outcomes[index] }));
     parsed.forEach(({ message, event }, index) =>
       traces.within(index, () => this.recordOutcome(atOffset(work.position, message.offset), event, outcomes[index])),
     );
@@ -123,19 +129,14 @@ export class OrderPurchasedHandler implements PartitionHandler {
 
   /** In a `consume` span that continues the trace the message carries, with the grant's transaction as its child. */
   private handleOne(position: MessagePosition, message: ConsumedMessage): Promise<void> {
-    return inSpan(
-      `consume ${position.topic}`,
-      consumeSpanOptions(position, message),
-      () => this.consumeOne(position, message),
-      contextOf(headerText(message.headers?.[EVENT_HEADERS.traceparent])),
-    );
+    return inConsumeSpan(traceOf(position, message), () => this.consumeOne(position, message));
   }
 
   private async consumeOne(position: MessagePosition, message: ConsumedMessage): Promise<void> {
     const event = await this.eventOrPark(position, message);
     if (!event) return;
     try {
-      const outcome = await inSpan('grant transaction', GRANT_SPAN, (span) =>
+      const outcome = await inSpan(GRANT_TRANSACTION.name, GRANT_TRANSACTION.options, (span) =>
         this.grants.grantOnce(grantRequestOf(event, position)).then((result) => outcomeOn(span, result)),
       );
       this.recordOutcome(position, event, outcome);
@@ -192,65 +193,27 @@ export class OrderPurchasedHandler implements PartitionHandler {
   }
 }
 
-const GRANT_SPAN = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } };
+const GRANT_TRANSACTION = {
+  name: 'grant transaction',
+  options: { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
+};
 
-function consumeSpanOptions(position: MessagePosition, message: ConsumedMessage) {
+/** Where the message was read, its id and the trace it carries, as its spans record them. */
+function traceOf(position: MessagePosition, message: ConsumedMessage): ConsumedMessageTrace {
   return {
-    kind: SpanKind.CONSUMER,
-    attributes: {
-      'messaging.system': 'kafka',
-      'messaging.destination.name': position.topic,
-      'messaging.destination.partition.id': String(position.partition),
-      'messaging.kafka.offset': Number(message.offset),
-      'messaging.message.id': headerText(message.headers?.[EVENT_HEADERS.eventId]) ?? '',
-    },
+    ...position,
+    messageId: headerText(message.headers?.[EVENT_HEADERS.eventId]) ?? '',
+    traceparent: headerText(message.headers?.[EVENT_HEADERS.traceparent]),
   };
+}
+
+function withTraceContext(request: GrantRequest, traceContext: string | undefined): GrantRequest {
+  return traceContext ? { ...request, traceContext } : request;
 }
 
 function outcomeOn(span: Span, outcome: GrantOutcome): GrantOutcome {
   span.setAttribute('grant.outcome', outcome);
   return outcome;
-}
-
-/**
- * A chunk is granted in one transaction for many orders, each with a trace of its own: every message gets
- * its `consume` span (child of the trace it carries) and, under it, a `grant transaction` span covering the
- * chunk's transaction. Each grant's RedPacketGranted carries its own grant span's context. With tracing
- * off, the spans are the API's no-ops and the requests carry no context.
- */
-class ChunkTraces {
-  private readonly consumes: Span[];
-  private readonly grants: Span[];
-
-  constructor(work: PartitionWork, parsed: ParsedMessage[]) {
-    this.consumes = parsed.map(({ message }) => {
-      const position = atOffset(work.position, message.offset);
-      const parent = contextOf(headerText(message.headers?.[EVENT_HEADERS.traceparent]));
-      return tracer().startSpan(`consume ${position.topic}`, consumeSpanOptions(position, message), parent);
-    });
-    this.grants = this.consumes.map((consume) =>
-      tracer().startSpan('grant transaction', GRANT_SPAN, trace.setSpan(contextOf(undefined), consume)),
-    );
-  }
-
-  requestOf(index: number, request: GrantRequest): GrantRequest {
-    const traceContext = traceparentOf(trace.setSpan(contextOf(undefined), this.grants[index]));
-    return traceContext ? { ...request, traceContext } : request;
-  }
-
-  /** Runs `work` as part of the message's own trace: its log lines carry that trace's id. */
-  within(index: number, work: () => void): void {
-    context.with(trace.setSpan(context.active(), this.consumes[index]), work);
-  }
-
-  end(error: unknown, outcomes: GrantOutcome[] = []): void {
-    this.grants.forEach((span, i) => {
-      if (outcomes[i]) span.setAttribute('grant.outcome', outcomes[i]);
-      if (error) span.recordException(error as Error);
-      span.end();
-    });
-    for (const span of this.consumes) span.end();
-  }
 }
 
 export function chunksOf<T>(items: readonly T[], size: number): T[][] {
