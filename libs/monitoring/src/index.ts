@@ -14,3 +14,8 @@ export * from './timeline/order-timeline';
 export * from './reconciliation/pending-repairs';
 export * from './probes/probe-writes';
 export * from './reward-rules/rule-changes';
+export * from './consumer-lag/lag-watch';
+export * from './outbox/outbox-watch';
+export * from './reconciliation/reconciliation-watch';
+export * from './probes/probe-watch';
+export * from './schedule/repeat';

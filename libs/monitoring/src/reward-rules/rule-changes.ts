@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { RewardRulesRepository } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
 
@@ -46,5 +47,21 @@ export class RuleChangeWatch {
     this.seenVersion = Math.max(seen ?? 0, newest);
     if (seen === undefined) return [];
     return changes.filter((change) => change.version > seen).reverse();
+  }
+}
+
+/** The latest rule versions at each reading, each new one logged once (a warn line: money rules changed). */
+export class RuleWatch {
+  private readonly changes = new RuleChangeWatch();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: LoggerService,
+  ) {}
+
+  async read(): Promise<RuleChange[]> {
+    const rules = await readRuleChanges(this.dataSource);
+    for (const rule of this.changes.added(rules)) this.logger.warn('reward rule added', { ...rule });
+    return rules;
   }
 }
