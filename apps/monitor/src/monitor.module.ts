@@ -1,10 +1,20 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
-import { KafkaModule } from '@redpacket/kafka';
-import { MetricsModule } from '@redpacket/observability';
-import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
-import { OrderTimelines } from '@redpacket/monitoring';
+import { KafkaAdmin, KafkaClients, KafkaModule, SystemTopicsBootstrap } from '@redpacket/kafka';
+import { Metrics, MetricsModule } from '@redpacket/observability';
+import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import {
+  LagWatch,
+  OrderServiceProbes,
+  OrderTimelines,
+  OutboxWatch,
+  probeAlertOptions,
+  ProbeWatch,
+  ReconciliationWatch,
+  RuleWatch,
+} from '@redpacket/monitoring';
+import { outboxLocation } from '@redpacket/outbox';
 import { HealthModule, READINESS_CHECK } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { OrderTimelineController } from './order-timeline.controller';
@@ -12,10 +22,17 @@ import { LivePageController } from './live-page.controller';
 import { MonitorConfig } from './monitor.config';
 import { SystemWatch } from './system-watch.service';
 
-/** Watches the running system: consumer lag, outbox backlog, probes; serves the live page. */
+/**
+ * Watches the running system: its parts are the watchers of libs/monitoring (consumer lag, outbox
+ * backlog, the reconciler's findings, reward rules, probes), composed by SystemWatch; it serves the
+ * live page and the order timeline.
+ */
 @Module({})
 export class MonitorModule {
   static register(config: MonitorConfig): DynamicModule {
+    const rewardGroup = namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService);
+    const readerGroup = namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.monitor);
+    const logger = new Logger(SystemWatch.name);
     return {
       module: MonitorModule,
       imports: [
@@ -27,13 +44,52 @@ export class MonitorModule {
       ],
       controllers: [LivePageController, OrderTimelineController],
       providers: [
+        {
+          provide: LagWatch,
+          inject: [KafkaAdmin, Metrics],
+          useFactory: (admin: KafkaAdmin, metrics: Metrics) =>
+            new LagWatch(admin, metrics, logger, [rewardGroup, readerGroup], config.MONITOR_STALL_AFTER_MS),
+        },
+        {
+          provide: OutboxWatch,
+          inject: [DataSource, Metrics],
+          useFactory: (dataSource: DataSource, metrics: Metrics) =>
+            new OutboxWatch(dataSource, metrics, [outboxLocation('ordering').table, outboxLocation('rewards').table]),
+        },
+        {
+          provide: ReconciliationWatch,
+          inject: [DataSource, Metrics],
+          useFactory: (dataSource: DataSource, metrics: Metrics) =>
+            new ReconciliationWatch(dataSource, metrics, logger),
+        },
+        {
+          provide: RuleWatch,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new RuleWatch(dataSource, logger),
+        },
+        {
+          provide: ProbeWatch,
+          inject: [KafkaClients, SystemTopicsBootstrap, Metrics],
+          useFactory: (clients: KafkaClients, topics: SystemTopicsBootstrap, metrics: Metrics) =>
+            new ProbeWatch(
+              clients,
+              topics,
+              new OrderServiceProbes(config.ORDER_SERVICE_URL, config.probeWriteToken()),
+              metrics,
+              {
+                topic: namespaced(config.KAFKA_NAMESPACE, TOPICS.orderPurchased),
+                readerGroup,
+                intervalMs: config.PROBE_INTERVAL_MS,
+                alerts: probeAlertOptions(config),
+              },
+            ),
+        },
         SystemWatch,
         { provide: READINESS_CHECK, useExisting: SystemWatch },
         {
           provide: OrderTimelines,
           inject: [DataSource],
-          useFactory: (dataSource: DataSource) =>
-            new OrderTimelines(dataSource, namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService)),
+          useFactory: (dataSource: DataSource) => new OrderTimelines(dataSource, rewardGroup),
         },
       ],
     };

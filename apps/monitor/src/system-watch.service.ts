@@ -1,19 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { redactUrl } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
-import { KafkaAdmin, KafkaClients, SystemTopicsBootstrap } from '@redpacket/kafka';
-import { IdleBackoff, outboxLocation } from '@redpacket/outbox';
+import { IdleBackoff } from '@redpacket/outbox';
 import {
   type LagRow,
   lagOf,
   LagWatch,
-  OrderServiceProbes,
   type OutboxBacklog,
   OutboxWatch,
   OWN_READER,
   type PendingRepairsAlert,
   type PendingRepairsReading,
-  probeAlertOptions,
   type ProbeAlert,
   ProbeWatch,
   type ProbeWritesReading,
@@ -25,7 +22,6 @@ import {
   type StalledPartition,
   REWARD_SERVICE,
 } from '@redpacket/monitoring';
-import { Metrics } from '@redpacket/observability';
 import type { ReadinessCheck, ReadinessReport } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { MonitorConfig } from './monitor.config';
@@ -78,11 +74,6 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   readonly readinessName = 'probes';
   private readonly logger = new Logger(SystemWatch.name);
   private readonly rewardGroup: string;
-  private readonly lagWatch: LagWatch;
-  private readonly outboxWatch: OutboxWatch;
-  private readonly reconciliationWatch: ReconciliationWatch;
-  private readonly ruleWatch: RuleWatch;
-  private readonly probes: ProbeWatch;
   private readonly history: MonitorHistory;
   private readonly pollBackoff: IdleBackoff;
   private stopPolling: (() => Promise<void>) | undefined;
@@ -100,44 +91,18 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   };
 
   constructor(
-    @Inject(KafkaClients) clients: KafkaClients,
-    @Inject(KafkaAdmin) admin: KafkaAdmin,
-    @Inject(SystemTopicsBootstrap) topics: SystemTopicsBootstrap,
+    @Inject(LagWatch) private readonly lagWatch: LagWatch,
+    @Inject(OutboxWatch) private readonly outboxWatch: OutboxWatch,
+    @Inject(ReconciliationWatch) private readonly reconciliationWatch: ReconciliationWatch,
+    @Inject(RuleWatch) private readonly ruleWatch: RuleWatch,
+    @Inject(ProbeWatch) private readonly probes: ProbeWatch,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(MonitorConfig) private readonly config: MonitorConfig,
-    @Inject(Metrics) metrics: Metrics,
   ) {
-    const namespace = config.KAFKA_NAMESPACE;
-    this.rewardGroup = namespaced(namespace, CONSUMER_GROUPS.rewardService);
-    const readerGroup = namespaced(namespace, CONSUMER_GROUPS.monitor);
-    this.lagWatch = new LagWatch(
-      admin,
-      metrics,
-      this.logger,
-      [this.rewardGroup, readerGroup],
-      config.MONITOR_STALL_AFTER_MS,
-    );
-    this.outboxWatch = new OutboxWatch(dataSource, metrics, [
-      outboxLocation('ordering').table,
-      outboxLocation('rewards').table,
-    ]);
-    this.reconciliationWatch = new ReconciliationWatch(dataSource, metrics, this.logger);
-    this.ruleWatch = new RuleWatch(dataSource, this.logger);
-    this.probes = new ProbeWatch(
-      clients,
-      topics,
-      new OrderServiceProbes(config.ORDER_SERVICE_URL, config.probeWriteToken()),
-      metrics,
-      {
-        topic: namespaced(namespace, TOPICS.orderPurchased),
-        readerGroup,
-        intervalMs: config.PROBE_INTERVAL_MS,
-        alerts: probeAlertOptions(config),
-      },
-      (alert) => this.remember(alert),
-    );
+    this.rewardGroup = namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService);
     this.history = new MonitorHistory(config.MONITOR_HISTORY_SECONDS * 1_000);
     this.pollBackoff = new IdleBackoff(config.MONITOR_POLL_INTERVAL_MS, config.MONITOR_POLL_MAX_INTERVAL_MS);
+    this.probes.onAlert((alert) => this.remember(alert));
   }
 
   /** Ready without probes (the lag and the database readings go on), but blind to delay: degraded. */

@@ -17,17 +17,16 @@ function watchWith(writeAll: () => Promise<SentProbe[]>, thresholdMs = 60_000) {
   const alerts: Alert[] = [];
   let heard: (alert: Alert) => void = () => undefined;
   const nextAlert = () => new Promise<Alert>((resolve) => (heard = resolve));
-  const watch = new ProbeWatch(
-    clients,
-    topics,
-    { writeAll },
-    new Metrics(),
-    { topic: 'orders', readerGroup: 'monitor', intervalMs: 20, alerts: { thresholdMs } },
-    (alert) => {
-      alerts.push(alert);
-      heard(alert);
-    },
-  );
+  const watch = new ProbeWatch(clients, topics, { writeAll }, new Metrics(), {
+    topic: 'orders',
+    readerGroup: 'monitor',
+    intervalMs: 20,
+    alerts: { thresholdMs },
+  });
+  watch.onAlert((alert) => {
+    alerts.push(alert);
+    heard(alert);
+  });
   return { watch, alerts, nextAlert };
 }
 

@@ -28,7 +28,7 @@ export interface ProbeWatchOptions {
  * written by `source` (the order service, the one principal that may write it). A probe is seen by the
  * monitor's own reader when read, with an exact delay, and by the reward service when its group commits
  * past it (`committed`, at each lag reading). A probe seen late, one not seen in time and writes failing
- * for an interval are alerted (`onAlert` hears each), and the delays are exported and sampled.
+ * for an interval are alerted (`onAlert` listeners hear each), and the delays are exported and sampled.
  */
 export class ProbeWatch {
   private readonly logger = new Logger(ProbeWatch.name);
@@ -42,6 +42,7 @@ export class ProbeWatch {
   private readonly unmatchedArrivals = new Map<number, { sentAtMs: number; arrivedAtMs: number }>();
   private readerStarting: Promise<void> | undefined;
   private stopWriting: (() => Promise<void>) | undefined;
+  private readonly listeners: ((alert: Omit<ProbeAlert, 'thresholdMs'>) => void)[] = [];
   /** The largest delay the monitor's reader saw since the last sample. */
   private seenDelayMs = 0;
   /** Probe rounds written (one probe per partition each). */
@@ -54,7 +55,6 @@ export class ProbeWatch {
     private readonly source: ProbeSource,
     private readonly metrics: Metrics,
     private readonly options: ProbeWatchOptions,
-    private readonly onAlert: (alert: Omit<ProbeAlert, 'thresholdMs'>) => void,
   ) {
     this.pending = new PendingProbes([OWN_READER, REWARD_SERVICE], options.alerts.thresholdMs);
     this.alerter = new ProbeAlerter(options.alerts, metrics, new Logger('ProbeAlert'));
@@ -84,6 +84,11 @@ export class ProbeWatch {
     await this.stopWriting?.();
     await this.readerStarting;
     if (this.readerStarting) await this.reader.stop();
+  }
+
+  /** Calls `listener` with every alert raised from now on. */
+  onAlert(listener: (alert: Omit<ProbeAlert, 'thresholdMs'>) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Whether probes are being written: a monitor that cannot write them is blind to delay. */
@@ -164,6 +169,6 @@ export class ProbeWatch {
   private alert(alert: Omit<ProbeAlert, 'thresholdMs'>): void {
     this.alerter.raise(alert);
     this.alertsRaised += 1;
-    this.onAlert(alert);
+    for (const listener of this.listeners) listener(alert);
   }
 }
