@@ -51,6 +51,32 @@ export default tseslint.config(
     },
   },
   {
+    // The npm scripts and the tests share one kit (testkit/): neither imports the other.
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/test/**'], message: 'Share it through testkit/: scripts never import tests.' }] },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'testkit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/scripts/**', '!**/scripts/register.cjs'],
+              message: 'Share it through testkit/: tests never import scripts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The monitor's live page script runs in the browser, untyped and unbundled.
     files: ['apps/monitor/src/page/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
@@ -69,7 +95,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'testkit/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -26,15 +26,15 @@ const shared = {
 
 const onRealInfrastructure = {
   ...shared,
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/support/setup-after-env.ts'],
+  globalSetup: '<rootDir>/testkit/support/global-setup.ts',
+  globalTeardown: '<rootDir>/testkit/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/testkit/support/setup-after-env.ts'],
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,testkit}/**/*.spec.ts'] },
     { ...onRealInfrastructure, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.spec.ts'] },
     { ...onRealInfrastructure, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
   ],

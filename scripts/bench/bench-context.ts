@@ -3,11 +3,11 @@ import { namespaced, TOPICS } from '@redpacket/contracts';
 import { runMigrations } from '@redpacket/database';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { DataSource } from 'typeorm';
-import { SystemUnderTest } from '../../test/e2e/support/system';
-import { pollUntil } from '../infra/process-utils';
-import { createDatabase, databaseUrlFor, dropDatabase } from '../../test/support/test-database';
-import type { Infrastructure } from '../infra/infra.types';
-import { exportInfrastructureEnv, provisionInfrastructure } from '../infra/provision';
+import { SystemUnderTest } from '../../testkit/system/system';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { createDatabase, databaseUrlFor, dropDatabase } from '../../testkit/support/test-database';
+import type { Infrastructure } from '../../testkit/infra/infra.types';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../../testkit/infra/provision';
 import { log } from './stats';
 
 /** What every measurement shares: the stack, one throw-away database, and the systems it started. */

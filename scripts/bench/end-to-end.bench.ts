@@ -1,5 +1,5 @@
-import type { SystemUnderTest } from '../../test/e2e/support/system';
-import { pollUntil } from '../infra/process-utils';
+import type { SystemUnderTest } from '../../testkit/system/system';
+import { pollUntil } from '../../testkit/infra/process-utils';
 import { type BenchContext, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
 import { placeOrdersAtSteadyRate } from './order-load';

@@ -1,4 +1,4 @@
-import { type AppName, type AppProcess, spawnTypeScript } from '../../test/support/app-process';
+import { type AppName, type AppProcess, spawnTypeScript } from '../../testkit/support/app-process';
 import { type BenchContext, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
 import { clockTicksPerSecond, cpuTicks } from './proc-cpu';

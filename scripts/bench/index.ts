@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { REPO_ROOT } from '../infra/provision';
+import { REPO_ROOT } from '../../testkit/infra/provision';
 import { type BenchContext, closeBenchContext, openBenchContext } from './bench-context';
 import { type BenchOptions, type MeasurementName, parseBenchOptions, UsageError } from './bench-options';
 import type { BenchResults } from './bench-results';

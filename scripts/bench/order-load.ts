@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { setImmediate as yieldToIo, setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { asCustomer } from '../../test/support/customer';
+import { asCustomer } from '../../testkit/support/customer';
 import { log, percentileOfSorted } from './stats';
 
 export interface OrderLoad {

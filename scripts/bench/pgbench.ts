@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../infra/process-utils';
+import { runCommand } from '../../testkit/infra/process-utils';
 import { percentileOfSorted } from './stats';
 
 export interface PgbenchResult {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runCommand } from '../infra/process-utils';
+import { runCommand } from '../../testkit/infra/process-utils';
 
 /** utime + stime of a process, in clock ticks: fields 14 and 15 of /proc/<pid>/stat. */
 export function cpuTicks(pid: number): number {

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnProcess } from '../../test/support/app-process';
-import { appKafkaEnv } from '../../test/support/kafka.helpers';
-import type { RunningApp, SystemUnderTest } from '../../test/e2e/support/system';
-import { freePort } from '../../test/support/free-port';
-import { REPO_ROOT } from '../infra/provision';
+import { spawnProcess } from '../../testkit/support/app-process';
+import { appKafkaEnv } from '../../testkit/support/kafka.helpers';
+import type { RunningApp, SystemUnderTest } from '../../testkit/system/system';
+import { freePort } from '../../testkit/support/free-port';
+import { REPO_ROOT } from '../../testkit/infra/provision';
 import { type CpuProfileSummary, readCpuProfile, summarizeCpuProfile } from './cpu-profile';
 import { placeOrdersUnderLoad } from './order-load';
 

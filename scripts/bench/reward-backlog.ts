@@ -1,8 +1,8 @@
 import type { OrderPurchasedV1 } from '@redpacket/contracts';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { pollUntil } from '../infra/process-utils';
-import { asMessage, orderPurchased } from '../../test/support/events';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { asMessage, orderPurchased } from '../../testkit/support/events';
 
 /**
  * N qualifying OrderPurchased events over N/5 users. The k-th event of a user carries wallet

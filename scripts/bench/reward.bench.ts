@@ -1,8 +1,8 @@
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { grantsInBatches, RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
-import type { SystemUnderTest } from '../../test/e2e/support/system';
-import { waitForGroupCaughtUp } from '../../test/support/consumer-group';
+import type { SystemUnderTest } from '../../testkit/system/system';
+import { waitForGroupCaughtUp } from '../../testkit/support/consumer-group';
 import { type BenchContext, truncateAll, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
 import { drainNaively } from './naive-consumer';

@@ -1,9 +1,9 @@
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import type { DataSource } from 'typeorm';
-import { get, seriesValue } from '../../test/e2e/support/monitor-client';
-import type { RunningApp, SystemUnderTest } from '../../test/e2e/support/system';
-import { TopicReader } from '../../test/support/topic-reader';
-import { pollUntil } from '../infra/process-utils';
+import { get, seriesValue } from '../../testkit/system/monitor-client';
+import type { RunningApp, SystemUnderTest } from '../../testkit/system/system';
+import { TopicReader } from '../../testkit/support/topic-reader';
+import { pollUntil } from '../../testkit/infra/process-utils';
 import type { AnsweredOrder } from './order-load';
 import {
   breakDown,

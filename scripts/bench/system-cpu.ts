@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { SystemUnderTest } from '../../test/e2e/support/system';
+import type { SystemUnderTest } from '../../testkit/system/system';
 import { clockTicksPerSecond, cpuTicks } from './proc-cpu';
 import { median } from './stats';
 

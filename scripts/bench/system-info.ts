@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { Infrastructure } from '../infra/infra.types';
-import { readPidFile } from '../infra/process-utils';
-import { localStateDir } from '../infra/provision';
+import type { Infrastructure } from '../../testkit/infra/infra.types';
+import { readPidFile } from '../../testkit/infra/process-utils';
+import { localStateDir } from '../../testkit/infra/provision';
 
 export interface MachineInfo {
   cores: number;
@@ -42,7 +42,7 @@ export async function versions(dataSource: DataSource, infra: Infrastructure): P
 
 /**
  * Kafka's protocol does not report the broker version; a broker started from the jars
- * (scripts/infra) has it in its class path, e.g. .infra/cache/kafka-3.9.1/libs.
+ * (testkit/infra) has it in its class path, e.g. .infra/cache/kafka-3.9.1/libs.
  */
 function kafkaVersion(infra: Infrastructure): string {
   const pid = readPidFile(join(localStateDir(), 'kafka-1', 'kafka.pid'));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { TEST_ADMIN_TOKEN } from '../../test/support/reconciler.harness';
-import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../infra/kafka-users';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
+import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../../testkit/infra/kafka-users';
 
 /**
  * `.ci/run` keeps the test suite's whole output and hands it here: the run's secrets (the admin token every

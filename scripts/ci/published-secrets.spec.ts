@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSecretSetting, PUBLISHED_SECRETS, unsafeSecret } from '@redpacket/config';
 import { DEVELOPMENT_CUSTOMER_TOKEN_SECRET } from '@redpacket/platform';
-import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../infra/kafka-users';
+import { DEVELOPMENT_CONTROLLER_USER, DEVELOPMENT_KAFKA_PASSWORDS } from '../../testkit/infra/kafka-users';
 import { documentationFiles } from './markdown-links';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -29,8 +29,8 @@ describe('the secrets this repository publishes', () => {
     'docker-compose.yml',
     '.env.example',
     ...documentationFiles(REPO_ROOT),
-    'test/support/reconciler.harness.ts',
-    'scripts/infra/kafka-users.ts',
+    'testkit/support/reconciler.harness.ts',
+    'testkit/infra/kafka-users.ts',
   ])('are all in the list that production refuses: %s', (file) => {
     const missing = secretValuesIn(read(file)).filter(({ value }) => !PUBLISHED_SECRETS.has(value));
     expect(missing).toEqual([]);

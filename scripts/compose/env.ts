@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withComposeSecrets } from './compose-secrets';
+import { withComposeSecrets } from '../../testkit/compose/compose-secrets';
 
 /**
  * `npm run compose:env`: writes `.env` beside docker-compose.yml with a random value for every secret the

@@ -1,14 +1,14 @@
 import { REPLAYED_HEADER } from '@redpacket/ordering';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
-import type { OrderPlan, PlacedOrder, RunningApp, SystemUnderTest } from '../../test/e2e/support/system';
-import type { AppProcess } from '../../test/support/app-process';
-import { get, seriesLines } from '../../test/e2e/support/monitor-client';
-import { groupLag, totalLag } from '../../test/support/consumer-group';
-import { testProducer } from '../../test/support/kafka.helpers';
-import { TopicReader } from '../../test/support/topic-reader';
-import { asCustomer } from '../../test/support/customer';
-import { pollUntil } from '../infra/process-utils';
+import type { OrderPlan, PlacedOrder, RunningApp, SystemUnderTest } from '../../testkit/system/system';
+import type { AppProcess } from '../../testkit/support/app-process';
+import { get, seriesLines } from '../../testkit/system/monitor-client';
+import { groupLag, totalLag } from '../../testkit/support/consumer-group';
+import { testProducer } from '../../testkit/support/kafka.helpers';
+import { TopicReader } from '../../testkit/support/topic-reader';
+import { asCustomer } from '../../testkit/support/customer';
+import { pollUntil } from '../../testkit/infra/process-utils';
 import { replayerGroup } from './duplicates.session';
 
 /** Catalogue SKUs from 3.00 to 120.00: packets from the 1.00 minimum to the 5 % share. */

@@ -1,4 +1,4 @@
-import type { ScenarioOutcome } from '../../test/e2e/support/outcome';
+import type { ScenarioOutcome } from '../../testkit/system/outcome';
 
 /** What step 1 saw of the Idempotency-Key: keys used, orders they made, second answers that were replays. */
 export interface KeyCheck {

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { runMigrations } from '@redpacket/database';
 import { GRANT_STRATEGIES, type GrantStrategyName } from '@redpacket/rewards';
-import { SystemUnderTest } from '../../test/e2e/support/system';
-import type { AppProcess } from '../../test/support/app-process';
-import { createDatabase, databaseUrlFor, dropDatabase } from '../../test/support/test-database';
-import type { Infrastructure } from '../infra/infra.types';
-import { pollUntil } from '../infra/process-utils';
-import { exportInfrastructureEnv, provisionInfrastructure } from '../infra/provision';
+import { SystemUnderTest } from '../../testkit/system/system';
+import type { AppProcess } from '../../testkit/support/app-process';
+import { createDatabase, databaseUrlFor, dropDatabase } from '../../testkit/support/test-database';
+import type { Infrastructure } from '../../testkit/infra/infra.types';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../../testkit/infra/provision';
 
 const STARTED_AT = Date.now();
 const STOP_GRACE_MS = 10_000;

@@ -1,4 +1,4 @@
-import { measureOutcome } from '../../test/e2e/support/outcome';
+import { measureOutcome } from '../../testkit/system/outcome';
 import {
   consumedByOutcome,
   countOrders,

@@ -1,11 +1,22 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDevelopmentCertificates } from './dev-certificates';
-import { developmentCredentials, kafkaToolsCommandConfig } from './kafka-users';
-import { DEFAULT_KAFKA_BASE_PORT, isKafkaReachable, kafkaNodeSpecs, stopLocalKafka } from './local-kafka';
-import { isPostgresReachable, stopThrowawayPostgres } from './local-postgres';
-import { clearState, localStateDir, provisionInfrastructure, readState, saveState } from './provision';
+import { ensureDevelopmentCertificates } from '../../testkit/infra/dev-certificates';
+import { developmentCredentials, kafkaToolsCommandConfig } from '../../testkit/infra/kafka-users';
+import {
+  DEFAULT_KAFKA_BASE_PORT,
+  isKafkaReachable,
+  kafkaNodeSpecs,
+  stopLocalKafka,
+} from '../../testkit/infra/local-kafka';
+import { isPostgresReachable, stopThrowawayPostgres } from '../../testkit/infra/local-postgres';
+import {
+  clearState,
+  localStateDir,
+  provisionInfrastructure,
+  readState,
+  saveState,
+} from '../../testkit/infra/provision';
 
 const USAGE = 'usage: infra <up|down|status> [--cluster] [--kafka-version 3.9.1]';
 /** The broker's super user as Kafka's command-line tools take it (`--command-config`). */

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 /** SQLSTATE duplicate_database: an earlier run created it already. */
 const DUPLICATE_DATABASE = '42P04';
 
-/** Creates `database` on the server unless it exists (as test/support/test-database.ts creates one per run). */
+/** Creates `database` on the server unless it exists (as testkit/support/test-database.ts creates one per run). */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<{ url: string; created: boolean }> {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;

@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createKafkaClient, type KafkaCredentials } from '@redpacket/kafka';
 import { parse } from 'yaml';
-import { customerToken } from '../support/customer';
-import { produceAnswer } from '../support/kafka.helpers';
-import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../scripts/infra/local-kafka';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { REPO_ROOT as INFRA_ROOT } from '../../scripts/infra/provision';
-import { type AppProcess, spawnProcess } from '../support/app-process';
-import { generateComposeSecrets } from '../../scripts/compose/compose-secrets';
-import { buildDockerfile, buildEnv, type BuiltImage } from '../support/dockerfile-build';
-import { freePort } from '../support/free-port';
-import { createDatabase, databaseUrlFor, dropDatabase } from '../support/test-database';
+import { customerToken } from '../../testkit/support/customer';
+import { produceAnswer } from '../../testkit/support/kafka.helpers';
+import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, waitForKafka } from '../../testkit/infra/local-kafka';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { REPO_ROOT as INFRA_ROOT } from '../../testkit/infra/provision';
+import { type AppProcess, spawnProcess } from '../../testkit/support/app-process';
+import { generateComposeSecrets } from '../../testkit/compose/compose-secrets';
+import { buildDockerfile, buildEnv, type BuiltImage } from '../../testkit/support/dockerfile-build';
+import { freePort } from '../../testkit/support/free-port';
+import { createDatabase, databaseUrlFor, dropDatabase } from '../../testkit/support/test-database';
 
 jest.setTimeout(900_000);
 

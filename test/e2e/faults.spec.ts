@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { asCustomer, customerToken } from '../support/customer';
-import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
+import { asCustomer, customerToken } from '../../testkit/support/customer';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
 import { join } from 'node:path';
 import type { KafkaClientName } from '@redpacket/config';
 import { EVENT_HEADERS, ORDER_PURCHASED } from '@redpacket/contracts';
 import { DEAD_LETTER_HEADERS } from '@redpacket/rewards';
 import type { Message } from 'kafkajs';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { type MembershipSeen, watchGroupMembers } from '../support/consumer-group';
-import { orderPurchased } from '../support/events';
-import { PrivateKafka } from '../support/private-kafka';
-import { PrivatePostgres } from '../support/private-postgres';
-import { KAFKA_API, type NetworkFault, type TcpProxy } from '../support/tcp-proxy';
-import { TopicReader } from '../support/topic-reader';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { type MembershipSeen, watchGroupMembers } from '../../testkit/support/consumer-group';
+import { orderPurchased } from '../../testkit/support/events';
+import { PrivateKafka } from '../../testkit/support/private-kafka';
+import { PrivatePostgres } from '../../testkit/support/private-postgres';
+import { KAFKA_API, type NetworkFault, type TcpProxy } from '../../testkit/support/tcp-proxy';
+import { TopicReader } from '../../testkit/support/topic-reader';
 import { type FaultRow, writeFaultRows } from './support/guarantee-matrix';
 import { provingAll } from './support/prove-all';
 import { recordedScenario } from './support/recorded-scenario';
-import { invariantsHeld, measureOutcome, type ScenarioOutcome } from './support/outcome';
-import { type GrantMode, mixedOrders, type OrderPlan, type RunningApp, SystemUnderTest } from './support/system';
-import { testProducer } from '../support/kafka.helpers';
+import { invariantsHeld, measureOutcome, type ScenarioOutcome } from '../../testkit/system/outcome';
+import {
+  type GrantMode,
+  mixedOrders,
+  type OrderPlan,
+  type RunningApp,
+  SystemUnderTest,
+} from '../../testkit/system/system';
+import { testProducer } from '../../testkit/support/kafka.helpers';
 
 jest.setTimeout(300_000);
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type MatrixResults, renderMatrix, writeMatrix } from './support/guarantee-matrix';
-import { invariantsHeld, passes, type ScenarioOutcome } from './support/outcome';
+import { invariantsHeld, passes, type ScenarioOutcome } from '../../testkit/system/outcome';
 import {
   columnsToRun,
   MATRIX_COLUMNS,

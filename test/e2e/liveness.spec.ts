@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { KafkaClientName } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { TopicReader } from '../support/topic-reader';
-import { PrivateKafka } from '../support/private-kafka';
-import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
-import { createMigratedDatabase } from '../support/test-database';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { TopicReader } from '../../testkit/support/topic-reader';
+import { PrivateKafka } from '../../testkit/support/private-kafka';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
+import { createMigratedDatabase } from '../../testkit/support/test-database';
 import { type LivenessRow, writeLivenessRows } from './support/guarantee-matrix';
 import { provingAll } from './support/prove-all';
 import { recordedScenario } from './support/recorded-scenario';
@@ -26,9 +26,9 @@ import {
   timeUntilPaid,
   unpaidQualifying,
 } from './support/liveness';
-import { get, seriesValue } from './support/monitor-client';
-import { invariantsHeld, measureOutcome, type ScenarioOutcome } from './support/outcome';
-import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
+import { get, seriesValue } from '../../testkit/system/monitor-client';
+import { invariantsHeld, measureOutcome, type ScenarioOutcome } from '../../testkit/system/outcome';
+import { mixedOrders, type RunningApp, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(300_000);
 

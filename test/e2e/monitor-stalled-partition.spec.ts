@@ -1,9 +1,9 @@
 import type { StalledPartition } from '@redpacket/monitoring';
 import type { Producer } from 'kafkajs';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { asMessage, orderPurchased } from '../support/events';
-import { get, logRecords, openLivePage, seriesLines, seriesValue } from './support/monitor-client';
-import { type RunningApp, SystemUnderTest } from './support/system';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { asMessage, orderPurchased } from '../../testkit/support/events';
+import { get, logRecords, openLivePage, seriesLines, seriesValue } from '../../testkit/system/monitor-client';
+import { type RunningApp, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(120_000);
 

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { newEventId } from '@redpacket/contracts';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { get, openLivePage, seriesValue } from './support/monitor-client';
-import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
-import { mixedOrders, type RunningApp, SystemUnderTest } from './support/system';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { get, openLivePage, seriesValue } from '../../testkit/system/monitor-client';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
+import { mixedOrders, type RunningApp, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(180_000);
 

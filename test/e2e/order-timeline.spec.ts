@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
-import { TopicReader } from '../support/topic-reader';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { openMonitorPage } from './support/monitor-client';
-import { type RunningApp, SystemUnderTest } from './support/system';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
+import { TopicReader } from '../../testkit/support/topic-reader';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { openMonitorPage } from '../../testkit/system/monitor-client';
+import { type RunningApp, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(180_000);
 

@@ -8,12 +8,12 @@ import {
 } from '@redpacket/contracts';
 import { DEAD_LETTER_HEADERS } from '@redpacket/rewards';
 import type { Message } from 'kafkajs';
-import { asMessage } from '../support/events';
-import { SIGNED_EVENTS_ENV, TEST_EVENT_SIGNER } from '../support/event-keys';
-import { testProducer } from '../support/kafka.helpers';
-import { TopicReader } from '../support/topic-reader';
-import { invariantsHeld, measureOutcome } from './support/outcome';
-import { type PlacedOrder, SystemUnderTest } from './support/system';
+import { asMessage } from '../../testkit/support/events';
+import { SIGNED_EVENTS_ENV, TEST_EVENT_SIGNER } from '../../testkit/support/event-keys';
+import { testProducer } from '../../testkit/support/kafka.helpers';
+import { TopicReader } from '../../testkit/support/topic-reader';
+import { invariantsHeld, measureOutcome } from '../../testkit/system/outcome';
+import { type PlacedOrder, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(300_000);
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { busyPorts } from '../../scripts/infra/busy-ports';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { type AppProcess, spawnProcess } from '../support/app-process';
-import { asCustomer } from '../support/customer';
-import { createMigratedDatabase } from '../support/test-database';
+import { busyPorts } from '../../testkit/infra/busy-ports';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { type AppProcess, spawnProcess } from '../../testkit/support/app-process';
+import { asCustomer } from '../../testkit/support/customer';
+import { createMigratedDatabase } from '../../testkit/support/test-database';
 
 jest.setTimeout(300_000);
 

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@redpacket/observability';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { asCustomer } from '../support/customer';
-import { logRecords } from './support/monitor-client';
-import { type GrantMode, SystemUnderTest } from './support/system';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { asCustomer } from '../../testkit/support/customer';
+import { logRecords } from '../../testkit/system/monitor-client';
+import { type GrantMode, SystemUnderTest } from '../../testkit/system/system';
 
 jest.setTimeout(180_000);
 

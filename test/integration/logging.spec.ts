@@ -4,7 +4,7 @@ import { BaseConfig, registerSecret } from '@redpacket/config';
 import { postgresDataSourceOptions } from '@redpacket/database';
 import { createApp } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
-import { withEnv } from '../support/env';
+import { withEnv } from '../../testkit/support/env';
 
 /** A secret long enough to be registered, as a configuration's token would be. */
 const SECRET = 'logging-spec-secret-9f1c2b7e44d0a8';

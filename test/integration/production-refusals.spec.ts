@@ -7,10 +7,10 @@ import { ReconcilerConfig } from '../../apps/reconciler/src/reconciler.config';
 import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { type AppName, type AppProcess, spawnApp } from '../support/app-process';
-import { freePort } from '../support/free-port';
-import { testNamespace } from '../support/namespace';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { type AppName, type AppProcess, spawnApp } from '../../testkit/support/app-process';
+import { freePort } from '../../testkit/support/free-port';
+import { testNamespace } from '../../testkit/support/namespace';
 
 /** A secret as `openssl rand -hex 16` makes one. */
 const GENERATED = () => randomBytes(16).toString('hex');

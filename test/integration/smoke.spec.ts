@@ -1,5 +1,5 @@
-import { pollUntil } from '../../scripts/infra/process-utils';
-import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
+import { pollUntil } from '../../testkit/infra/process-utils';
+import { TEST_ADMIN_TOKEN } from '../../testkit/support/reconciler.harness';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { allMigrations } from '../../migrations';
@@ -15,8 +15,8 @@ import { ReconcilerConfig } from '../../apps/reconciler/src/reconciler.config';
 import { ReconcilerModule } from '../../apps/reconciler/src/reconciler.module';
 import { RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
 import { RewardServiceModule } from '../../apps/reward-service/src/reward-service.module';
-import { consumeMessages, testKafka, testProducer } from '../support/kafka.helpers';
-import { testNamespace } from '../support/namespace';
+import { consumeMessages, testKafka, testProducer } from '../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../testkit/support/namespace';
 
 const namespace = testNamespace(__filename);
 

@@ -1,6 +1,6 @@
 /**
  * Every secret value this repository publishes: the defaults of the compose file and `.env.example` as
- * they were shipped, the development users of the broker started from the jars (`scripts/infra`), the
+ * they were shipped, the development users of the broker started from the jars (`testkit/infra`), the
  * development customer-token secret, the tests' tokens. Anyone can read them, so production refuses each
  * (`published-secrets.spec.ts` checks that the list covers every such value in those files).
  */
@@ -16,7 +16,7 @@ export const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
   'reward-service-kafka-dev-password',
   'monitor-kafka-dev-password',
   'reconciler-kafka-dev-password',
-  // scripts/infra/kafka-users.ts: the broker started from the jars
+  // testkit/infra/kafka-users.ts: the broker started from the jars
   'redpacket-admin-development-password',
   'order-service-development-password',
   'reward-service-development-password',

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { passes, type ScenarioOutcome } from './outcome';
+import { passes, type ScenarioOutcome } from '../../../testkit/system/outcome';
 import type { MatrixColumn, Scenario } from './scenarios';
 
 /** Scenario id → column id → outcome, or why the scenario did not finish. */

@@ -1,10 +1,10 @@
 import { retryDelayMs } from '@redpacket/outbox';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
 import { Partitioners } from 'kafkajs';
-import { pollUntil } from '../../../scripts/infra/process-utils';
+import { pollUntil } from '../../../testkit/infra/process-utils';
 import { randomUUID } from 'node:crypto';
-import { asCustomer } from '../../support/customer';
-import type { OrderPlan, RunningApp, SystemUnderTest } from './system';
+import { asCustomer } from '../../../testkit/support/customer';
+import type { OrderPlan, RunningApp, SystemUnderTest } from '../../../testkit/system/system';
 
 /**
  * Waits until every qualifying order of the scenario has its packet and returns how long that took

@@ -1,11 +1,11 @@
 import { provingAll } from './prove-all';
 import type { KafkaClientName } from '@redpacket/config';
 import type { GrantStrategyName } from '@redpacket/rewards';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { TopicReader } from '../../support/topic-reader';
-import { measureOutcome, type ScenarioOutcome } from './outcome';
-import { type GrantMode, mixedOrders, type PlacedOrder, SystemUnderTest } from './system';
-import { testProducer } from '../../support/kafka.helpers';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { TopicReader } from '../../../testkit/support/topic-reader';
+import { measureOutcome, type ScenarioOutcome } from '../../../testkit/system/outcome';
+import { type GrantMode, mixedOrders, type PlacedOrder, SystemUnderTest } from '../../../testkit/system/system';
+import { testProducer } from '../../../testkit/support/kafka.helpers';
 
 const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
 const USERS = Math.max(1, Math.floor(ORDERS / 5));

@@ -13,7 +13,7 @@ import {
 } from '@redpacket/kafka';
 import { Admin as PlatformaticAdmin } from '@platformatic/kafka';
 import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
-import { developmentCredentials } from '../../../scripts/infra/kafka-users';
+import { developmentCredentials } from '../../../testkit/infra/kafka-users';
 import {
   brokerAuthenticates,
   consumeMessages,
@@ -22,8 +22,8 @@ import {
   testCredentials,
   testKafka,
   testTls,
-} from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
+} from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
 
 jest.setTimeout(120_000);
 

@@ -3,11 +3,11 @@ import { KAFKA_CLIENTS, type KafkaClientName } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { ensureTopics, type EventProducer, type OutgoingMessage } from '@redpacket/kafka';
 import type { Admin } from 'kafkajs';
-import { testKafka, testProducer, tlsOf } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { PrivateKafka } from '../../support/private-kafka';
-import { KAFKA_API } from '../../support/tcp-proxy';
-import { type ReadMessage, TopicReader } from '../../support/topic-reader';
+import { testKafka, testProducer, tlsOf } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { PrivateKafka } from '../../../testkit/support/private-kafka';
+import { KAFKA_API } from '../../../testkit/support/tcp-proxy';
+import { type ReadMessage, TopicReader } from '../../../testkit/support/topic-reader';
 
 jest.setTimeout(120_000);
 
@@ -159,7 +159,7 @@ function expectedJavaPartition(key: string): number {
 describe.each(KAFKA_CLIENTS.map((client) => [client] as const))(
   'the producer port on %s through a faulty network',
   (client) => {
-    let broker: PrivateKafka & { readonly proxy: import('../../support/tcp-proxy').TcpProxy };
+    let broker: PrivateKafka & { readonly proxy: import('../../../testkit/support/tcp-proxy').TcpProxy };
     let admin: Admin;
     let producer: EventProducer;
 

@@ -10,11 +10,11 @@ import {
 } from '@redpacket/kafka';
 import { Metrics } from '@redpacket/observability';
 import type { Admin } from 'kafkajs';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../support/consumer-group';
-import { testClients, testKafka, testProducer } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { PrivateKafka } from '../../support/private-kafka';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { groupLag, waitForGroupCaughtUp, watchGroupMembers } from '../../../testkit/support/consumer-group';
+import { testClients, testKafka, testProducer } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { PrivateKafka } from '../../../testkit/support/private-kafka';
 
 const SESSION_TIMEOUT_MS = 6_000;
 

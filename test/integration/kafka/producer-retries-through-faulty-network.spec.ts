@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import { ensureTopics, KafkajsEventProducer, saslOptions } from '@redpacket/kafka';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { testCredentials, testKafka, tlsOf } from '../../support/kafka.helpers';
-import { PrivateKafka } from '../../support/private-kafka';
-import { testNamespace } from '../../support/namespace';
-import { KAFKA_API, type NetworkFault, TcpProxy, throughProxies } from '../../support/tcp-proxy';
-import { TopicReader } from '../../support/topic-reader';
+import { testCredentials, testKafka, tlsOf } from '../../../testkit/support/kafka.helpers';
+import { PrivateKafka } from '../../../testkit/support/private-kafka';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { KAFKA_API, type NetworkFault, TcpProxy, throughProxies } from '../../../testkit/support/tcp-proxy';
+import { TopicReader } from '../../../testkit/support/topic-reader';
 
 jest.setTimeout(60_000);
 

@@ -5,16 +5,16 @@ import type { Admin } from 'kafkajs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafkaToolsCommandConfig } from '../../../scripts/infra/kafka-users';
-import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from '../../../scripts/infra/local-kafka';
-import { pollUntil, runCommand } from '../../../scripts/infra/process-utils';
-import { REPO_ROOT } from '../../../scripts/infra/provision';
-import { spawnTypeScript } from '../../support/app-process';
-import { waitForGroupCaughtUp } from '../../support/consumer-group';
-import { asMessage, orderPurchased } from '../../support/events';
-import { testCredentials, testKafka, testProducer } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
+import { kafkaToolsCommandConfig } from '../../../testkit/infra/kafka-users';
+import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from '../../../testkit/infra/local-kafka';
+import { pollUntil, runCommand } from '../../../testkit/infra/process-utils';
+import { REPO_ROOT } from '../../../testkit/infra/provision';
+import { spawnTypeScript } from '../../../testkit/support/app-process';
+import { waitForGroupCaughtUp } from '../../../testkit/support/consumer-group';
+import { asMessage, orderPurchased } from '../../../testkit/support/events';
+import { testCredentials, testKafka, testProducer } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type RewardServiceUnderTest, startRewardService } from '../../../testkit/support/reward-service.harness';
 
 const totalLag = (rows: { lag: string }[]) =>
   rows.reduce((sum, row) => sum + (row.lag === '-' ? 0 : Number(row.lag)), 0);

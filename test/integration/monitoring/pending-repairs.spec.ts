@@ -5,9 +5,9 @@ import { DataSource } from 'typeorm';
 import { MonitorConfig } from '../../../apps/monitor/src/monitor.config';
 import { MonitorModule } from '../../../apps/monitor/src/monitor.module';
 import { SystemWatch } from '../../../apps/monitor/src/system-watch.service';
-import { bootInProcess, type InProcessApp } from '../../support/in-process-app';
-import { testNamespace } from '../../support/namespace';
-import { createMigratedDatabase } from '../../support/test-database';
+import { bootInProcess, type InProcessApp } from '../../../testkit/support/in-process-app';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { createMigratedDatabase } from '../../../testkit/support/test-database';
 
 const ALERT_LINE = '"message":"reconciliation repairs are pending"';
 

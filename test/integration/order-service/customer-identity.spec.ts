@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { asCustomer, customerToken } from '../../support/customer';
-import { countRows } from '../../support/ledger';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { asCustomer, customerToken } from '../../../testkit/support/customer';
+import { countRows } from '../../../testkit/support/ledger';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 
 const LINES = { items: [{ sku: 'LAMP', quantity: 3 }] };
 

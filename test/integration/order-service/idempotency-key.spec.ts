@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeyStore } from '@redpacket/ordering';
 import { Client } from 'pg';
-import { asCustomer } from '../../support/customer';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { asCustomer } from '../../../testkit/support/customer';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 
 const order = (quantity = 3) => ({ items: [{ sku: 'MUG', quantity }] });
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { asCustomer } from '../../support/customer';
-import { holdOrdersLockOf, ordersOf } from '../../support/customer-orders-lock';
-import type { InjectedResponse } from '../../support/in-process-app';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { asCustomer } from '../../../testkit/support/customer';
+import { holdOrdersLockOf, ordersOf } from '../../../testkit/support/customer-orders-lock';
+import type { InjectedResponse } from '../../../testkit/support/in-process-app';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 
 const ITEMS = [{ sku: 'MUG', quantity: 1 }];
 

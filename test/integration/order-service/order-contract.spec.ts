@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, ORDER_PURCHASED, parseOrderPurchased } from '@redpacket/contracts';
-import { asCustomer } from '../../support/customer';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { asCustomer } from '../../../testkit/support/customer';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 
 /**
  * The order's event and its HTTP answer are built in SQL (`ordering.place_order`, migration 9), the

@@ -3,14 +3,14 @@ import { EVENT_HEADERS, namespaced, newEventId, TOPICS } from '@redpacket/contra
 import { PlaceOrderService } from '@redpacket/ordering';
 import { TransactionRunner } from '@redpacket/database';
 import type { DataSource } from 'typeorm';
-import { spawnApp } from '../../support/app-process';
-import { testKafka } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
-import { TopicReader } from '../../support/topic-reader';
-import { relayFor } from '../../support/relay';
-import { PrivateKafka } from '../../support/private-kafka';
-import { pollUntil } from '../../../scripts/infra/process-utils';
+import { spawnApp } from '../../../testkit/support/app-process';
+import { testKafka } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
+import { TopicReader } from '../../../testkit/support/topic-reader';
+import { relayFor } from '../../../testkit/support/relay';
+import { PrivateKafka } from '../../../testkit/support/private-kafka';
+import { pollUntil } from '../../../testkit/infra/process-utils';
 
 const order = (userId: string) => ({ userId, items: [{ sku: 'BOOK', quantity: 3 }] });
 

@@ -1,7 +1,7 @@
-import { asCustomer } from '../../support/customer';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
-import { countRows } from '../../support/ledger';
+import { asCustomer } from '../../../testkit/support/customer';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
+import { countRows } from '../../../testkit/support/ledger';
 
 const validItem = { sku: 'MUG', quantity: 1 };
 const valid = { items: [validItem] };

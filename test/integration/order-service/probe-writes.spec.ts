@@ -1,11 +1,11 @@
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { PROBE_WRITER_HEADER, readProbe } from '@redpacket/monitoring';
 import type { Admin } from 'kafkajs';
-import { appKafkaEnv, grantNamespaceAccess, testKafka } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
-import { TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
-import { TopicReader } from '../../support/topic-reader';
+import { appKafkaEnv, grantNamespaceAccess, testKafka } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
+import { TEST_ADMIN_TOKEN } from '../../../testkit/support/reconciler.harness';
+import { TopicReader } from '../../../testkit/support/topic-reader';
 
 const NAMESPACE = testNamespace(__filename);
 const TOPIC = namespaced(NAMESPACE, TOPICS.orderPurchased);

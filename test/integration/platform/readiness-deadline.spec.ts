@@ -4,9 +4,9 @@ import { postgresDataSourceOptions } from '@redpacket/database';
 import { KafkaReachability, openKafkaSocket } from '@redpacket/kafka';
 import { DependencyHealthIndicators } from '../../../libs/platform/src/health/health.controller';
 import { DataSource } from 'typeorm';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { testCredentials, testTls } from '../../support/kafka.helpers';
-import { TcpProxy } from '../../support/tcp-proxy';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { testCredentials, testTls } from '../../../testkit/support/kafka.helpers';
+import { TcpProxy } from '../../../testkit/support/tcp-proxy';
 
 jest.setTimeout(30_000);
 

@@ -3,20 +3,20 @@ import { Metrics } from '@redpacket/observability';
 import { ReconciliationAlreadyRunningError, type ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { spawnTypeScript } from '../../support/app-process';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { spawnTypeScript } from '../../../testkit/support/app-process';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 import {
   type ReconcilerUnderTest,
   reconcilerDatabaseUrl,
   startReconciler,
   TEST_ADMIN_TOKEN,
-} from '../../support/reconciler.harness';
-import { relayFor } from '../../support/relay';
-import { decisionOf, expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
-import { createMigratedDatabase } from '../../support/test-database';
+} from '../../../testkit/support/reconciler.harness';
+import { relayFor } from '../../../testkit/support/relay';
+import { decisionOf, expectLedgerConsistent, ledgerOf } from '../../../testkit/support/rewards-ledger';
+import { type RewardServiceUnderTest, startRewardService } from '../../../testkit/support/reward-service.harness';
+import { createMigratedDatabase } from '../../../testkit/support/test-database';
 
 const qualifying = (userId: string) => ({ userId, items: [{ sku: 'LAMP', quantity: 3 }] });
 const ineligible = (userId: string) => ({ userId, items: [{ sku: 'PEN', quantity: 2 }] });

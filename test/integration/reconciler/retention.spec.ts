@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ConfigValidationError } from '@redpacket/config';
 import { newEventId } from '@redpacket/contracts';
 import type { DataSource } from 'typeorm';
-import { testNamespace } from '../../support/namespace';
-import { type ReconcilerUnderTest, startReconciler } from '../../support/reconciler.harness';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type ReconcilerUnderTest, startReconciler } from '../../../testkit/support/reconciler.harness';
 
 async function insertProcessed(dataSource: DataSource, group: string, ageHours: number, count: number): Promise<void> {
   await dataSource.query(

@@ -5,21 +5,21 @@ import { readRuleChanges, RuleChangeWatch } from '@redpacket/monitoring';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { rewardFor } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { asMessage, orderPurchased } from '../../support/events';
-import { testProducer } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { type OrderServiceUnderTest, startOrderService } from '../../support/order-service.harness';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { asMessage, orderPurchased } from '../../../testkit/support/events';
+import { testProducer } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { type OrderServiceUnderTest, startOrderService } from '../../../testkit/support/order-service.harness';
 import {
   reconcilerDatabaseUrl,
   type ReconcilerUnderTest,
   startReconciler,
   TEST_ADMIN_TOKEN,
-} from '../../support/reconciler.harness';
-import { relayFor } from '../../support/relay';
-import { decisionOf, expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startRewardService } from '../../support/reward-service.harness';
-import { createMigratedDatabase } from '../../support/test-database';
+} from '../../../testkit/support/reconciler.harness';
+import { relayFor } from '../../../testkit/support/relay';
+import { decisionOf, expectLedgerConsistent, ledgerOf } from '../../../testkit/support/rewards-ledger';
+import { type RewardServiceUnderTest, startRewardService } from '../../../testkit/support/reward-service.harness';
+import { createMigratedDatabase } from '../../../testkit/support/test-database';
 
 interface PlacedOrder {
   orderId: string;

@@ -1,10 +1,10 @@
 import { newEventId, type OrderPurchasedV1 } from '@redpacket/contracts';
 import { type GrantRequest, rewardFor } from '@redpacket/rewards';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { asGrantRequest, orderPurchased } from '../../support/events';
-import { testNamespace } from '../../support/namespace';
-import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
+import { pollUntil } from '../../../testkit/infra/process-utils';
+import { asGrantRequest, orderPurchased } from '../../../testkit/support/events';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { expectLedgerConsistent, ledgerOf } from '../../../testkit/support/rewards-ledger';
+import { type RewardServiceUnderTest, startGrantPath } from '../../../testkit/support/reward-service.harness';
 
 const asRequest = (event: OrderPurchasedV1): GrantRequest => asGrantRequest(event);
 

@@ -1,10 +1,10 @@
 import { newEventId } from '@redpacket/contracts';
 import { classifyError } from '@redpacket/errors';
 import { rewardFor } from '@redpacket/rewards';
-import { asGrantRequest, orderPurchased } from '../../support/events';
-import { testNamespace } from '../../support/namespace';
-import { expectLedgerConsistent } from '../../support/rewards-ledger';
-import { type RewardServiceUnderTest, startGrantPath } from '../../support/reward-service.harness';
+import { asGrantRequest, orderPurchased } from '../../../testkit/support/events';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { expectLedgerConsistent } from '../../../testkit/support/rewards-ledger';
+import { type RewardServiceUnderTest, startGrantPath } from '../../../testkit/support/reward-service.harness';
 
 describe('grantOnce', () => {
   let service: RewardServiceUnderTest;

@@ -3,16 +3,16 @@ import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import type { EventProducer } from '@redpacket/kafka';
 import { rewardFor } from '@redpacket/rewards';
 import type { Admin } from 'kafkajs';
-import { waitForGroupCaughtUp } from '../../support/consumer-group';
-import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
+import { waitForGroupCaughtUp } from '../../../testkit/support/consumer-group';
+import { asMessage, orderPurchased } from '../../../testkit/support/events';
+import { testKafka } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { expectLedgerConsistent, ledgerOf } from '../../../testkit/support/rewards-ledger';
 import {
   type ConsumingRewardService,
   type RewardServiceUnderTest,
   startConsumingRewardService,
-} from '../../support/reward-service.harness';
+} from '../../../testkit/support/reward-service.harness';
 
 describe('the reward service granting in batches (REWARD_BATCH_GRANTS=true)', () => {
   const namespace = testNamespace(__filename);

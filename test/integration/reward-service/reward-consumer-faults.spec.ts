@@ -4,13 +4,13 @@ import { FATAL_EXIT_CODE } from '@redpacket/observability';
 import { rewardFor } from '@redpacket/rewards';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { type AppProcess, spawnApp } from '../../support/app-process';
-import { groupLag, totalLag, waitForGroupCaughtUp } from '../../support/consumer-group';
-import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka, testProducer } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { expectLedgerConsistent } from '../../support/rewards-ledger';
-import { pollUntil } from '../../../scripts/infra/process-utils';
+import { type AppProcess, spawnApp } from '../../../testkit/support/app-process';
+import { groupLag, totalLag, waitForGroupCaughtUp } from '../../../testkit/support/consumer-group';
+import { asMessage, orderPurchased } from '../../../testkit/support/events';
+import { testKafka, testProducer } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { expectLedgerConsistent } from '../../../testkit/support/rewards-ledger';
+import { pollUntil } from '../../../testkit/infra/process-utils';
 
 /** Each test gets its own topic and group, so a crashed consumer leaves nothing behind for the next. */
 describe('the reward service process under faults', () => {

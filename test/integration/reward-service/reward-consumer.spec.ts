@@ -3,17 +3,17 @@ import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import type { EventProducer } from '@redpacket/kafka';
 import { DEAD_LETTER_HEADERS, rewardFor } from '@redpacket/rewards';
 import type { Admin } from 'kafkajs';
-import { waitForGroupCaughtUp } from '../../support/consumer-group';
-import { asMessage, orderPurchased } from '../../support/events';
-import { testKafka } from '../../support/kafka.helpers';
-import { testNamespace } from '../../support/namespace';
-import { expectLedgerConsistent, ledgerOf } from '../../support/rewards-ledger';
+import { waitForGroupCaughtUp } from '../../../testkit/support/consumer-group';
+import { asMessage, orderPurchased } from '../../../testkit/support/events';
+import { testKafka } from '../../../testkit/support/kafka.helpers';
+import { testNamespace } from '../../../testkit/support/namespace';
+import { expectLedgerConsistent, ledgerOf } from '../../../testkit/support/rewards-ledger';
 import {
   type ConsumingRewardService,
   type RewardServiceUnderTest,
   startConsumingRewardService,
-} from '../../support/reward-service.harness';
-import { TopicReader } from '../../support/topic-reader';
+} from '../../../testkit/support/reward-service.harness';
+import { TopicReader } from '../../../testkit/support/topic-reader';
 
 describe('the reward service consuming order.purchased', () => {
   const namespace = testNamespace(__filename);

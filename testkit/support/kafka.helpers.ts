@@ -13,7 +13,7 @@ import {
   kafkaErrorType,
 } from '@redpacket/kafka';
 import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
-import { developmentKafkaEnv } from '../../scripts/infra/kafka-users';
+import { developmentKafkaEnv } from '../infra/kafka-users';
 
 /** Whether the run's broker authenticates clients (the local one does; a plain container does not). */
 export function brokerAuthenticates(): boolean {

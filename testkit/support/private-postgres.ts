@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrations } from '@redpacket/database';
-import { asPostgresUser, postgresBinDir } from '../../scripts/infra/local-postgres';
-import { runCommand } from '../../scripts/infra/process-utils';
-import { REPO_ROOT } from '../../scripts/infra/provision';
+import { asPostgresUser, postgresBinDir } from '../infra/local-postgres';
+import { runCommand } from '../infra/process-utils';
+import { REPO_ROOT } from '../infra/provision';
 import { createDatabase, databaseUrlFor } from './test-database';
 import { freePort } from './free-port';
 

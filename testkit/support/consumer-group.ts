@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { pollUntil } from '../../scripts/infra/process-utils';
+import { pollUntil } from '../infra/process-utils';
 
 /** Per-partition lag of a group on a topic: log-end offset minus committed offset. */
 export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
+import { TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
 import type { RunningApp } from './system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -10,7 +10,7 @@ export interface Infrastructure {
   kafkaAdmin?: KafkaCredentials;
   /** The CA the broker's certificate verifies against (PEM file): clients speak TLS. None: plaintext. */
   kafkaCaFile?: string;
-  /** The broker has the development users (one per app, `scripts/infra/kafka-users.ts`): a local broker. */
+  /** The broker has the development users (one per app, `testkit/infra/kafka-users.ts`): a local broker. */
   developmentKafkaUsers?: boolean;
   /** Server-level Postgres URL; callers create their own databases on it. */
   databaseUrl: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { runMigrations } from '@redpacket/database';
-import type { Infrastructure } from '../../scripts/infra/infra.types';
-import { exportInfrastructureEnv, provisionInfrastructure } from '../../scripts/infra/provision';
+import type { Infrastructure } from '../infra/infra.types';
+import { exportInfrastructureEnv, provisionInfrastructure } from '../infra/provision';
 import { createDatabase, databaseUrlFor } from './test-database';
 
 export interface TestRun {

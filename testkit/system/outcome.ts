@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
 import { EVENT_HEADERS } from '@redpacket/contracts';
-import { TopicReader } from '../../support/topic-reader';
+import { TopicReader } from '../support/topic-reader';
 import type { SystemUnderTest } from './system';
-import { groupLag, totalLag } from '../../support/consumer-group';
+import { groupLag, totalLag } from '../support/consumer-group';
 
 /** What a scenario ended with, measured from the database and the broker, never from the apps. */
 export interface ScenarioOutcome {

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { pollUntil } from '../../scripts/infra/process-utils';
+import { pollUntil } from '../infra/process-utils';
 
 /** The lock `ordering.place_order` takes so that a customer's orders are placed one at a time. */
 const ORDERS_LOCK_KEY = `hashtextextended('orders-of:' || $1, 0)`;

@@ -1,4 +1,4 @@
-import { SIGNED_EVENTS_ENV } from '../../support/event-keys';
+import { SIGNED_EVENTS_ENV } from '../support/event-keys';
 import { randomInt, randomUUID } from 'node:crypto';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { ensureTopics, systemTopics } from '@redpacket/kafka';
@@ -6,13 +6,13 @@ import type { GrantStrategyName } from '@redpacket/rewards';
 import { loadConfig, BaseConfig, type KafkaClientName } from '@redpacket/config';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { pollUntil } from '../../../scripts/infra/process-utils';
-import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../../support/app-process';
-import { freePort } from '../../support/free-port';
-import { waitForGroupCaughtUp } from '../../support/consumer-group';
-import { asCustomer } from '../../support/customer';
-import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../../support/reconciler.harness';
-import { appKafkaEnv, grantNamespaceAccess, testKafka, testTls } from '../../support/kafka.helpers';
+import { pollUntil } from '../infra/process-utils';
+import { type AppName, type AppProcess, spawnApp, spawnTypeScript } from '../support/app-process';
+import { freePort } from '../support/free-port';
+import { waitForGroupCaughtUp } from '../support/consumer-group';
+import { asCustomer } from '../support/customer';
+import { reconcilerDatabaseUrl, TEST_ADMIN_TOKEN } from '../support/reconciler.harness';
+import { appKafkaEnv, grantNamespaceAccess, testKafka, testTls } from '../support/kafka.helpers';
 
 /** Batched grants (one transaction per chunk of messages) or one transaction per message: inbox-tx only. */
 export type GrantMode = 'batched' | 'per-message';

@@ -10,9 +10,9 @@ import {
   startLocalKafka,
   waitForKafka,
   type RunningLocalKafka,
-} from '../../scripts/infra/local-kafka';
-import { stopProcess } from '../../scripts/infra/process-utils';
-import { REPO_ROOT } from '../../scripts/infra/provision';
+} from '../infra/local-kafka';
+import { stopProcess } from '../infra/process-utils';
+import { REPO_ROOT } from '../infra/provision';
 import { TcpProxy } from './tcp-proxy';
 
 /**
