@@ -15,6 +15,7 @@ import {
   RuleWatch,
 } from '@redpacket/monitoring';
 import { outboxLocation } from '@redpacket/outbox';
+import { RewardRulesRepository } from '@redpacket/rewards';
 import { HealthModule, READINESS_CHECK } from '@redpacket/platform';
 import { DataSource } from 'typeorm';
 import { OrderTimelineController } from './order-timeline.controller';
@@ -62,10 +63,11 @@ export class MonitorModule {
           useFactory: (dataSource: DataSource, metrics: Metrics) =>
             new ReconciliationWatch(dataSource, metrics, logger),
         },
+        RewardRulesRepository,
         {
           provide: RuleWatch,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => new RuleWatch(dataSource, logger),
+          inject: [RewardRulesRepository],
+          useFactory: (rules: RewardRulesRepository) => new RuleWatch(rules, logger),
         },
         {
           provide: ProbeWatch,

@@ -7,6 +7,7 @@ import { PendingRepairsRepository } from './reissue-missing/pending-repairs.repo
 import { ReconciliationRunRepository } from './reissue-missing/reconciliation-run.repository';
 import { ReconciliationsController } from './reissue-missing/reconciliations.controller';
 import { ReissueMissingService } from './reissue-missing/reissue-missing.service';
+import { TwoWayCheck } from './reissue-missing/two-way-check';
 import { ReissueOrderService } from './reissue-missing/reissue-order.service';
 import { RETENTION_OPTIONS, type RetentionOptions, RetentionService } from './retention/retention.service';
 
@@ -30,6 +31,7 @@ export class ReconciliationModule {
         { provide: SCHEDULE_OPTIONS, useValue: options.schedule },
         ReconciliationRunRepository,
         PendingRepairsRepository,
+        TwoWayCheck,
         ReissueOrderService,
         ReissueMissingService,
         RetentionService,

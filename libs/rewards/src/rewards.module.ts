@@ -9,8 +9,10 @@ import {
 } from './consume-orders/order-purchased.consumer';
 import { PROBE_OBSERVER, type ProbeObserver } from './consume-orders/probe-observer';
 import { GrantOnceService } from './grant-red-packet/grant-once.service';
+import { grantProviders } from './grant-red-packet/grant-providers';
 import { RewardRuleBook } from './reward-rules/reward-rule-book';
 import { RewardRulesController } from './reward-rules/reward-rules.controller';
+import { RewardRulesRepository } from './reward-rules/reward-rules.repository';
 import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 
 @Module({})
@@ -19,8 +21,8 @@ export class RewardsModule {
   static forGrants(rewards: RewardsOptions): DynamicModule {
     return {
       module: RewardsModule,
-      providers: [{ provide: REWARDS_OPTIONS, useValue: rewards }, RewardRuleBook, GrantOnceService],
-      exports: [GrantOnceService, RewardRuleBook, REWARDS_OPTIONS],
+      providers: grantProviders(rewards),
+      exports: [GrantOnceService, RewardRuleBook, RewardRulesRepository, REWARDS_OPTIONS],
     };
   }
 
@@ -35,12 +37,10 @@ export class RewardsModule {
       module: RewardsModule,
       controllers: [RewardRulesController],
       providers: [
-        { provide: REWARDS_OPTIONS, useValue: rewards },
-        RewardRuleBook,
+        ...grantProviders(rewards),
         { provide: CONSUMER_OPTIONS, useValue: consumer },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
         ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),
-        GrantOnceService,
         OrderPurchasedConsumer,
         OutboxRelayService,
         {

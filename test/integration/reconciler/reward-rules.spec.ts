@@ -3,7 +3,7 @@ import { ConfigValidationError } from '@redpacket/config';
 import { namespaced, newEventId, TOPICS } from '@redpacket/contracts';
 import { readRuleChanges, RuleChangeWatch } from '@redpacket/monitoring';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
-import { rewardFor } from '@redpacket/rewards';
+import { rewardFor, RewardRulesRepository } from '@redpacket/rewards';
 import type { DataSource } from 'typeorm';
 import { pollUntil } from '../../../testkit/infra/process-utils';
 import { asMessage, orderPurchased } from '../../../testkit/support/events';
@@ -382,7 +382,7 @@ describe('reward rules as data, decided once', () => {
       token: RULES_TOKEN,
     });
     expect(runs.statusCode).toBe(403);
-    const rulesBefore = await readRuleChanges(orders.dataSource);
+    const rulesBefore = await readRuleChanges(new RewardRulesRepository(orders.dataSource));
 
     const added = await addRule(rule, RULES_TOKEN);
     expect(added.statusCode).toBe(201);
@@ -391,7 +391,7 @@ describe('reward rules as data, decided once', () => {
     expect(timeline.json<{ items: { createdBy: string }[] }>().items.map((item) => item.createdBy)).toContain(
       'campaigns',
     );
-    const [newest] = await readRuleChanges(orders.dataSource);
+    const [newest] = await readRuleChanges(new RewardRulesRepository(orders.dataSource));
     expect(newest).toMatchObject({
       version: rulesBefore[0].version + 1,
       createdBy: 'campaigns',
@@ -399,7 +399,7 @@ describe('reward rules as data, decided once', () => {
     });
     const watch = new RuleChangeWatch();
     expect(watch.added(rulesBefore)).toEqual([]);
-    expect(watch.added(await readRuleChanges(orders.dataSource))).toEqual([newest]);
+    expect(watch.added(await readRuleChanges(new RewardRulesRepository(orders.dataSource)))).toEqual([newest]);
   });
 });
 

@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { RewardRulesRepository } from '@redpacket/rewards';
-import type { DataSource } from 'typeorm';
+import type { RewardRulesRepository } from '@redpacket/rewards';
 
 /** A reward rule version as the monitor shows it: what it pays, from when, and who added it. */
 export interface RuleChange {
@@ -19,8 +18,8 @@ export interface RuleChange {
 const SHOWN = 5;
 
 /** The latest rule versions, newest first, as the snapshot carries them (dates in ISO, cents as text). */
-export async function readRuleChanges(dataSource: DataSource): Promise<RuleChange[]> {
-  const rules = await new RewardRulesRepository(dataSource).latest(SHOWN);
+export async function readRuleChanges(repository: RewardRulesRepository): Promise<RuleChange[]> {
+  const rules = await repository.latest(SHOWN);
   return rules.map((rule) => ({
     version: rule.version,
     effectiveFrom: rule.effectiveFrom.toISOString(),
@@ -55,12 +54,12 @@ export class RuleWatch {
   private readonly changes = new RuleChangeWatch();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: RewardRulesRepository,
     private readonly logger: LoggerService,
   ) {}
 
   async read(): Promise<RuleChange[]> {
-    const rules = await readRuleChanges(this.dataSource);
+    const rules = await readRuleChanges(this.repository);
     for (const rule of this.changes.added(rules)) this.logger.warn('reward rule added', { ...rule });
     return rules;
   }

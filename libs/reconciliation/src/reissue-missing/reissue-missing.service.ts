@@ -40,8 +40,6 @@ interface RunWindow {
 @Injectable()
 export class ReissueMissingService {
   private readonly logger = new Logger(ReissueMissingService.name);
-  private readonly twoWay: TwoWayCheck;
-
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly orders: ReissueOrderService,
@@ -49,9 +47,8 @@ export class ReissueMissingService {
     private readonly runs: ReconciliationRunRepository,
     @Inject(RECONCILIATION_OPTIONS) private readonly options: ReconciliationOptions,
     @Inject(Metrics) private readonly metrics: Metrics,
-  ) {
-    this.twoWay = new TwoWayCheck(dataSource);
-  }
+    @Inject(TwoWayCheck) private readonly twoWay: TwoWayCheck,
+  ) {}
 
   async run(request: ReconciliationRequest): Promise<ReconciliationRun> {
     const lock = this.dataSource.createQueryRunner();

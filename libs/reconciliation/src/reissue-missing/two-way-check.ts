@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { DiscrepancyKind, Finding, ReconciliationDiscrepancies } from './reconciliation-run';
 
 /** Examples kept per kind in a run's report; the counts are always complete. */
@@ -61,8 +62,9 @@ const CHECKS: Record<DiscrepancyKind, string> = {
  * changes a packet or a wallet, because a wrong amount may be the record that is right, and deciding which
  * is a person's call.
  */
+@Injectable()
 export class TwoWayCheck {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   async run(since: Date | null): Promise<{ found: ReconciliationDiscrepancies; findings: Finding[] }> {
     const [orphans, mismatches, drifts] = await Promise.all(

@@ -1,33 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { namespaced, newEventId, RED_PACKET_GRANTED, type RedPacketGrantedV1, TOPICS } from '@redpacket/contracts';
-import type { TransactionRunner } from '@redpacket/database';
-import type { OutboxEvent, OutboxWriter } from '@redpacket/outbox';
-import type { Metrics } from '@redpacket/observability';
-import type { DataSource } from 'typeorm';
+import { TransactionRunner } from '@redpacket/database';
+import { type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
+import { Metrics } from '@redpacket/observability';
+import { DataSource } from 'typeorm';
 import { classifyError } from '@redpacket/errors';
-import { OptimisticConflictExhaustedError } from './grant.errors';
-import type { GrantRequest, GrantStats } from './grant.types';
+import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
+import { OptimisticConflict, OptimisticConflictExhaustedError } from './grant.errors';
+import { GRANT_STATS, type GrantRequest, type GrantStats } from './grant.types';
 import { ProcessedMessageRepository, type GrantedPacket, RewardDecisionRepository } from './reward-decision.repository';
-import { OptimisticConflict } from './grant.errors';
 import { WalletRepository } from './wallet.repository';
 
+/** The grant path's outbox: RedPacketGranted rows in the rewards schema, in the grant's transaction. */
+export const REWARDS_OUTBOX = Symbol('REWARDS_OUTBOX');
+
 /** What every grant strategy works with. */
+@Injectable()
 export class GrantContext {
-  readonly wallets = new WalletRepository();
-  readonly decisions = new RewardDecisionRepository();
-  readonly processed = new ProcessedMessageRepository();
+  readonly settings: Pick<RewardsOptions, 'consumerGroup' | 'kafkaNamespace' | 'maxOptimisticAttempts'>;
 
   constructor(
-    readonly dataSource: DataSource,
-    readonly transactions: TransactionRunner,
-    readonly outbox: OutboxWriter,
-    readonly settings: {
-      consumerGroup: string;
-      kafkaNamespace: string;
-      maxOptimisticAttempts: number;
-    },
-    readonly stats: GrantStats,
-    readonly metrics: Metrics,
-  ) {}
+    @Inject(DataSource) readonly dataSource: DataSource,
+    @Inject(TransactionRunner) readonly transactions: TransactionRunner,
+    @Inject(REWARDS_OUTBOX) readonly outbox: OutboxWriter,
+    @Inject(WalletRepository) readonly wallets: WalletRepository,
+    @Inject(RewardDecisionRepository) readonly decisions: RewardDecisionRepository,
+    @Inject(ProcessedMessageRepository) readonly processed: ProcessedMessageRepository,
+    @Inject(REWARDS_OPTIONS) options: RewardsOptions,
+    @Inject(GRANT_STATS) readonly stats: GrantStats,
+    @Inject(Metrics) readonly metrics: Metrics,
+  ) {
+    this.settings = {
+      consumerGroup: options.consumerGroup,
+      kafkaNamespace: options.kafkaNamespace,
+      maxOptimisticAttempts: options.maxOptimisticAttempts,
+    };
+  }
 
   grantedEvent(request: GrantRequest, amountCents: number, packet: GrantedPacket): OutboxEvent {
     const payload: RedPacketGrantedV1 = {

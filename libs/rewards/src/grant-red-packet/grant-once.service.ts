@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@redpacket/database';
 import { Metrics } from '@redpacket/observability';
-import { OutboxWriter } from '@redpacket/outbox';
-import { DataSource } from 'typeorm';
-import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
-import { GrantContext } from './grant-context';
 import {
-  emptyGrantStats,
+  GRANT_STATS,
+  GRANT_STRATEGY,
   type GrantOutcome,
   type GrantRequest,
   type GrantStats,
@@ -15,46 +11,17 @@ import {
 } from './grant.types';
 import { RewardRuleBook } from '../reward-rules/reward-rule-book';
 import { InboxTransactionBatch } from './strategies/inbox-transaction-batch';
-import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
-import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
-import { NoDedupStrategy } from './strategies/no-dedup.strategy';
-import { VersionInMessageStrategy } from './strategies/version-in-message.strategy';
 
 /** The one grant path, used by the consumer and by the reconciler alike. */
 @Injectable()
 export class GrantOnceService {
-  readonly stats: GrantStats = emptyGrantStats();
-  readonly strategy: GrantStrategy;
-  private readonly batch: InboxTransactionBatch;
-
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
-    transactions: TransactionRunner,
-    @Inject(REWARDS_OPTIONS) options: RewardsOptions,
+    @Inject(GRANT_STRATEGY) readonly strategy: GrantStrategy,
+    @Inject(InboxTransactionBatch) private readonly batch: InboxTransactionBatch,
+    @Inject(GRANT_STATS) readonly stats: GrantStats,
     @Inject(Metrics) private readonly metrics: Metrics,
     private readonly rules: RewardRuleBook,
-  ) {
-    const context = new GrantContext(
-      dataSource,
-      transactions,
-      new OutboxWriter(transactions, options.outbox),
-      {
-        consumerGroup: options.consumerGroup,
-        kafkaNamespace: options.kafkaNamespace,
-        maxOptimisticAttempts: options.maxOptimisticAttempts,
-      },
-      this.stats,
-      metrics,
-    );
-    const strategies: Record<RewardsOptions['strategy'], () => GrantStrategy> = {
-      'inbox-tx': () => new InboxTransactionStrategy(context),
-      none: () => new NoDedupStrategy(context),
-      'version-in-message': () => new VersionInMessageStrategy(context),
-      'inbox-no-tx': () => new InboxWithoutTransactionStrategy(context),
-    };
-    this.strategy = strategies[options.strategy]();
-    this.batch = new InboxTransactionBatch(context);
-  }
+  ) {}
 
   /** Grants under the rule in force when the order was placed, read from `rewards.reward_rules`. */
   async grantOnce(request: GrantRequest): Promise<GrantOutcome> {

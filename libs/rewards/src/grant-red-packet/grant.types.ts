@@ -67,3 +67,9 @@ export interface GrantStats {
 export function emptyGrantStats(): GrantStats {
   return { granted: 0, duplicates: 0, alreadyDecided: 0, ineligible: 0, optimisticRetries: 0 };
 }
+
+/** The app's one GrantStats, counted by the grant path and read by the tests and metrics. */
+export const GRANT_STATS = Symbol('GRANT_STATS');
+
+/** The strategy REWARD_STRATEGY chose. */
+export const GRANT_STRATEGY = Symbol('GRANT_STRATEGY');

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import type { EntityManager } from 'typeorm';
 import type { Delivery, GrantOutcome, RuledRequest } from './grant.types';
@@ -41,6 +42,7 @@ interface DecidedRow {
  * later arrival finds it taken. Recording writes nothing else: the caller credits the wallet in the same
  * transaction.
  */
+@Injectable()
 export class RewardDecisionRepository {
   /** The decision recorded now, with its packet when granted; undefined when the order was decided before. */
   async decideOnce(manager: EntityManager, decision: DecisionToRecord): Promise<RecordedDecision | undefined> {
@@ -105,6 +107,7 @@ export class RewardDecisionRepository {
   }
 }
 
+@Injectable()
 export class ProcessedMessageRepository {
   /**
    * Records the event as processed by the group, with where it was read; false when it already was (a

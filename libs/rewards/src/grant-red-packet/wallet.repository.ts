@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { execute } from '@redpacket/database';
 import type { EntityManager } from 'typeorm';
 import { OptimisticConflict } from './grant.errors';
@@ -11,6 +12,7 @@ export interface WalletState {
  * Wallet writes with an optimistic lock. TypeORM's @VersionColumn does not guard an UPDATE by itself,
  * so the guard is written out: `WHERE version = $read`, and zero rows updated means someone else won.
  */
+@Injectable()
 export class WalletRepository {
   /** Creates the wallet on first use; concurrent first grants cannot both create it (primary key). */
   async ensureWallet(manager: EntityManager, userId: string): Promise<void> {

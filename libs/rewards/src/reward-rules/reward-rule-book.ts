@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RedpacketError } from '@redpacket/errors';
-import { DataSource } from 'typeorm';
 import { type RecordedRewardRule, type RewardRuleVersion, RewardRulesRepository } from './reward-rules.repository';
 
 /**
@@ -15,13 +14,10 @@ import { type RecordedRewardRule, type RewardRuleVersion, RewardRulesRepository 
  */
 @Injectable()
 export class RewardRuleBook {
-  private readonly repository: RewardRulesRepository;
   private cached: { rules: RecordedRewardRule[]; readAt: Date } | undefined;
   private reading: Promise<{ rules: RecordedRewardRule[]; readAt: Date }> | undefined;
 
-  constructor(@Inject(DataSource) dataSource: DataSource) {
-    this.repository = new RewardRulesRepository(dataSource);
-  }
+  constructor(@Inject(RewardRulesRepository) private readonly repository: RewardRulesRepository) {}
 
   /** The rule in force at `placedAt`: the last version whose effectiveFrom is not after it. */
   async ruleAt(placedAt: Date): Promise<RewardRuleVersion> {

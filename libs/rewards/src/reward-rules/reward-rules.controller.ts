@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { classifyError } from '@redpacket/errors';
 import { AdminCaller, RequiresAdminScope, validationFailed } from '@redpacket/platform';
-import { DataSource } from 'typeorm';
 import { type RewardRule, validateRewardRule } from '../domain/reward-rule';
 import { AddRewardRuleDto } from './add-reward-rule.dto';
 import { type RecordedRewardRule, RewardRulesRepository } from './reward-rules.repository';
@@ -28,15 +27,11 @@ function beyondLimits(rule: RewardRule, limits: RewardRuleLimits): string[] {
 @ApiTags('admin')
 @Controller('admin/reward-rules')
 export class RewardRulesController {
-  private readonly repository: RewardRulesRepository;
-
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(RewardRulesRepository) private readonly repository: RewardRulesRepository,
     private readonly rules: RewardRuleBook,
     @Inject(REWARDS_OPTIONS) private readonly options: RewardsOptions,
-  ) {
-    this.repository = new RewardRulesRepository(dataSource);
-  }
+  ) {}
 
   @Get()
   @RequiresAdminScope('read')

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { RewardRule } from '../domain/reward-rule';
 
 /** A rule as stored: its version and the moment from which it is in force (until the next version's). */
@@ -43,8 +44,9 @@ function ruleOf(row: RuleRow): RecordedRewardRule {
 }
 
 /** `rewards.reward_rules`: append-only, and a new version takes effect at least 2 s after it is written. */
+@Injectable()
 export class RewardRulesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /**
    * Every version, oldest first, and the database time of the snapshot they were read in: no rule written
