@@ -1,4 +1,4 @@
-import { type AdminScope, ToBoolean, ToInt } from '@redpacket/config';
+import { type AdminScope, ToBoolean, ToInt, WithOutbox } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
 import { RewardsConfig } from '@redpacket/rewards';
 import { EventVerifier, parsePublicKeys } from '@redpacket/contracts';
@@ -14,7 +14,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 
-export class RewardServiceConfig extends WithProbeAlerts(RewardsConfig) {
+export class RewardServiceConfig extends WithProbeAlerts(WithOutbox(RewardsConfig)) {
   /** Run the `order.purchased` consumer (off: the app serves its API and relay only). */
   @ToBoolean()
   @IsBoolean()

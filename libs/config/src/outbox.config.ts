@@ -2,85 +2,98 @@ import { IsBoolean, IsInt, Max, Min, ValidateBy, type ValidationArguments } from
 import { BaseConfig } from './base.config';
 import { ToBoolean, ToInt } from './env-transforms';
 
-/** For apps that own an outbox and run its relay. */
-export class OutboxConfig extends BaseConfig {
-  /** Run this app's outbox relay (off: rows wait in the outbox for a relay elsewhere). */
-  @ToBoolean()
-  @IsBoolean()
-  OUTBOX_RELAY_ENABLED = true;
+// TypeScript recognises a mixin only when the base constructor takes `...args: any[]`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ConfigConstructor = new (...args: any[]) => BaseConfig;
 
-  /** Rows a relay transaction claims when there is no backlog; claims shrink back to it once one is drained. */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  OUTBOX_BATCH_SIZE = 200;
+/**
+ * Adds the outbox relay's settings to an app's configuration: only the apps that own an outbox and run
+ * its relay (the order service, the reward service) declare them.
+ */
+export function WithOutbox<Base extends ConfigConstructor>(base: Base) {
+  class OutboxSettings extends base {
+    /** Run this app's outbox relay (off: rows wait in the outbox for a relay elsewhere). */
+    @ToBoolean()
+    @IsBoolean()
+    OUTBOX_RELAY_ENABLED = true;
 
-  /**
-   * While a backlog lasts, a claim that came back full makes the next one twice as large, up to this
-   * many rows (at or below OUTBOX_BATCH_SIZE, claims keep that size). 1,600 rows of our events make a
-   * send of about half a megabyte, well within the broker's default message.max.bytes per partition.
-   */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  OUTBOX_MAX_BATCH_SIZE = 1_600;
+    /** Rows a relay transaction claims when there is no backlog; claims shrink back to it once one is drained. */
+    @ToInt()
+    @IsInt()
+    @Min(1)
+    @Max(10_000)
+    OUTBOX_BATCH_SIZE = 200;
 
-  /**
-   * Relay batches in flight at once, each its own transaction on its own pool connection: while one
-   * waits for Kafka's acknowledgement, the next is claimed and the one before commits. They come out of
-   * DATABASE_POOL_SIZE, so at least one connection is left to the app's own work.
-   */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(16)
-  @LeavesAPoolConnection()
-  OUTBOX_PIPELINE_DEPTH = 3;
+    /**
+     * While a backlog lasts, a claim that came back full makes the next one twice as large, up to this
+     * many rows (at or below OUTBOX_BATCH_SIZE, claims keep that size). 1,600 rows of our events make a
+     * send of about half a megabyte, well within the broker's default message.max.bytes per partition.
+     */
+    @ToInt()
+    @IsInt()
+    @Min(1)
+    @Max(10_000)
+    OUTBOX_MAX_BATCH_SIZE = 1_600;
 
-  /**
-   * Producer retries of one send (with backoff) before the rows are rescheduled with an error
-   * recorded. At least 1: kafkajs refuses an idempotent producer without retries.
-   */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(10)
-  OUTBOX_SEND_RETRIES = 3;
+    /**
+     * Relay batches in flight at once, each its own transaction on its own pool connection: while one
+     * waits for Kafka's acknowledgement, the next is claimed and the one before commits. They come out of
+     * DATABASE_POOL_SIZE, so at least one connection is left to the app's own work.
+     */
+    @ToInt()
+    @IsInt()
+    @Min(1)
+    @Max(16)
+    @LeavesAPoolConnection()
+    OUTBOX_PIPELINE_DEPTH = 3;
 
-  /**
-   * The relay wakes on the NOTIFY sent at commit; polling is only the safety net (a lost
-   * notification, a row rescheduled after a failed send). Idle, it polls at most this often.
-   */
-  @ToInt()
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
-  OUTBOX_IDLE_MAX_MS = 1_000;
+    /**
+     * Producer retries of one send (with backoff) before the rows are rescheduled with an error
+     * recorded. At least 1: kafkajs refuses an idempotent producer without retries.
+     */
+    @ToInt()
+    @IsInt()
+    @Min(1)
+    @Max(10)
+    OUTBOX_SEND_RETRIES = 3;
 
-  /**
-   * Sends failing in a row for longer than this make the relay a `degraded` detail of readiness (its
-   * metric, redpacket_outbox_send_failing_seconds, shows the gap from the first failure).
-   */
-  @ToInt()
-  @IsInt()
-  @Min(1_000)
-  @Max(3_600_000)
-  OUTBOX_DEGRADED_AFTER_MS = 30_000;
+    /**
+     * The relay wakes on the NOTIFY sent at commit; polling is only the safety net (a lost
+     * notification, a row rescheduled after a failed send). Idle, it polls at most this often.
+     */
+    @ToInt()
+    @IsInt()
+    @Min(10)
+    @Max(60_000)
+    OUTBOX_IDLE_MAX_MS = 1_000;
 
-  /** Published outbox rows are kept this long, then purged. */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  OUTBOX_RETENTION_SECONDS = 60 * 60;
+    /**
+     * Sends failing in a row for longer than this make the relay a `degraded` detail of readiness (its
+     * metric, redpacket_outbox_send_failing_seconds, shows the gap from the first failure).
+     */
+    @ToInt()
+    @IsInt()
+    @Min(1_000)
+    @Max(3_600_000)
+    OUTBOX_DEGRADED_AFTER_MS = 30_000;
 
-  /** How often the outbox purge runs. */
-  @ToInt()
-  @IsInt()
-  @Min(100)
-  RETENTION_INTERVAL_MS = 60_000;
+    /** Published outbox rows are kept this long, then purged. */
+    @ToInt()
+    @IsInt()
+    @Min(0)
+    OUTBOX_RETENTION_SECONDS = 60 * 60;
+
+    /** How often the outbox purge runs. */
+    @ToInt()
+    @IsInt()
+    @Min(100)
+    RETENTION_INTERVAL_MS = 60_000;
+  }
+  return OutboxSettings;
 }
+
+/** The base configuration with the outbox relay's settings. */
+export class OutboxConfig extends WithOutbox(BaseConfig) {}
 
 /** A relay that could take every pooled connection would leave the app's requests waiting for one. */
 function LeavesAPoolConnection() {
@@ -88,9 +101,9 @@ function LeavesAPoolConnection() {
     name: 'leavesAPoolConnection',
     validator: {
       validate: (depth: unknown, args?: ValidationArguments) =>
-        typeof depth !== 'number' || depth < (args?.object as OutboxConfig).DATABASE_POOL_SIZE,
+        typeof depth !== 'number' || depth < (args?.object as BaseConfig).DATABASE_POOL_SIZE,
       defaultMessage: (args?: ValidationArguments) =>
-        `OUTBOX_PIPELINE_DEPTH (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as OutboxConfig).DATABASE_POOL_SIZE)}): each batch in flight holds a pooled connection`,
+        `OUTBOX_PIPELINE_DEPTH (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as BaseConfig).DATABASE_POOL_SIZE)}): each batch in flight holds a pooled connection`,
     },
   });
 }

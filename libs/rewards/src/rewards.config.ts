@@ -1,4 +1,4 @@
-import { OutboxConfig, RefusedInProduction, ToInt } from '@redpacket/config';
+import { BaseConfig, RefusedInProduction, ToInt } from '@redpacket/config';
 import { CONSUMER_GROUPS, namespaced } from '@redpacket/contracts';
 import { outboxLocation } from '@redpacket/outbox';
 import { IsEmpty, IsIn, IsInt, Max, Min } from 'class-validator';
@@ -6,7 +6,8 @@ import { GRANT_STRATEGIES, type GrantStrategyName } from './grant-red-packet/gra
 import type { RewardsOptions } from './rewards.options';
 
 /** What every app that grants packets (the reward service and the reconciler) configures alike. */
-export class RewardsConfig extends OutboxConfig {
+/** What every app that grants reads: the reward service and the reconciler. */
+export class RewardsConfig extends BaseConfig {
   /** `inbox-tx` is the only safe choice; the others exist to show in tests what they fail to survive. */
   @IsIn(GRANT_STRATEGIES)
   @RefusedInProduction(
