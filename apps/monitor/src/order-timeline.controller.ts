@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
+import { OrderTimelineNotFoundError } from '@redpacket/monitoring';
 import { ApiTags } from '@nestjs/swagger';
 import { type OrderTimeline, OrderTimelines } from '@redpacket/monitoring';
 import { RequiresAdminScope } from '@redpacket/platform';
@@ -35,7 +36,7 @@ export class OrderTimelineController {
   @Header('Cache-Control', 'no-store')
   async timeline(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<OrderTimeline> {
     const timeline = await this.timelines.of(orderId);
-    if (!timeline) throw new NotFoundException(`no order ${orderId}`);
+    if (!timeline) throw new OrderTimelineNotFoundError(orderId);
     return timeline;
   }
 }

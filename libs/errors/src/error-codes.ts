@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'CUSTOMER_ORDERS_BUSY',
   'RECONCILIATION_ALREADY_RUNNING',
   'RECONCILIATION_RUN_NOT_FOUND',
+  // Who is asking, and what they may see.
+  'AUTHENTICATION_REQUIRED',
+  'ACCESS_REFUSED',
+  'ORDER_NOT_FOUND',
+  'WALLET_NOT_FOUND',
   // A deployment that cannot run as configured: refuse to start.
   'CONFIG_INVALID',
   'TOPIC_MISMATCH',

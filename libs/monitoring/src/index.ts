@@ -19,3 +19,4 @@ export * from './outbox/outbox-watch';
 export * from './reconciliation/reconciliation-watch';
 export * from './probes/probe-watch';
 export * from './schedule/repeat';
+export * from './timeline/order-timeline.errors';

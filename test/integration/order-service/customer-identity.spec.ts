@@ -45,6 +45,7 @@ describe('customer identity: the user is the token, and reads only their own', (
     const response = await post(await headers());
     expect(response.statusCode).toBe(401);
     expect(response.json<{ message: string }>().message).toMatch(reason);
+    expect(response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'AUTHENTICATION_REQUIRED' });
     expect(await countRows(service.dataSource)).toEqual(before);
   });
 
@@ -57,7 +58,11 @@ describe('customer identity: the user is the token, and reads only their own', (
 
     expect((await service.getAs(alice, `/orders/${order.orderId}`)).statusCode).toBe(200);
     // Another customer learns nothing, not even that the order exists.
-    expect((await service.getAs(mallory, `/orders/${order.orderId}`)).statusCode).toBe(404);
+    const hidden = await service.getAs(mallory, `/orders/${order.orderId}`);
+    expect({ status: hidden.statusCode, code: hidden.json<{ code: string }>().code }).toEqual({
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    });
     for (const path of ['orders', 'wallet', 'red-packets']) {
       expect({ path, status: (await service.getAs(mallory, `/users/${alice}/${path}`)).statusCode }).toEqual({
         path,

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { OrderNotFoundError } from './read-orders.errors';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { assertOwnUser, CustomerGuard, CustomerId, ParseUserIdPipe } from '@redpacket/platform';
 import { OrderView } from '../order.view';
@@ -20,7 +21,7 @@ export class ReadOrdersController {
     @Param('orderId', new ParseUUIDPipe()) orderId: string,
   ): Promise<OrderView> {
     const order = await this.orders.findOrder(orderId);
-    if (!order || order.userId !== customerId) throw new NotFoundException(`order ${orderId} not found`);
+    if (!order || order.userId !== customerId) throw new OrderNotFoundError(orderId);
     return order;
   }
 

@@ -1,7 +1,8 @@
-import { Controller, ForbiddenException, Get, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { Controller, Get, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BaseConfig } from '@redpacket/config';
 import { AdminScopeGuard, RequiresAdminScope, tokensMatch } from './admin-scope.guard';
+import { AccessRefusedError, AuthenticationRequiredError } from './auth.errors';
 
 @Controller()
 class Endpoints {
@@ -38,20 +39,20 @@ describe('AdminScopeGuard', () => {
 
   it('answers 403 naming the scope to a credential without it', () => {
     expect(() => guard.canActivate(contextWith(`Bearer ${READ_TOKEN}`).context)).toThrow(
-      new ForbiddenException('the credential viewer does not hold the rules scope'),
+      new AccessRefusedError('the credential viewer does not hold the rules scope'),
     );
   });
 
   it('answers 401 without a bearer token and 403 with a token nobody holds', () => {
-    expect(() => guard.canActivate(contextWith().context)).toThrow(UnauthorizedException);
-    expect(() => guard.canActivate(contextWith('Basic abc').context)).toThrow(UnauthorizedException);
+    expect(() => guard.canActivate(contextWith().context)).toThrow(AuthenticationRequiredError);
+    expect(() => guard.canActivate(contextWith('Basic abc').context)).toThrow(AuthenticationRequiredError);
     expect(() => guard.canActivate(contextWith('Bearer rules-token').context)).toThrow(
-      new ForbiddenException('invalid admin token'),
+      new AccessRefusedError('invalid admin token'),
     );
   });
 
   it('refuses everyone when no credential is configured', () => {
-    expect(() => guardFor({}).canActivate(contextWith(`Bearer ${RULES_TOKEN}`).context)).toThrow(ForbiddenException);
+    expect(() => guardFor({}).canActivate(contextWith(`Bearer ${RULES_TOKEN}`).context)).toThrow(AccessRefusedError);
   });
 
   it('takes ADMIN_TOKEN as every scope', () => {

@@ -4,13 +4,12 @@ import {
   type CanActivate,
   createParamDecorator,
   type ExecutionContext,
-  ForbiddenException,
   Inject,
   Injectable,
   Optional,
   SetMetadata,
-  UnauthorizedException,
 } from '@nestjs/common';
+import { AccessRefusedError, AuthenticationRequiredError } from './auth.errors';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import {
@@ -76,11 +75,12 @@ export class AdminScopeGuard implements CanActivate {
     if (scope === undefined || (scope === 'metrics' && this.metricsPublic)) return true;
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const header = request.headers.authorization;
-    if (!header || !/^Bearer \S+$/.test(header)) throw new UnauthorizedException('an admin bearer token is required');
+    if (!header || !/^Bearer \S+$/.test(header))
+      throw new AuthenticationRequiredError('an admin bearer token is required');
     const credential = presentedCredential(this.credentials, header);
-    if (!credential) throw new ForbiddenException('invalid admin token');
+    if (!credential) throw new AccessRefusedError('invalid admin token');
     if (!credential.scopes.includes(scope)) {
-      throw new ForbiddenException(`the credential ${credential.name} does not hold the ${scope} scope`);
+      throw new AccessRefusedError(`the credential ${credential.name} does not hold the ${scope} scope`);
     }
     request.adminCredential = credential;
     return true;

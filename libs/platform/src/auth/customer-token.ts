@@ -3,13 +3,12 @@ import {
   createParamDecorator,
   type DynamicModule,
   type ExecutionContext,
-  ForbiddenException,
   Inject,
   Injectable,
   Logger,
   Module,
-  UnauthorizedException,
 } from '@nestjs/common';
+import { AccessRefusedError, AuthenticationRequiredError } from './auth.errors';
 import { USER_ID_PATTERN } from '@redpacket/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyResult } from 'jose';
 import { VerifiedTokens } from './verified-tokens';
@@ -73,7 +72,7 @@ export class CustomerGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCustomer>();
     const match = request.headers.authorization ? /^Bearer (\S+)$/.exec(request.headers.authorization) : null;
-    if (!match) throw new UnauthorizedException('a customer bearer token is required');
+    if (!match) throw new AuthenticationRequiredError('a customer bearer token is required');
     request.customer = { userId: await this.subjectOf(match[1]) };
     return true;
   }
@@ -84,13 +83,13 @@ export class CustomerGuard implements CanActivate {
     try {
       const { payload } = await this.verify(token);
       if (typeof payload.sub !== 'string' || !USER_ID_PATTERN.test(payload.sub)) {
-        throw new UnauthorizedException('the token subject is not a user id');
+        throw new AuthenticationRequiredError('the token subject is not a user id');
       }
       this.verified.remember(token, payload.sub, payload);
       return payload.sub;
     } catch (error) {
-      if (error instanceof UnauthorizedException) throw error;
-      throw new UnauthorizedException(reasonOf(error));
+      if (error instanceof AuthenticationRequiredError) throw error;
+      throw new AuthenticationRequiredError(reasonOf(error));
     }
   }
 }
@@ -106,13 +105,13 @@ function reasonOf(error: unknown): string {
 /** The verified customer of a request behind `CustomerGuard`. */
 export const CustomerId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
   const customer = context.switchToHttp().getRequest<RequestWithCustomer>().customer;
-  if (!customer) throw new UnauthorizedException('a customer bearer token is required');
+  if (!customer) throw new AuthenticationRequiredError('a customer bearer token is required');
   return customer.userId;
 });
 
 /** A customer reads only their own things: another user's id in the path is 403. */
 export function assertOwnUser(customerId: string, userId: string): void {
-  if (customerId !== userId) throw new ForbiddenException('a customer may read only their own orders and wallet');
+  if (customerId !== userId) throw new AccessRefusedError('a customer may read only their own orders and wallet');
 }
 
 /** Customer authentication for every controller of the app: `@UseGuards(CustomerGuard)`. */

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { WalletNotFoundError } from './read-wallet.errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { assertOwnUser, CustomerGuard, CustomerId, ParseUserIdPipe } from '@redpacket/platform';
 import { type RedPacketView, WalletQueries, type WalletView } from './wallet.queries';
@@ -18,7 +19,7 @@ export class ReadWalletController {
   ): Promise<WalletView> {
     assertOwnUser(customerId, userId);
     const wallet = await this.wallets.findWallet(userId);
-    if (!wallet) throw new NotFoundException(`no wallet for user ${userId}`);
+    if (!wallet) throw new WalletNotFoundError(userId);
     return wallet;
   }
 
