@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'CUSTOMER_ORDERS_IN_FLIGHT',
   'ORDERS_OVERLOADED',
   'DATABASE_BUSY',
+  'KAFKA_NOT_REACHED',
   // A request that conflicts with what is running or stored: the answer says what to do.
   'IDEMPOTENCY_KEY_IN_FLIGHT',
   'IDEMPOTENCY_KEY_REUSED',

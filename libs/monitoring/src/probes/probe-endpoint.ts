@@ -1,12 +1,5 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  Inject,
-  type OnApplicationShutdown,
-  Post,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, type OnApplicationShutdown, Post } from '@nestjs/common';
+import { RedpacketError } from '@redpacket/errors';
 import { ApiTags } from '@nestjs/swagger';
 import { BaseConfig } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
@@ -70,12 +63,22 @@ export class ProbesController implements OnApplicationShutdown {
 
   /** The app boots without Kafka: a probe asked for before the topics are known waits a little, then 503. */
   private async topicsWithin(ms: number): Promise<void> {
-    if (!(await settlesWithin(this.topics.whenEnsured(), ms)))
-      throw new ServiceUnavailableException('Kafka has not been reached yet; no probe written');
+    if (!(await settlesWithin(this.topics.whenEnsured(), ms))) throw new KafkaNotReachedError();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.connecting) return;
     await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** 503: the order service has not reached Kafka since it started, so it wrote no probe; ask again later. */
+export class KafkaNotReachedError extends RedpacketError {
+  readonly code = 'KAFKA_NOT_REACHED';
+  readonly retriable = true;
+  override readonly retryAfterSeconds = 1;
+
+  constructor() {
+    super('Kafka has not been reached yet; no probe written');
   }
 }
