@@ -4,7 +4,7 @@ import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
 import { ProbesController } from '@redpacket/monitoring';
 import { OrderingModule } from '@redpacket/ordering';
-import { outboxLocation, outboxRelayOptions } from '@redpacket/outbox';
+import { outboxLocation, OutboxRelayModule, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { CustomerAuthModule, HealthModule } from '@redpacket/platform';
 import { ReadWalletController, WalletQueries } from '@redpacket/rewards';
@@ -32,15 +32,15 @@ export class OrderServiceModule {
         HealthModule,
         MetricsModule,
         CustomerAuthModule.forRoot(customerAuthOptions(config)),
-        OrderingModule.forRoot(
-          {
-            idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,
-            outbox: outboxLocation('ordering'),
-            eventCarriesWalletVersion: config.ORDER_EVENT_CARRIES_WALLET_VERSION,
-            admission: orderAdmissionOptions(config),
-          },
-          { ...outboxRelayOptions(config, 'ordering'), signer: eventSignerFrom(config) },
-        ),
+        OrderingModule.forRoot({
+          idempotencyKeyTtlSeconds: config.IDEMPOTENCY_KEY_TTL_SECONDS,
+          idempotencyKeyPurgeIntervalMs: config.RETENTION_INTERVAL_MS,
+          outbox: outboxLocation('ordering'),
+          eventCarriesWalletVersion: config.ORDER_EVENT_CARRIES_WALLET_VERSION,
+          admission: orderAdmissionOptions(config),
+        }),
+        // OrderPurchased rows, written in each order's transaction, signed and published by this app's relay.
+        OutboxRelayModule.forRoot({ ...outboxRelayOptions(config, 'ordering'), signer: eventSignerFrom(config) }),
       ],
       controllers: [ReadWalletController, ProbesController],
       providers: [WalletQueries],

@@ -3,7 +3,7 @@ import { ConfigModule } from '@redpacket/config';
 import { DatabaseModule } from '@redpacket/database';
 import { KafkaModule } from '@redpacket/kafka';
 import { probeAlertOptions, ProbeAlerter, ProbeDelayRecorder } from '@redpacket/monitoring';
-import { outboxRelayOptions } from '@redpacket/outbox';
+import { OutboxRelayModule, outboxRelayOptions } from '@redpacket/outbox';
 import { MetricsModule } from '@redpacket/observability';
 import { HealthModule } from '@redpacket/platform';
 import { RewardsModule, rewardsOptionsFrom } from '@redpacket/rewards';
@@ -21,9 +21,9 @@ export class RewardServiceModule {
         KafkaModule,
         HealthModule,
         MetricsModule,
-        RewardsModule.forRoot(
-          rewardsOptionsFrom(config),
-          {
+        RewardsModule.forRoot({
+          rewards: rewardsOptionsFrom(config),
+          consumer: {
             enabled: config.REWARD_CONSUMER_ENABLED,
             concurrency: config.REWARD_CONCURRENCY,
             partitionsConsumedConcurrently: config.REWARD_PARTITIONS_CONCURRENTLY,
@@ -34,12 +34,13 @@ export class RewardServiceModule {
             maxRetryDelayMs: config.REWARD_MAX_RETRY_DELAY_MS,
             verifier: eventVerifierFrom(config),
           },
-          outboxRelayOptions(config, 'rewards'),
-          (metrics) => {
+          probeObserver: (metrics) => {
             const alerter = new ProbeAlerter(probeAlertOptions(config), metrics, new Logger('ProbeDelay'));
             return new ProbeDelayRecorder('reward-service', metrics, alerter);
           },
-        ),
+        }),
+        // RedPacketGranted rows, written in each grant's transaction, published by this app's relay.
+        OutboxRelayModule.forRoot(outboxRelayOptions(config, 'rewards')),
       ],
     };
   }

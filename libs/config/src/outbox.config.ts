@@ -83,7 +83,7 @@ export function WithOutbox<Base extends ConfigConstructor>(base: Base) {
     @Min(0)
     OUTBOX_RETENTION_SECONDS = 60 * 60;
 
-    /** How often the outbox purge runs. */
+    /** How often the outbox purge runs (and, in the order service, the purge of expired idempotency keys). */
     @ToInt()
     @IsInt()
     @Min(100)

@@ -1,6 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
-import { READINESS_CHECK } from '@redpacket/platform';
 import { ORDERING_OPTIONS, type OrderingOptions } from './ordering.options';
 import { OrderAdmission } from './place-order/order-admission.service';
 import { PlaceOrderController } from './place-order/place-order.controller';
@@ -11,21 +9,19 @@ import { IdempotencyKeyPurger } from './idempotency/idempotency-key.purger';
 
 @Module({})
 export class OrderingModule {
-  static forRoot(options: OrderingOptions, relay: OutboxRelayServiceOptions): DynamicModule {
+  /** The order path; the app hosts the ordering outbox's relay itself (OutboxRelayModule). */
+  static forRoot(options: OrderingOptions): DynamicModule {
     return {
       module: OrderingModule,
       controllers: [PlaceOrderController, ReadOrdersController],
       providers: [
         { provide: ORDERING_OPTIONS, useValue: options },
-        { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
         PlaceOrderService,
         OrderAdmission,
         OrdersQueries,
-        OutboxRelayService,
-        { provide: READINESS_CHECK, useExisting: OutboxRelayService },
         IdempotencyKeyPurger,
       ],
-      exports: [PlaceOrderService, OutboxRelayService],
+      exports: [PlaceOrderService],
     };
   }
 }

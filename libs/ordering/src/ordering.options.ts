@@ -11,6 +11,8 @@ export interface OrderAdmissionOptions extends InFlightLimits {
 
 export interface OrderingOptions {
   idempotencyKeyTtlSeconds: number;
+  /** How often expired idempotency keys are purged (RETENTION_INTERVAL_MS, as the outbox's purge). */
+  idempotencyKeyPurgeIntervalMs: number;
   outbox: OutboxLocation;
   /** For the version-in-message comparison strategy only. */
   eventCarriesWalletVersion: boolean;

@@ -6,3 +6,4 @@ export * from './outbox.writer';
 export * from './outbox-relay.service';
 export * from './outbox-relay-options';
 export * from './purge-published';
+export * from './outbox-relay.module';

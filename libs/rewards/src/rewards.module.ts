@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Metrics } from '@redpacket/observability';
-import { READINESS_CHECK, type ReadinessCheck } from '@redpacket/platform';
-import { OUTBOX_RELAY_OPTIONS, OutboxRelayService, type OutboxRelayServiceOptions } from '@redpacket/outbox';
+import { READINESS_CHECK } from '@redpacket/platform';
 import {
   CONSUMER_OPTIONS,
   type ConsumerOptions,
@@ -26,28 +25,25 @@ export class RewardsModule {
     };
   }
 
-  /** The consumer, the grant path, the outbox relay and the rule timeline's admin API; probes the consumer reads go to `probeObserver`. */
-  static forRoot(
-    rewards: RewardsOptions,
-    consumer: ConsumerOptions,
-    relay: OutboxRelayServiceOptions,
-    probeObserver?: (metrics: Metrics) => ProbeObserver,
-  ): DynamicModule {
+  /**
+   * The consumer and the grant path, and the rule timeline's admin API; probes the consumer reads go to
+   * `probeObserver`. The app hosts the rewards outbox's relay itself (OutboxRelayModule).
+   */
+  static forRoot(options: {
+    rewards: RewardsOptions;
+    consumer: ConsumerOptions;
+    probeObserver?: (metrics: Metrics) => ProbeObserver;
+  }): DynamicModule {
+    const { rewards, consumer, probeObserver } = options;
     return {
       module: RewardsModule,
       controllers: [RewardRulesController],
       providers: [
         ...grantProviders(rewards),
         { provide: CONSUMER_OPTIONS, useValue: consumer },
-        { provide: OUTBOX_RELAY_OPTIONS, useValue: relay },
         ...(probeObserver ? [{ provide: PROBE_OBSERVER, inject: [Metrics], useFactory: probeObserver }] : []),
         OrderPurchasedConsumer,
-        OutboxRelayService,
-        {
-          provide: READINESS_CHECK,
-          inject: [OrderPurchasedConsumer, OutboxRelayService],
-          useFactory: (...parts: ReadinessCheck[]) => parts,
-        },
+        { provide: READINESS_CHECK, useExisting: OrderPurchasedConsumer },
       ],
       exports: [GrantOnceService, OrderPurchasedConsumer],
     };

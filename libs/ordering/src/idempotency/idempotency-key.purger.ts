@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OUTBOX_RELAY_OPTIONS, type OutboxRelayServiceOptions } from '@redpacket/outbox';
+import { ORDERING_OPTIONS, type OrderingOptions } from '../ordering.options';
 import { IdempotencyKeyStore } from './idempotency-key.store';
 
 /** Deletes expired idempotency keys on an interval, in small batches. */
@@ -12,11 +12,11 @@ export class IdempotencyKeyPurger implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayServiceOptions,
+    @Inject(ORDERING_OPTIONS) private readonly options: OrderingOptions,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.purge(), this.options.purgeIntervalMs);
+    this.timer = setInterval(() => void this.purge(), this.options.idempotencyKeyPurgeIntervalMs);
     this.timer.unref();
   }
 
