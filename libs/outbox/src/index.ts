@@ -7,3 +7,4 @@ export * from './outbox-relay.service';
 export * from './outbox-relay-options';
 export * from './purge-published';
 export * from './outbox-relay.module';
+export * from './inbox';

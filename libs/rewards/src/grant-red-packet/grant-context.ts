@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { namespaced, newEventId, RED_PACKET_GRANTED, type RedPacketGrantedV1, TOPICS } from '@redpacket/contracts';
 import { TransactionRunner } from '@redpacket/database';
-import { type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
+import { Inbox, type OutboxEvent, OutboxWriter } from '@redpacket/outbox';
 import { Metrics } from '@redpacket/observability';
 import { DataSource } from 'typeorm';
 import { classifyError } from '@redpacket/errors';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { OptimisticConflict, OptimisticConflictExhaustedError } from './grant.errors';
 import { GRANT_STATS, type GrantRequest, type GrantStats } from './grant.types';
-import { ProcessedMessageRepository, type GrantedPacket, RewardDecisionRepository } from './reward-decision.repository';
+import { type GrantedPacket, RewardDecisionRepository } from './reward-decision.repository';
 import { WalletRepository } from './wallet.repository';
 
 /** The grant path's outbox: RedPacketGranted rows in the rewards schema, in the grant's transaction. */
@@ -25,7 +25,7 @@ export class GrantContext {
     @Inject(REWARDS_OUTBOX) readonly outbox: OutboxWriter,
     @Inject(WalletRepository) readonly wallets: WalletRepository,
     @Inject(RewardDecisionRepository) readonly decisions: RewardDecisionRepository,
-    @Inject(ProcessedMessageRepository) readonly processed: ProcessedMessageRepository,
+    @Inject(Inbox) readonly processed: Inbox,
     @Inject(REWARDS_OPTIONS) options: RewardsOptions,
     @Inject(GRANT_STATS) readonly stats: GrantStats,
     @Inject(Metrics) readonly metrics: Metrics,

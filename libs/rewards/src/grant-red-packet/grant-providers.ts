@@ -1,13 +1,13 @@
 import type { Provider } from '@nestjs/common';
 import { TransactionRunner } from '@redpacket/database';
-import { OutboxWriter } from '@redpacket/outbox';
+import { Inbox, inboxLocation, OutboxWriter } from '@redpacket/outbox';
 import { RewardRulesRepository } from '../reward-rules/reward-rules.repository';
 import { RewardRuleBook } from '../reward-rules/reward-rule-book';
 import { REWARDS_OPTIONS, type RewardsOptions } from '../rewards.options';
 import { GrantContext, REWARDS_OUTBOX } from './grant-context';
 import { GrantOnceService } from './grant-once.service';
 import { emptyGrantStats, GRANT_STATS, GRANT_STRATEGY, type GrantStrategy } from './grant.types';
-import { ProcessedMessageRepository, RewardDecisionRepository } from './reward-decision.repository';
+import { RewardDecisionRepository } from './reward-decision.repository';
 import { InboxTransactionBatch } from './strategies/inbox-transaction-batch';
 import { InboxTransactionStrategy } from './strategies/inbox-transaction.strategy';
 import { InboxWithoutTransactionStrategy } from './strategies/inbox-without-transaction.strategy';
@@ -39,7 +39,8 @@ export function grantProviders(rewards: RewardsOptions): Provider[] {
     RewardRuleBook,
     WalletRepository,
     RewardDecisionRepository,
-    ProcessedMessageRepository,
+    // The processed-message ids of this app's consumer group, in the rewards schema.
+    { provide: Inbox, useFactory: () => new Inbox(inboxLocation('rewards')) },
     GrantContext,
     {
       provide: GRANT_STRATEGY,

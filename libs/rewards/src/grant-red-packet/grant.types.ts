@@ -1,14 +1,11 @@
+import type { Delivery } from '@redpacket/outbox';
 import type { RewardRuleVersion } from '../reward-rules/reward-rules.repository';
 
 export type GrantSource = 'event' | 'reconciliation';
 
-/** Everything a grant needs, whichever path (consumer or reconciler) asks for it. */
-/** One delivery of an event: the partition and offset it was read at. */
-export interface Delivery {
-  partition: number;
-  offset: string;
-}
+export type { Delivery } from '@redpacket/outbox';
 
+/** Everything a grant needs, whichever path (consumer or reconciler) asks for it. */
 export interface GrantRequest {
   source: GrantSource;
   /** The event's id; absent for reconciliation, which is keyed by order alone. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newEventId } from '@redpacket/contracts';
 import type { EntityManager } from 'typeorm';
-import type { Delivery, GrantOutcome, RuledRequest } from './grant.types';
+import type { GrantOutcome, RuledRequest } from './grant.types';
 
 export interface GrantedPacket {
   packetId: string;
@@ -104,78 +104,5 @@ export class RewardDecisionRepository {
         row.packet_id && row.granted_at ? { packet: { packetId: row.packet_id, grantedAt: row.granted_at } } : {},
       ]),
     );
-  }
-}
-
-@Injectable()
-export class ProcessedMessageRepository {
-  /**
-   * Records the event as processed by the group, with where it was read; false when it already was (a
-   * redelivery), which only adds one to the row's delivery count.
-   */
-  async markProcessed(
-    manager: EntityManager,
-    consumerGroup: string,
-    eventId: string,
-    delivery?: Delivery,
-  ): Promise<boolean> {
-    const [row] = await manager.query<{ first: boolean }[]>(
-      `INSERT INTO rewards.processed_messages (consumer_group, event_id, kafka_partition, kafka_offset)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (consumer_group, event_id) DO UPDATE
-          SET deliveries = processed_messages.deliveries + 1, last_delivered_at = now()
-       RETURNING deliveries = 1 AS first`,
-      [consumerGroup, eventId, delivery?.partition ?? null, delivery?.offset ?? null],
-    );
-    return row.first;
-  }
-
-  /**
-   * Records several events in one statement; returns the ids recorded now, lower-case (the others were
-   * processed before). Sorted, like the packets, so concurrent batches lock the keys in one order.
-   * Ids must be distinct.
-   */
-  async markManyProcessed(
-    manager: EntityManager,
-    consumerGroup: string,
-    events: { eventId: string; delivery?: Delivery }[],
-  ): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
-    const rows = await manager.query<{ event_id: string; first: boolean }[]>(
-      `INSERT INTO rewards.processed_messages (consumer_group, event_id, kafka_partition, kafka_offset)
-       SELECT $1::text, event_id, kafka_partition, kafka_offset
-         FROM unnest($2::uuid[], $3::int[], $4::bigint[]) AS e(event_id, kafka_partition, kafka_offset)
-        ORDER BY event_id
-       ON CONFLICT (consumer_group, event_id) DO UPDATE
-          SET deliveries = processed_messages.deliveries + 1, last_delivered_at = now()
-       RETURNING event_id, deliveries = 1 AS first`,
-      [
-        consumerGroup,
-        events.map((e) => e.eventId),
-        events.map((e) => e.delivery?.partition ?? null),
-        events.map((e) => e.delivery?.offset ?? null),
-      ],
-    );
-    return new Set(rows.filter((row) => row.first).map((row) => row.event_id));
-  }
-
-  /** Adds deliveries to events already recorded: a message that came twice in one batch counts twice. */
-  async countRedeliveries(manager: EntityManager, consumerGroup: string, eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return;
-    await manager.query(
-      `UPDATE rewards.processed_messages p
-          SET deliveries = p.deliveries + r.repeats, last_delivered_at = now()
-         FROM (SELECT event_id, count(*) AS repeats FROM unnest($2::uuid[]) AS e(event_id) GROUP BY event_id) r
-        WHERE p.consumer_group = $1 AND p.event_id = r.event_id`,
-      [consumerGroup, eventIds],
-    );
-  }
-
-  async wasProcessed(manager: EntityManager, consumerGroup: string, eventId: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      'SELECT 1 FROM rewards.processed_messages WHERE consumer_group = $1 AND event_id = $2',
-      [consumerGroup, eventId],
-    );
-    return rows.length === 1;
   }
 }
