@@ -1,7 +1,12 @@
-import { REPLAYED_HEADER } from '@redpacket/ordering';
 import type { ReconciliationRun } from '@redpacket/reconciliation';
 import { DEFAULT_REWARD_RULE, rewardFor } from '@redpacket/rewards';
-import type { OrderPlan, PlacedOrder, RunningApp, SystemUnderTest } from '../../testkit/system/system';
+import {
+  type OrderPlan,
+  type PlacedOrder,
+  postOrder,
+  type RunningApp,
+  type SystemUnderTest,
+} from '../../testkit/system/system';
 import type { AppProcess } from '../../testkit/support/app-process';
 import { get, seriesLines } from '../../testkit/system/monitor-client';
 import { groupLag, totalLag } from '../../testkit/support/consumer-group';
@@ -73,37 +78,6 @@ export async function placeEachTwice(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return results;
-}
-
-/** One POST /orders, retried with the same key on a 5xx, a 409 (still in flight), a 429 or a cut connection. */
-async function postOrder(
-  via: RunningApp,
-  key: string,
-  body: string,
-  auth: { authorization: string },
-): Promise<{ order: PlacedOrder; replayedHeader: string | null }> {
-  let refused: string | undefined;
-  const answer = await pollUntil(
-    `POST /orders (Idempotency-Key ${key}) to succeed`,
-    async () => {
-      if (refused) return 'refused' as const;
-      const response = await fetch(`${via.url}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...auth },
-        body,
-      });
-      if (response.status === 201) {
-        const order = (await response.json()) as PlacedOrder;
-        return { order, replayedHeader: response.headers.get(REPLAYED_HEADER) };
-      }
-      if (response.status < 500 && response.status !== 409 && response.status !== 429)
-        refused = `${response.status} ${await response.text()}`;
-      return undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 250 },
-  );
-  if (answer === 'refused') throw new Error(`POST /orders refused: ${refused}`);
-  return answer;
 }
 
 export async function countOrders(system: SystemUnderTest): Promise<number> {

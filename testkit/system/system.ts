@@ -1,6 +1,7 @@
 import { SIGNED_EVENTS_ENV } from '../support/event-keys';
 import { randomInt, randomUUID } from 'node:crypto';
 import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
+import { REPLAYED_HEADER } from '@redpacket/ordering';
 import { ensureTopics, systemTopics } from '@redpacket/kafka';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { loadConfig, BaseConfig, type KafkaClientName } from '@redpacket/config';
@@ -218,30 +219,10 @@ export class SystemUnderTest {
     body: string,
     auth: { authorization: string },
   ): Promise<PlacedOrder> {
-    let refused: string | undefined;
-    const placed = await pollUntil(
-      `POST /orders (Idempotency-Key ${key}) to succeed`,
-      async () => {
-        if (refused) return 'refused' as const;
-        const response = await fetch(`${target.url}/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key, ...auth },
-          body,
-        });
-        if (response.status === 201) return (await response.json()) as PlacedOrder;
-        // A 5xx, a 409 (still in flight), a 429 (the customer's bound) or a cut connection is retried;
-        // any other answer is final.
-        const answer = `${response.status} ${await response.text()}`;
-        if (response.status < 500 && response.status !== 409 && response.status !== 429) refused = answer;
-        // Thrown so that a timeout says what the service last answered.
-        throw new Error(`the last answer was ${answer.slice(0, 300)}`);
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    ).catch((error: Error) => {
+    const { order } = await postOrder(target, key, body, auth).catch((error: Error) => {
       throw new Error(`${error.message}\n${this.logs()}`, { cause: error });
     });
-    if (placed === 'refused') throw new Error(`POST /orders refused: ${refused}`);
-    return placed;
+    return order;
   }
 
   /** Every outbox row of this scenario published and every event consumed (group lag 0). */
@@ -290,4 +271,40 @@ export class SystemUnderTest {
     await this.admin.disconnect();
     await this.dataSource?.destroy();
   }
+}
+
+/**
+ * One POST /orders, sent again with the same key while the answer is a 5xx, a 409 (still in flight), a 429
+ * (the customer's bound) or a cut connection; any other answer is final. Also says whether the answer was
+ * a replay of a stored response.
+ */
+export async function postOrder(
+  target: RunningApp,
+  key: string,
+  body: string,
+  auth: { authorization: string },
+): Promise<{ order: PlacedOrder; replayedHeader: string | null }> {
+  let refused: string | undefined;
+  const placed = await pollUntil(
+    `POST /orders (Idempotency-Key ${key}) to succeed`,
+    async () => {
+      if (refused) return 'refused' as const;
+      const response = await fetch(`${target.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...auth },
+        body,
+      });
+      if (response.status === 201) {
+        const order = (await response.json()) as PlacedOrder;
+        return { order, replayedHeader: response.headers.get(REPLAYED_HEADER) };
+      }
+      const answer = `${response.status} ${await response.text()}`;
+      if (response.status < 500 && response.status !== 409 && response.status !== 429) refused = answer;
+      // Thrown so that a timeout says what the service last answered.
+      throw new Error(`the last answer was ${answer.slice(0, 300)}`);
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+  if (placed === 'refused') throw new Error(`POST /orders refused: ${refused}`);
+  return placed;
 }
