@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type KafkaClientName, OutboxConfig } from '@redpacket/config';
+import { BaseConfig, type KafkaClientName, WithOutbox } from '@redpacket/config';
 import { EVENT_HEADERS } from '@redpacket/contracts';
 import type { EventProducer } from '@redpacket/kafka';
 import { OutboxRelay, outboxLocation } from '@redpacket/outbox';
@@ -34,7 +34,7 @@ export interface RelayResult {
 
 const OUTBOX = outboxLocation('ordering');
 /** The relay is measured as the apps run it: their default pipeline depth and claim growth. */
-const APP_DEFAULTS = new OutboxConfig();
+const APP_DEFAULTS = new (WithOutbox(BaseConfig))();
 
 /**
  * A backlog of N outbox rows drained by libs/outbox OutboxRelay (with the kafkajs producer the

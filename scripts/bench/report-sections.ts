@@ -1,4 +1,4 @@
-import { OutboxConfig } from '@redpacket/config';
+import { BaseConfig, WithOutbox } from '@redpacket/config';
 import type { BenchResults } from './bench-results';
 import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult, KEPT_RATE_SHARE, type LoadRun } from './end-to-end.bench';
 import { IDLE_BASELINE, type IdleCpuResult } from './idle-cpu.bench';
@@ -343,7 +343,7 @@ export function idleSection(idle: IdleCpuResult): string {
     '',
     `At rest the apps use ${apps.map((row) => `${row.name} ${num(row.percentOfCore, 2)} %`).join(', ')} of a core; the bare consumer uses ${num(baseline?.percentOfCore ?? Number.NaN, 2)} %. ` +
       (above.length > 0
-        ? `${above.map((row) => row.name).join(', ')} use${above.length === 1 ? 's' : ''} at least twice the baseline: besides any Kafka fetch loop, each runs pollers of its own (the outbox relays back off to one query per ${num(new OutboxConfig().OUTBOX_IDLE_MAX_MS)} ms between NOTIFYs, the monitor polls lag and writes probes, Nest and the health checks keep timers).`
+        ? `${above.map((row) => row.name).join(', ')} use${above.length === 1 ? 's' : ''} at least twice the baseline: besides any Kafka fetch loop, each runs pollers of its own (the outbox relays back off to one query per ${num(new (WithOutbox(BaseConfig))().OUTBOX_IDLE_MAX_MS)} ms between NOTIFYs, the monitor polls lag and writes probes, Nest and the health checks keep timers).`
         : `No app uses twice the baseline: idle polling is backed off.`),
   ].join('\n');
 }

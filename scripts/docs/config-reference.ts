@@ -23,10 +23,13 @@ type AppName = keyof typeof APPS;
 
 /** Where the settings are declared and documented (JSDoc on each property). */
 const SOURCES = [
-  'libs/config/src/base.config.ts',
-  'libs/config/src/outbox.config.ts',
-  'libs/rewards/src/rewards.config.ts',
-  'libs/monitoring/src/probes/probe-alert.config.ts',
+  'libs/config/src/app.settings.ts',
+  'libs/config/src/database.settings.ts',
+  'libs/config/src/kafka.settings.ts',
+  'libs/config/src/admin.settings.ts',
+  'libs/config/src/outbox.settings.ts',
+  'libs/rewards/src/rewards.settings.ts',
+  'libs/monitoring/src/probes/probe-alert.settings.ts',
   'apps/order-service/src/order-service.config.ts',
   'apps/reward-service/src/reward-service.config.ts',
   'apps/reconciler/src/reconciler.config.ts',

@@ -1,4 +1,4 @@
-import { type AdminScope, OutboxConfig, RefusedInProduction, ToBoolean, ToInt } from '@redpacket/config';
+import { type AdminScope, BaseConfig, RefusedInProduction, ToBoolean, ToInt, WithOutbox } from '@redpacket/config';
 import { CUSTOMER_TOKEN_AUDIENCE, CUSTOMER_TOKEN_ISSUER } from '@redpacket/platform';
 import type { OrderAdmissionOptions } from '@redpacket/ordering';
 import { EventSigner, privateKeyFrom, privateKeyProblem } from '@redpacket/contracts';
@@ -17,7 +17,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 
-export class OrderServiceConfig extends OutboxConfig {
+export class OrderServiceConfig extends WithOutbox(BaseConfig) {
   /** How long a key's stored response is replayed (the IETF draft and Stripe keep at least 24 h). */
   @ToInt()
   @IsInt()

@@ -1,8 +1,9 @@
-import { type AdminScope, ToBoolean, ToInt } from '@redpacket/config';
-import { RewardsConfig } from '@redpacket/rewards';
+import { type AdminScope, BaseConfig, ToBoolean, ToInt } from '@redpacket/config';
+import { WithRewards } from '@redpacket/rewards';
 import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
 
-export class ReconcilerConfig extends RewardsConfig {
+/** The reconciler's settings: what every app reads, what a granting app reads, and its runs and purges. */
+export class ReconcilerConfig extends WithRewards(BaseConfig) {
   /** Orders younger than this are left to the event path. */
   @ToInt()
   @IsInt()

@@ -1,6 +1,6 @@
-import { type AdminScope, ToBoolean, ToInt, WithOutbox } from '@redpacket/config';
+import { type AdminScope, BaseConfig, ToBoolean, ToInt, WithOutbox } from '@redpacket/config';
 import { WithProbeAlerts } from '@redpacket/monitoring';
-import { RewardsConfig } from '@redpacket/rewards';
+import { WithRewards } from '@redpacket/rewards';
 import { EventVerifier, parsePublicKeys } from '@redpacket/contracts';
 import {
   IsBoolean,
@@ -14,7 +14,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 
-export class RewardServiceConfig extends WithProbeAlerts(WithOutbox(RewardsConfig)) {
+export class RewardServiceConfig extends WithProbeAlerts(WithOutbox(WithRewards(BaseConfig))) {
   /** Run the `order.purchased` consumer (off: the app serves its API and relay only). */
   @ToBoolean()
   @IsBoolean()

@@ -7,7 +7,7 @@ export * from './probes/probe-delay-recorder';
 export * from './probes/probe-message';
 export * from './probes/probe-reader';
 export * from './probes/probe-writer';
-export * from './probes/probe-alert.config';
+export * from './probes/probe-alert.settings';
 export * from './probes/probe-endpoint';
 export * from './probes/order-service-probes';
 export * from './timeline/order-timeline';

@@ -11,4 +11,4 @@ export * from './reward-rules/reward-rules.repository';
 export * from './read-wallet/wallet.queries';
 export * from './rewards.module';
 export * from './rewards.options';
-export * from './rewards.config';
+export * from './rewards.settings';

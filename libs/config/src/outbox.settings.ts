@@ -1,16 +1,17 @@
 import { IsBoolean, IsInt, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
-import { BaseConfig } from './base.config';
+import type { ConfigConstructor } from './config-constructor';
 import { ToBoolean, ToInt } from './env-transforms';
 
-// TypeScript recognises a mixin only when the base constructor takes `...args: any[]`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ConfigConstructor = new (...args: any[]) => BaseConfig;
+/** What the relay's settings are checked against: the pool they take their connections from. */
+interface PoolSettings {
+  DATABASE_POOL_SIZE: number;
+}
 
 /**
  * Adds the outbox relay's settings to an app's configuration: only the apps that own an outbox and run
  * its relay (the order service, the reward service) declare them.
  */
-export function WithOutbox<Base extends ConfigConstructor>(base: Base) {
+export function WithOutbox<Base extends ConfigConstructor<PoolSettings>>(base: Base) {
   class OutboxSettings extends base {
     /** Run this app's outbox relay (off: rows wait in the outbox for a relay elsewhere). */
     @ToBoolean()
@@ -92,8 +93,8 @@ export function WithOutbox<Base extends ConfigConstructor>(base: Base) {
   return OutboxSettings;
 }
 
-/** The base configuration with the outbox relay's settings. */
-export class OutboxConfig extends WithOutbox(BaseConfig) {}
+/** The settings `WithOutbox` adds (with the pool they are checked against). */
+export type OutboxSettings = InstanceType<ReturnType<typeof WithOutbox>>;
 
 /** A relay that could take every pooled connection would leave the app's requests waiting for one. */
 function LeavesAPoolConnection() {
@@ -101,9 +102,9 @@ function LeavesAPoolConnection() {
     name: 'leavesAPoolConnection',
     validator: {
       validate: (depth: unknown, args?: ValidationArguments) =>
-        typeof depth !== 'number' || depth < (args?.object as BaseConfig).DATABASE_POOL_SIZE,
+        typeof depth !== 'number' || depth < (args?.object as PoolSettings).DATABASE_POOL_SIZE,
       defaultMessage: (args?: ValidationArguments) =>
-        `OUTBOX_PIPELINE_DEPTH (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as BaseConfig).DATABASE_POOL_SIZE)}): each batch in flight holds a pooled connection`,
+        `OUTBOX_PIPELINE_DEPTH (${String(args?.value)}) must be lower than DATABASE_POOL_SIZE (${String((args?.object as PoolSettings).DATABASE_POOL_SIZE)}): each batch in flight holds a pooled connection`,
     },
   });
 }

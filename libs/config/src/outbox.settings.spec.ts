@@ -1,6 +1,9 @@
 import { ConfigValidationError } from './config.errors';
 import { loadConfig } from './load-config';
-import { OutboxConfig } from './outbox.config';
+import { BaseConfig } from './base.config';
+import { WithOutbox } from './outbox.settings';
+
+class OutboxConfig extends WithOutbox(BaseConfig) {}
 
 const validEnv = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/redpacket',
@@ -16,7 +19,7 @@ function problems(env: Record<string, string>): string[] {
   }
 }
 
-describe('OutboxConfig', () => {
+describe('WithOutbox', () => {
   it('pipelines three relay batches, each claim growing from 200 to at most 1,600 rows', () => {
     const config = loadConfig(OutboxConfig, validEnv);
     expect(config.OUTBOX_PIPELINE_DEPTH).toBe(3);
