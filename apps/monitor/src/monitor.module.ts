@@ -37,8 +37,8 @@ export class MonitorModule {
     return {
       module: MonitorModule,
       imports: [
-        ConfigModule.forRoot(MonitorConfig, config),
-        DatabaseModule.forRoot([], 'monitor'),
+        ConfigModule.forRoot({ configClass: MonitorConfig, loaded: config }),
+        DatabaseModule.forRoot({ applicationName: 'monitor' }),
         KafkaModule,
         HealthModule,
         MetricsModule,

@@ -26,8 +26,8 @@ export class OrderServiceModule {
     return {
       module: OrderServiceModule,
       imports: [
-        ConfigModule.forRoot(OrderServiceConfig, config),
-        DatabaseModule.forRoot([], 'order-service'),
+        ConfigModule.forRoot({ configClass: OrderServiceConfig, loaded: config }),
+        DatabaseModule.forRoot({ applicationName: 'order-service' }),
         KafkaModule,
         HealthModule,
         MetricsModule,

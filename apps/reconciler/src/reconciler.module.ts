@@ -16,8 +16,8 @@ export class ReconcilerModule {
     return {
       module: ReconcilerModule,
       imports: [
-        ConfigModule.forRoot(ReconcilerConfig, config),
-        DatabaseModule.forRoot([], 'reconciler'),
+        ConfigModule.forRoot({ configClass: ReconcilerConfig, loaded: config }),
+        DatabaseModule.forRoot({ applicationName: 'reconciler' }),
         KafkaModule,
         HealthModule,
         MetricsModule,

@@ -16,8 +16,8 @@ export class RewardServiceModule {
     return {
       module: RewardServiceModule,
       imports: [
-        ConfigModule.forRoot(RewardServiceConfig, config),
-        DatabaseModule.forRoot([], 'reward-service'),
+        ConfigModule.forRoot({ configClass: RewardServiceConfig, loaded: config }),
+        DatabaseModule.forRoot({ applicationName: 'reward-service' }),
         KafkaModule,
         HealthModule,
         MetricsModule,

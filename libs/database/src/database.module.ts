@@ -28,10 +28,17 @@ function logLostConnections(dataSource: DataSource): void {
   });
 }
 
+export interface DatabaseModuleOptions {
+  /** What Postgres shows in `pg_stat_activity.application_name` for this app's connections. */
+  applicationName: string;
+  /** TypeORM entities, when an app maps any (the apps here speak SQL through repositories). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function | string | EntitySchema>;
+}
+
 @Module({})
 export class DatabaseModule {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  static forRoot(entities: MixedList<Function | string | EntitySchema>, applicationName: string): DynamicModule {
+  static forRoot({ applicationName, entities = [] }: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,

@@ -23,7 +23,7 @@ export class ReconciliationModule {
   static forRoot(options: ReconciliationModuleOptions): DynamicModule {
     return {
       module: ReconciliationModule,
-      imports: [ScheduleModule.forRoot(), RewardsModule.forGrants(options.rewards)],
+      imports: [ScheduleModule.forRoot(), RewardsModule.forGrants({ rewards: options.rewards })],
       controllers: [ReconciliationsController],
       providers: [
         { provide: RECONCILIATION_OPTIONS, useValue: options.reconciliation },

@@ -17,7 +17,7 @@ import { REWARDS_OPTIONS, type RewardsOptions } from './rewards.options';
 @Module({})
 export class RewardsModule {
   /** Only the grant path, for apps that grant without consuming (the reconciler). */
-  static forGrants(rewards: RewardsOptions): DynamicModule {
+  static forGrants({ rewards }: { rewards: RewardsOptions }): DynamicModule {
     return {
       module: RewardsModule,
       providers: grantProviders(rewards),

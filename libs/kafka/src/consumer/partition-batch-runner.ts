@@ -7,7 +7,8 @@ import type { GroupConsumerFactory } from '../producer/kafka-clients';
 import type { ConsumedBatch, ConsumedMessage, GroupConsumer, GroupMembership } from './group-consumer';
 import { OffsetWatermark } from './offset-watermark';
 import type { PartitionPosition } from './partition-position';
-import { type FailingPartition, PartitionRetry, type RetryPolicy } from './partition-retry';
+import { PartitionPauses } from './partition-pauses';
+import type { FailingPartition, RetryPolicy } from './partition-retry';
 
 /** What a handler is given: the unfinished messages of one partition, and how to report progress. */
 export interface PartitionWork {
@@ -59,19 +60,12 @@ export interface ConsumerHealth {
 /** Broker error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
 const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
 
-/** One assigned partition: what has finished in this ownership, and its retries. */
-interface PartitionState {
-  watermark: OffsetWatermark;
-  retry: PartitionRetry;
-  resumeTimer?: NodeJS.Timeout;
-}
-
 /**
  * The Kafka mechanics every consumer of the system needs, around a small business handler:
  * - offsets committed only up to the watermark below which every message has finished;
  * - a heartbeat while the handler works, however long one attempt takes;
  * - a retriable failure pauses only its partition, for a growing delay, while the others flow and
- *   the member stays in its group; a partition failing past a bound is reported stuck;
+ *   the member stays in its group; a partition failing past a bound is reported stuck (`PartitionPauses`);
  * - a commit refused after a rebalance is "someone else owns it now", never success;
  * - on shutdown the batch in hand stops starting work, and what finished is committed;
  * - a crash the client will not restart from, or a handler failure nothing can retry, is fatal.
@@ -81,7 +75,9 @@ interface PartitionState {
 export class PartitionBatchRunner {
   private readonly logger: Logger;
   private readonly consumer: GroupConsumer;
-  private readonly partitions = new Map<number, PartitionState>();
+  /** What has finished in this ownership of each partition. */
+  private readonly watermarks = new Map<number, OffsetWatermark>();
+  private readonly pauses: PartitionPauses;
   private state: ConsumerState = 'idle';
   private memberId: string | undefined;
   private assigned: number[] = [];
@@ -103,6 +99,7 @@ export class PartitionBatchRunner {
       rebalanceTimeoutMs: options.sessionTimeoutMs * 2,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     });
+    this.pauses = new PartitionPauses(this.consumer, options, this.logger, () => this.state !== 'failed');
   }
 
   async start(): Promise<void> {
@@ -119,15 +116,13 @@ export class PartitionBatchRunner {
 
   /** Stop fetching, let the batch in hand finish what it started and commit it, then leave the group. */
   async stop(): Promise<void> {
-    for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
+    this.pauses.cancelResumes();
     await this.consumer.stop();
     if (this.state !== 'failed') this.setState('stopped');
   }
 
   health(): ConsumerHealth {
-    const failing = [...this.partitions.values()]
-      .map((state) => state.retry.state())
-      .filter((failure): failure is FailingPartition => failure !== undefined);
+    const failing = this.pauses.failing();
     return {
       ready: this.state === 'joined' && !failing.some((failure) => failure.stuck),
       state: this.state,
@@ -144,10 +139,10 @@ export class PartitionBatchRunner {
   private async runBatch(batch: ConsumedBatch): Promise<void> {
     const position = { topic: batch.topic, partition: batch.partition };
     if (this.state === 'failed') return;
-    const state = this.partitionState(position.partition);
-    if (batch.restarted) state.watermark.reset();
-    const messages = unfinishedOf(state.watermark, batch.messages);
-    if (messages.length === 0) return this.commitFinished(batch, state);
+    const watermark = this.watermarkOf(position.partition);
+    if (batch.restarted) watermark.reset();
+    const messages = unfinishedOf(watermark, batch.messages);
+    if (messages.length === 0) return this.commitFinished(batch, watermark);
 
     let lostGroup = false;
     const canContinue = () => !lostGroup && batch.isActive() && this.state !== 'failed';
@@ -164,7 +159,7 @@ export class PartitionBatchRunner {
         finished: (done) => {
           // Only what is still pending: a rejoin may have reset the bookkeeping under a handler that ran on.
           for (const { offset } of done)
-            if (state.watermark.status(offset) === 'pending') state.watermark.complete(offset);
+            if (watermark.status(offset) === 'pending') watermark.complete(offset);
         },
       });
     } catch (error) {
@@ -172,20 +167,20 @@ export class PartitionBatchRunner {
     } finally {
       clearInterval(heartbeat);
     }
-    await this.commitFinished(batch, state);
-    if (failure !== undefined) this.failed(position, state, failure);
+    await this.commitFinished(batch, watermark);
+    if (failure !== undefined) this.failed(position, failure);
     // Recovered only when the handler got through its work, not when it stopped early for a stop or a rebalance.
-    else if (canContinue()) this.recovered(position, state);
+    else if (canContinue() && this.pauses.recovered(position)) this.updateReadyMetric();
   }
 
-  private async commitFinished(batch: ConsumedBatch, state: PartitionState): Promise<void> {
-    const next = state.watermark.committable();
+  private async commitFinished(batch: ConsumedBatch, watermark: OffsetWatermark): Promise<void> {
+    const next = watermark.committable();
     if (next === undefined) return;
     const { topic, partition } = batch;
     await failpoint('consumer.before-offset-commit');
     try {
       await batch.commit(next);
-      state.watermark.markCommitted(next);
+      watermark.markCommitted(next);
     } catch (error) {
       const type = kafkaErrorType(error);
       if (!LOST_OWNERSHIP.has(type)) {
@@ -198,45 +193,10 @@ export class PartitionBatchRunner {
     }
   }
 
-  private failed(position: PartitionPosition, state: PartitionState, error: unknown): void {
+  private failed(position: PartitionPosition, error: unknown): void {
     const { code, retriable } = classifyError(error);
-    const message = error instanceof Error ? error.message : String(error);
     if (!retriable) return this.fail(asError(error), { ...position, code });
-    const { delayMs, becameStuck, attempts } = state.retry.failed(code, message, Date.now());
-    this.options.metrics?.consumerRetries.inc({ group: this.options.groupId, code });
-    const context = { ...position, code, attempt: attempts, retryInMs: delayMs, error: message };
-    this.logger.warn('retriable failure; partition paused for a retry', context);
-    if (becameStuck) {
-      this.logger.error('partition stuck: its work keeps failing', {
-        ...context,
-        stuckAfterMs: this.options.retry.stuckAfterMs,
-      });
-    }
-    this.updateStuckMetric(position, state);
-    this.updateReadyMetric();
-    this.consumer.pause(position.partition);
-    clearTimeout(state.resumeTimer);
-    state.resumeTimer = setTimeout(() => {
-      state.resumeTimer = undefined;
-      if (this.state === 'failed') return;
-      try {
-        this.consumer.resume(position.partition);
-      } catch (resumeError) {
-        // The consumer restarted meanwhile (a crash the client recovers from): it fetches every partition again anyway.
-        this.logger.warn('could not resume a partition', { ...position, error: (resumeError as Error).message });
-      }
-    }, delayMs);
-  }
-
-  private recovered(position: PartitionPosition, state: PartitionState): void {
-    const previous = state.retry.succeeded();
-    if (!previous) return;
-    this.logger.log('partition recovered', { ...position, attempts: previous.attempts, code: previous.code });
-    this.options.metrics?.consumerPartitionStuck.remove({
-      group: this.options.groupId,
-      topic: position.topic,
-      partition: String(position.partition),
-    });
+    this.pauses.failed(position, code, error instanceof Error ? error.message : String(error));
     this.updateReadyMetric();
   }
 
@@ -245,7 +205,7 @@ export class PartitionBatchRunner {
     if (this.state === 'failed') return;
     this.fatalError = error;
     this.setState('failed');
-    for (const state of this.partitions.values()) clearTimeout(state.resumeTimer);
+    this.pauses.cancelResumes();
     try {
       this.consumer.pauseAll();
     } catch {
@@ -259,13 +219,11 @@ export class PartitionBatchRunner {
     this.memberId = memberId;
     this.assigned = assigned;
     // Both clients resume every partition from its committed offset after a join: so does the bookkeeping.
-    for (const [partition, state] of this.partitions) {
-      state.watermark.reset();
-      if (!this.assigned.includes(partition)) {
-        clearTimeout(state.resumeTimer);
-        this.partitions.delete(partition);
-      }
+    for (const [partition, watermark] of this.watermarks) {
+      watermark.reset();
+      if (!this.assigned.includes(partition)) this.watermarks.delete(partition);
     }
+    this.pauses.keepOnly(this.assigned);
     if (this.state !== 'failed') this.setState('joined');
   }
 
@@ -275,13 +233,13 @@ export class PartitionBatchRunner {
     else this.fail(error, { restart: false });
   }
 
-  private partitionState(partition: number): PartitionState {
-    let state = this.partitions.get(partition);
-    if (!state) {
-      state = { watermark: new OffsetWatermark(), retry: new PartitionRetry(partition, this.options.retry) };
-      this.partitions.set(partition, state);
+  private watermarkOf(partition: number): OffsetWatermark {
+    let watermark = this.watermarks.get(partition);
+    if (!watermark) {
+      watermark = new OffsetWatermark();
+      this.watermarks.set(partition, watermark);
     }
-    return state;
+    return watermark;
   }
 
   private setState(state: ConsumerState): void {
@@ -293,14 +251,6 @@ export class PartitionBatchRunner {
     this.options.metrics?.consumerReady.set({ group: this.options.groupId }, this.health().ready ? 1 : 0);
   }
 
-  private updateStuckMetric(position: PartitionPosition, state: PartitionState): void {
-    const failure = state.retry.state();
-    if (!failure?.stuck) return;
-    this.options.metrics?.consumerPartitionStuck.set(
-      { group: this.options.groupId, topic: position.topic, partition: String(position.partition) },
-      (Date.now() - failure.failingSinceMs) / 1_000,
-    );
-  }
 }
 
 /** The batch's messages that are still work: new ones are tracked, finished ones (a fetch repeated after a pause) skipped. */
