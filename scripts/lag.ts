@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
-import { BaseConfig, ConfigValidationError, loadConfig } from '@redpacket/config';
+import { AppSettings, ConfigValidationError, loadConfig, WithKafka } from '@redpacket/config';
 import { createKafkaClient, KafkaAdmin, kafkaCredentialsOf, kafkaTlsOf } from '@redpacket/kafka';
 import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
+
+/** The CLI reaches Kafka only: it declares the process's settings and Kafka's, nothing else. */
+class LagConfig extends WithKafka(AppSettings) {}
 
 const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group when no group is given)';
 
@@ -10,12 +13,7 @@ const USAGE = 'usage: npm run lag -- [--group GROUP]   (every consumer group whe
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { group: { type: 'string' }, help: { type: 'boolean', default: false } } });
   if (values.help) return void console.log(USAGE);
-  // It reaches Kafka only: the database settings every app shares are filled in, never used.
-  const config = loadConfig(BaseConfig, {
-    DATABASE_URL: 'postgres://unused',
-    DATABASE_ALLOW_PLAINTEXT: 'true',
-    ...process.env,
-  });
+  const config = loadConfig(LagConfig, process.env);
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
     clientId: 'redpacket-lag',
@@ -24,6 +22,7 @@ async function main(): Promise<void> {
     sasl: kafkaCredentialsOf(config),
     tls: kafkaTlsOf(config),
   });
+  // A one-shot CLI is its own composition root: the apps' KafkaModule would also ensure the system topics.
   const admin = new KafkaAdmin(kafka);
   try {
     const groups = values.group
