@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { deleteInBatches } from '@redpacket/database';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** Where a service keeps its inbox: `<schema>.processed_messages`. */
 export interface InboxLocation {
@@ -95,4 +96,25 @@ export class Inbox {
     );
     return rows.length === 1;
   }
+}
+
+/**
+ * Deletes the inbox's rows older than the dedup window, a small batch at a time: the twin of
+ * `purgePublishedOutbox`. The window must outlast the topic's retention, or a replayed event whose row is
+ * gone would cause its work again; the caller checks that first.
+ */
+export function purgeInbox(
+  db: DataSource | EntityManager,
+  location: InboxLocation,
+  olderThanHours: number,
+  batchSize = 1_000,
+): Promise<number> {
+  return deleteInBatches(
+    db,
+    `DELETE FROM ${location.table} WHERE (consumer_group, event_id) IN (
+       SELECT consumer_group, event_id FROM ${location.table}
+        WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+    [olderThanHours],
+    batchSize,
+  );
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigValidationError } from '@redpacket/config';
-import { deleteInBatches } from '@redpacket/database';
 import { KafkaAdmin, keepTrying, settlesWithin, StoppedTrying, SystemTopicsBootstrap } from '@redpacket/kafka';
 import { Metrics, reportFatal } from '@redpacket/observability';
+import { inboxLocation, purgeInbox } from '@redpacket/outbox';
 import { DataSource } from 'typeorm';
 import { ReconciliationRunRepository } from '../reissue-missing/reconciliation-run.repository';
 
@@ -104,12 +104,10 @@ export class RetentionService implements OnModuleInit, OnApplicationShutdown {
       processedMessages:
         this.options.processedMessagesRetentionHours === 0 || !this.windowChecked
           ? 0
-          : await deleteInBatches(
+          : await purgeInbox(
               this.dataSource,
-              `DELETE FROM rewards.processed_messages WHERE (consumer_group, event_id) IN (
-                 SELECT consumer_group, event_id FROM rewards.processed_messages
-                  WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
-              [this.options.processedMessagesRetentionHours],
+              inboxLocation('rewards'),
+              this.options.processedMessagesRetentionHours,
               batchSize,
             ),
       reconciliationRuns: await this.runs.purgeFinished(this.options.runRetentionDays, batchSize),
