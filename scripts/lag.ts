@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import { Logger } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { AppSettings, ConfigValidationError, loadConfig, WithKafka } from '@redpacket/config';
 import { createKafkaClient, KafkaAdmin, kafkaCredentialsOf, kafkaTlsOf } from '@redpacket/kafka';
+import { Kafka } from 'kafkajs';
 import { describeConsumerLag, formatLagTable, type LagRow } from '@redpacket/monitoring';
 
 /** The CLI reaches Kafka only: it declares the process's settings and Kafka's, nothing else. */
@@ -22,8 +24,11 @@ async function main(): Promise<void> {
     sasl: kafkaCredentialsOf(config),
     tls: kafkaTlsOf(config),
   });
-  // A one-shot CLI is its own composition root: the apps' KafkaModule would also ensure the system topics.
-  const admin = new KafkaAdmin(kafka);
+  // Only the admin client: the apps' KafkaModule would also ensure the system topics.
+  @Module({ providers: [{ provide: Kafka, useValue: kafka }, KafkaAdmin] })
+  class LagModule {}
+  const context = await NestFactory.createApplicationContext(LagModule, { logger: false });
+  const admin = context.get(KafkaAdmin);
   try {
     const groups = values.group
       ? [values.group]
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
     for (const group of groups.sort()) rows.push(...(await describeConsumerLag(admin, group)));
     console.log(rows.length > 0 ? formatLagTable(rows) : 'no committed offsets for the group(s)');
   } finally {
-    await admin.onApplicationShutdown();
+    await context.close();
   }
 }
 
