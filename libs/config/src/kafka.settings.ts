@@ -154,7 +154,10 @@ export function WithKafka<Base extends ConfigConstructor<AppSettings>>(base: Bas
   return KafkaSettings;
 }
 
-type KafkaCredentialFields = Pick<AppSettings, 'NODE_ENV'> & { KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string };
+type KafkaCredentialFields = Pick<AppSettings, 'NODE_ENV'> & {
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+};
 
 /** Production always signs in to Kafka; elsewhere a username and a password come as a pair. */
 function needsKafkaCredentials(config: KafkaCredentialFields): boolean {
@@ -172,7 +175,10 @@ function credentialMissing(args: ValidationArguments, other: string): string {
 }
 
 /** The in-sync replicas a system topic requires: the setting, or 2 where there are at least 2 copies. */
-export function minInsyncReplicas(config: { KAFKA_REPLICATION_FACTOR: number; KAFKA_MIN_INSYNC_REPLICAS?: number }): number {
+export function minInsyncReplicas(config: {
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+}): number {
   return config.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, config.KAFKA_REPLICATION_FACTOR);
 }
 

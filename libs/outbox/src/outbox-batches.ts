@@ -144,7 +144,6 @@ export class OutboxBatches {
   }
 }
 
-
 function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
   const groups = new Map<string, OutboxRow[]>();
   for (const row of rows) {

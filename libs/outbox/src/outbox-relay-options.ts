@@ -2,7 +2,10 @@ import type { BaseConfig, OutboxSettings } from '@redpacket/config';
 import type { OutboxRelayServiceOptions } from './outbox-relay.service';
 import { outboxLocation } from './outbox.types';
 
-export function outboxRelayOptions(config: OutboxSettings & Pick<BaseConfig, 'DATABASE_URL'>, schema: string): OutboxRelayServiceOptions {
+export function outboxRelayOptions(
+  config: OutboxSettings & Pick<BaseConfig, 'DATABASE_URL'>,
+  schema: string,
+): OutboxRelayServiceOptions {
   return {
     location: outboxLocation(schema),
     enabled: config.OUTBOX_RELAY_ENABLED,

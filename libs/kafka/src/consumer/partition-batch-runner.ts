@@ -158,8 +158,7 @@ export class PartitionBatchRunner {
         canContinue,
         finished: (done) => {
           // Only what is still pending: a rejoin may have reset the bookkeeping under a handler that ran on.
-          for (const { offset } of done)
-            if (watermark.status(offset) === 'pending') watermark.complete(offset);
+          for (const { offset } of done) if (watermark.status(offset) === 'pending') watermark.complete(offset);
         },
       });
     } catch (error) {
@@ -250,7 +249,6 @@ export class PartitionBatchRunner {
   private updateReadyMetric(): void {
     this.options.metrics?.consumerReady.set({ group: this.options.groupId }, this.health().ready ? 1 : 0);
   }
-
 }
 
 /** The batch's messages that are still work: new ones are tracked, finished ones (a fetch repeated after a pause) skipped. */
