@@ -8,6 +8,7 @@ import {
   LagWatch,
   OrderServiceProbes,
   OrderTimelines,
+  LedgerCounters,
   OutboxWatch,
   probeAlertOptions,
   ProbeWatch,
@@ -56,6 +57,11 @@ export class MonitorModule {
           inject: [DataSource, Metrics],
           useFactory: (dataSource: DataSource, metrics: Metrics) =>
             new OutboxWatch(dataSource, metrics, [outboxLocation('ordering').table, outboxLocation('rewards').table]),
+        },
+        {
+          provide: LedgerCounters,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new LedgerCounters(dataSource),
         },
         {
           provide: ReconciliationWatch,

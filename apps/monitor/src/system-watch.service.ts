@@ -4,6 +4,8 @@ import { CONSUMER_GROUPS, namespaced, TOPICS } from '@redpacket/contracts';
 import { IdleBackoff } from '@redpacket/outbox';
 import {
   type LagRow,
+  LedgerCounters,
+  type LedgerTotals,
   lagOf,
   LagWatch,
   type OutboxBacklog,
@@ -23,20 +25,12 @@ import {
   REWARD_SERVICE,
 } from '@redpacket/monitoring';
 import type { ReadinessCheck, ReadinessReport } from '@redpacket/platform';
-import { DataSource } from 'typeorm';
 import { MonitorConfig } from './monitor.config';
 import { MonitorHistory, type MonitorSample } from './monitor-history';
 
 const RECENT_ALERTS = 20;
 
-interface DatabaseCounters {
-  orders: number;
-  packetsGranted: number;
-  /** A sum of bigint cents: a string, as JSON numbers could lose precision. */
-  grantedCents: string;
-}
-
-export interface SystemCounters extends DatabaseCounters {
+export interface SystemCounters extends LedgerTotals {
   /** Probe rounds written (one probe per partition each). */
   probesWritten: number;
   probeAlerts: number;
@@ -79,7 +73,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private stopPolling: (() => Promise<void>) | undefined;
   private readonly recentAlerts: RecentAlert[] = [];
   private latest: Omit<MonitorSnapshot, 'now' | 'thresholdMs' | 'counters' | 'probeWrites' | 'alerts' | 'history'> & {
-    database: DatabaseCounters;
+    database: LedgerTotals;
   } = {
     lag: [],
     stalled: [],
@@ -96,7 +90,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(ReconciliationWatch) private readonly reconciliationWatch: ReconciliationWatch,
     @Inject(RuleWatch) private readonly ruleWatch: RuleWatch,
     @Inject(ProbeWatch) private readonly probes: ProbeWatch,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(LedgerCounters) private readonly ledger: LedgerCounters,
     @Inject(MonitorConfig) private readonly config: MonitorConfig,
   ) {
     this.rewardGroup = namespaced(config.KAFKA_NAMESPACE, CONSUMER_GROUPS.rewardService);
@@ -146,7 +140,7 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const [{ lag, stalled }, outbox, database, { reconciliation, pendingRepairs, alert }, rules] = await Promise.all([
       this.lagWatch.read(now),
       this.outboxWatch.read(),
-      this.readCounters(),
+      this.ledger.read(),
       this.reconciliationWatch.read(now),
       this.ruleWatch.read(),
     ]);
@@ -173,15 +167,6 @@ export class SystemWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private remember(alert: Omit<ProbeAlert, 'thresholdMs'> | PendingRepairsAlert): void {
     this.recentAlerts.unshift({ at: Date.now(), ...alert });
     this.recentAlerts.length = Math.min(this.recentAlerts.length, RECENT_ALERTS);
-  }
-
-  private async readCounters(): Promise<DatabaseCounters> {
-    const [row] = await this.dataSource.query<{ orders: number; packets: number; cents: string }[]>(
-      `SELECT (SELECT count(*) FROM ordering.orders)::int AS orders,
-              (SELECT count(*) FROM rewards.red_packets)::int AS packets,
-              (SELECT coalesce(sum(amount_cents), 0) FROM rewards.red_packets)::text AS cents`,
-    );
-    return { orders: row.orders, packetsGranted: row.packets, grantedCents: row.cents };
   }
 
   private sample(lag: LagRow[], now: number): MonitorSample {

@@ -20,3 +20,4 @@ export * from './reconciliation/reconciliation-watch';
 export * from './probes/probe-watch';
 export * from './schedule/repeat';
 export * from './timeline/order-timeline.errors';
+export * from './ledger/ledger-counters';
