@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import { runMigrations } from '@redpacket/database';
 import type { GrantStrategyName } from '@redpacket/rewards';
@@ -7,7 +8,8 @@ import { SystemUnderTest } from '../../testkit/system/system';
 import { pollUntil } from '../../testkit/infra/process-utils';
 import { createDatabase, databaseUrlFor, dropDatabase } from '../../testkit/support/test-database';
 import type { Infrastructure } from '../../testkit/infra/infra.types';
-import { exportInfrastructureEnv, provisionInfrastructure } from '../../testkit/infra/provision';
+import { exportInfrastructureEnv, provisionInfrastructure, REPO_ROOT } from '../../testkit/infra/provision';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../testkit/infra/local-postgres';
 import { log } from './stats';
 
 /** What every measurement shares: the stack, one throw-away database, and the systems it started. */
@@ -18,10 +20,26 @@ export interface BenchContext {
   databaseUrl: string;
   dataSource: DataSource;
   systems: Set<SystemUnderTest>;
+  /** The bench's own cluster, when it runs on one (`--own-postgres`). */
+  ownPostgres?: ThrowawayPostgres;
 }
 
+const OWN_POSTGRES_PORT = 55433;
+/**
+ * The bench's own cluster: durable as a production one (fsync on), pg_stat_statements loaded so every
+ * load's statements are counted, and logical WAL so a change-data-capture relay can read the outbox.
+ */
+export const OWN_POSTGRES_SETTINGS = {
+  fsync: 'on',
+  shared_preload_libraries: 'pg_stat_statements',
+  wal_level: 'logical',
+  max_wal_senders: '4',
+  max_replication_slots: '4',
+};
+
 /** Reuses the running stack (or provisions one), then creates and migrates a database of the bench's own. */
-export async function openBenchContext(): Promise<BenchContext> {
+export async function openBenchContext(options: { ownPostgres: boolean }): Promise<BenchContext> {
+  const ownPostgres = options.ownPostgres ? await startOwnPostgres() : undefined;
   const infra = await provisionInfrastructure({ log: (message) => log(`[infra] ${message}`) });
   const database = `redpacket_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await createDatabase(infra.databaseUrl, database);
@@ -33,6 +51,7 @@ export async function openBenchContext(): Promise<BenchContext> {
     databaseUrl,
     dataSource: new DataSource({ type: 'postgres', url: databaseUrl, poolSize: 10 }),
     systems: new Set(),
+    ownPostgres,
   };
   try {
     await runMigrations(databaseUrl);
@@ -56,6 +75,7 @@ export async function closeBenchContext(context: BenchContext): Promise<void> {
   await dropDatabase(context.serverUrl, context.database);
   await context.infra.stop();
   log(`dropped database ${context.database}`);
+  await context.ownPostgres?.stop();
 }
 
 /**
@@ -113,4 +133,19 @@ async function databaseIsQuiet(dataSource: DataSource): Promise<true | undefined
         AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')`,
   );
   return Number(row.busy) === 0 ? true : undefined;
+}
+
+/** Starts the bench's own cluster; the stack's provisioning then uses it as the database server. */
+async function startOwnPostgres(): Promise<ThrowawayPostgres> {
+  const postgres = await startThrowawayPostgres(join(REPO_ROOT, '.infra', 'bench-postgres'), {
+    port: OWN_POSTGRES_PORT,
+    settings: OWN_POSTGRES_SETTINGS,
+  });
+  process.env.DATABASE_URL = postgres.url;
+  log(
+    `own Postgres cluster at ${postgres.url} (${Object.entries(OWN_POSTGRES_SETTINGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')})`,
+  );
+  return postgres;
 }

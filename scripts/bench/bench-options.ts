@@ -5,6 +5,11 @@ export type MeasurementName = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {
   quick: boolean;
+  /**
+   * Measure on a Postgres cluster of the bench's own (initdb, port 55433), started with pg_stat_statements
+   * loaded and logical WAL, instead of the one the stack provides.
+   */
+  ownPostgres: boolean;
   /** Every figure is the median of this many runs. */
   runs: number;
   only: MeasurementName[];
@@ -23,7 +28,7 @@ export interface BenchOptions {
   argv: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only rest,relay,reward,e2e,idle,reconcile,signing]
+export const USAGE = `usage: npm run bench -- [--quick] [--own-postgres] [--runs N] [--only rest,relay,reward,e2e,idle,reconcile,signing]
   [--rest-concurrency N] [--rest-seconds S] [--relay-events N] [--relay-batch-size N]
   [--reward-events N] [--pgbench-seconds S] [--e2e-loads 50,200,500,800,1000] [--e2e-seconds S] [--idle-seconds S]
   [--reconcile-history 10000,1000000]`;
@@ -63,6 +68,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      'own-postgres': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       runs: { type: 'string' },
       only: { type: 'string' },
@@ -83,6 +89,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const int = (name: keyof typeof values, fallback: number) => positiveInt(name, values[name], fallback);
   return {
     quick: values.quick ?? false,
+    ownPostgres: values['own-postgres'] ?? false,
     runs: int('runs', base.runs),
     only: parseOnly(values.only),
     restConcurrency: int('rest-concurrency', base.restConcurrency),

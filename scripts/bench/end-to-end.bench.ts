@@ -1,6 +1,7 @@
 import type { SystemUnderTest } from '../../testkit/system/system';
 import { pollUntil } from '../../testkit/infra/process-utils';
 import { type BenchContext, withSystem } from './bench-context';
+import { type DatabaseActivity, DatabaseActivityMeter, medianActivity } from './database-activity';
 import type { BenchOptions } from './bench-options';
 import { placeOrdersAtSteadyRate } from './order-load';
 import { medianBreakdown, type StageBreakdown } from './stage-breakdown';
@@ -38,6 +39,8 @@ export interface LoadRun {
   stages?: StageBreakdown;
   /** CPU per order, part by part (apps, Postgres, Kafka, the load generator); absent in older results. */
   cpuPerOrder?: CpuPerOrder[];
+  /** What Postgres did per order: statements, their time, write transactions, WAL; absent in older results. */
+  database?: DatabaseActivity;
 }
 
 type Latencies = Omit<
@@ -52,6 +55,7 @@ type Latencies = Omit<
   | 'orders'
   | 'packets'
   | 'stages'
+  | 'database'
 >;
 
 /** Below this share of the offered rate, the order service did not take the load it was offered. */
@@ -149,12 +153,14 @@ async function offerLoad(
   await expectAppsRunning(system);
   const userPrefix = `${system.namespace}-${tag}`;
   const histogramBefore = await recorder?.histogramNow();
+  const database = await DatabaseActivityMeter.start(context.dataSource);
   const cpu = SystemCpu.start(system);
   const placed = await placeOrdersAtSteadyRate({ url, perSecond, seconds, userPrefix });
   if (placed.failed > 0) await expectAppsRunning(system);
   const counts = await waitForEveryPacket(context.dataSource, userPrefix);
   // Until every packet is in (or the wait gave up): the CPU that the load's orders cost, drain included.
   const cpuPerOrder = await cpu.perOrder(counts.orders);
+  const activity = await database.perOrder(counts.orders);
   if (recorder && histogramBefore) await recorder.record(userPrefix, placed.answered, histogramBefore, counts.packets);
   return {
     offeredPerSecond: perSecond,
@@ -167,6 +173,7 @@ async function offerLoad(
     ...counts,
     ...(await latencies(context.dataSource, userPrefix)),
     cpuPerOrder,
+    database: activity,
   };
 }
 
@@ -242,16 +249,19 @@ function numberOrNaN(value: number | null): number {
 
 function medianLoad(loads: LoadRun[]): LoadRun {
   const fields = Object.keys(loads[0]).filter(
-    (field): field is Exclude<keyof LoadRun, 'stages' | 'cpuPerOrder'> => field !== 'stages' && field !== 'cpuPerOrder',
+    (field): field is Exclude<keyof LoadRun, 'stages' | 'cpuPerOrder' | 'database'> =>
+      field !== 'stages' && field !== 'cpuPerOrder' && field !== 'database',
   );
   const medians = Object.fromEntries(
     fields.map((field) => [field, median(loads.map((load) => Number(load[field])))]),
   ) as unknown as LoadRun;
   const breakdowns = loads.flatMap((load) => (load.stages ? [load.stages] : []));
   const cpu = loads.flatMap((load) => (load.cpuPerOrder ? [load.cpuPerOrder] : []));
+  const database = loads.flatMap((load) => (load.database ? [load.database] : []));
   return {
     ...medians,
     ...(breakdowns.length > 0 ? { stages: medianBreakdown(breakdowns) } : {}),
     ...(cpu.length > 0 ? { cpuPerOrder: medianCpu(cpu) } : {}),
+    ...(database.length > 0 ? { database: medianActivity(database) } : {}),
   };
 }

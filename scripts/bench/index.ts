@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const options = parseBenchOptions(argv);
   const startedAt = new Date();
-  const context = await openBenchContext();
+  const context = await openBenchContext(options);
   const stopOnSignal = () => void closeBenchContext(context).finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   let results: BenchResults;

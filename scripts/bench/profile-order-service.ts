@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<void> {
   const appRoot = resolve(option('--app-root') ?? '.');
   const out = option('--out');
   if (!out) throw new Error('usage: profile-order-service.ts --app-root DIR --out FILE [--seconds N]');
-  const context = await openBenchContext();
+  const context = await openBenchContext({ ownPostgres: false });
   try {
     const profile = await withSystem(context, 'inbox-tx', (system) =>
       profileOrderService(system, { connections: 10, seconds: Number(option('--seconds') ?? 15) }, appRoot),

@@ -51,6 +51,7 @@ function results(figures: {
     command: 'npm run bench',
     options: {
       quick: false,
+      ownPostgres: false,
       runs: 1,
       only: ['rest', 'relay', 'reward', 'e2e'],
       restConcurrency: 10,

@@ -7,6 +7,7 @@ import { placeOrderScript, grantScript } from './pgbench-scripts';
 import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
 import { ms, num, pct, table, times } from './report-format';
+import { databaseSection } from './report-database';
 import { stagesSection } from './report-stages';
 import type { RestResult } from './rest.bench';
 import type { RestProfile } from './rest-profile';
@@ -232,6 +233,8 @@ export function e2eSection(e2e: E2eResult, cores: number): string {
     );
     const stages = stagesSection(batched);
     if (stages) lines.push('', stages);
+    const database = databaseSection(batched, batched.highestLoadUnderTarget ?? undefined);
+    if (database) lines.push('', database);
   }
   return lines.join('\n');
 }

@@ -41,8 +41,21 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
 }
 
-/** A private cluster for machines where nothing answers on the default URL. */
-export async function startThrowawayPostgres(stateDir: string): Promise<ThrowawayPostgres> {
+export interface ThrowawayPostgresOptions {
+  /** 55432 unless told. */
+  port?: number;
+  /** Server settings (`-c name=value`) on top of the defaults, which they override. */
+  settings?: Record<string, string>;
+}
+
+/**
+ * A private cluster: for machines where nothing answers on the default URL, and for the bench's own
+ * Postgres. By default it skips fsync (a test cluster is thrown away), which `settings` can turn back on.
+ */
+export async function startThrowawayPostgres(
+  stateDir: string,
+  { port = THROWAWAY_PORT, settings = {} }: ThrowawayPostgresOptions = {},
+): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   if (!bin)
     throw new Error('No PostgreSQL answers and initdb was not found: install PostgreSQL (e.g. apt install postgresql)');
@@ -64,7 +77,11 @@ export async function startThrowawayPostgres(stateDir: string): Promise<Throwawa
   ]);
   const init = await runCommand(initdb, initArgs);
   if (init.code !== 0) throw new Error(`initdb failed:\n${init.output}`);
-  const options = `-p ${THROWAWAY_PORT} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  const server = { listen_addresses: '127.0.0.1', fsync: 'off', max_connections: '200', ...settings };
+  const options = [
+    `-p ${port} -k ${dataDir}`,
+    ...Object.entries(server).map(([name, value]) => `-c ${name}=${value}`),
+  ].join(' ');
   const [pgCtl, startArgs] = asPostgresUser(join(bin, 'pg_ctl'), [
     '-D',
     dataDir,
@@ -78,7 +95,7 @@ export async function startThrowawayPostgres(stateDir: string): Promise<Throwawa
   const started = await runCommand(pgCtl, startArgs);
   if (started.code !== 0) throw new Error(`pg_ctl start failed:\n${started.output}`);
   return {
-    url: `postgres://postgres@127.0.0.1:${THROWAWAY_PORT}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => stopThrowawayPostgres(stateDir),
   };
 }
