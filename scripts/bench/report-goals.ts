@@ -1,7 +1,6 @@
 import type { BenchResults } from './bench-results';
 import { type E2eLoads, heldTarget, E2E_P99_TARGET_MS } from './end-to-end.bench';
 import { ms, num, table, times } from './report-format';
-import { bestPgbenchTps, ratioToBestPgbench } from './report-sections';
 import type { RestResult } from './rest.bench';
 import { defaultVariant, type RewardResult } from './reward.bench';
 import { median } from './stats';
@@ -15,20 +14,32 @@ export interface GoalRow {
   outcome: GoalOutcome;
 }
 
-/** The goals of "make the safe path the fast path": the same-run ratio or figure each is judged on. */
+/**
+ * The goals of "cost per order at the limit": each a same-run ratio or a CPU cost, since this shared
+ * machine's speed changes from day to day and absolute latencies would judge the day, not the code.
+ */
 export const GOALS = {
-  restThroughputRatio: 0.6,
-  restP99Ratio: 1.5,
+  cpuPerOrder: { perSecond: 200, maxMs: 4.5 },
+  heldLoadToRest: 0.4,
+  p99Flatness: { lowPerSecond: 50, highPerSecond: 500, maxRatio: 3 },
   relayRatio: 0.5,
-  defaultGrantsToNaive: 0.8,
-  batchedToPgbenchCeiling: 1.5,
-  e2eP99: { perSecond: 500, maxMs: 50 },
-  e2eHighestLoadPerSecond: 800,
+  relayToDebezium: 1,
+  defaultGrantsToNaive: 1,
+  restThroughputRatio: 0.7,
 } as const;
 
 /** Every goal, judged from this run's results alone; a goal whose measurement did not run says so. */
 export function evaluateGoals(results: BenchResults): GoalRow[] {
-  return [...restGoals(results), relayGoal(results), ...rewardGoals(results.reward), ...e2eGoals(results.e2e?.batched)];
+  const batched = results.e2e?.batched;
+  return [
+    cpuPerOrderGoal(batched),
+    heldLoadGoal(batched, results.rest),
+    flatnessGoal(batched),
+    relayGoal(results),
+    debeziumGoal(results),
+    grantsGoal(results.reward),
+    restGoal(results),
+  ];
 }
 
 export function goalsSection(results: BenchResults): string {
@@ -64,113 +75,117 @@ const notInThisRun = (figure: string, goal: string): GoalRow => ({
   outcome: 'not measured',
 });
 
-function restGoals({ rest, options }: BenchResults): GoalRow[] {
-  const figure = `POST /orders, ${options.restConcurrency} connections, vs pgbench running the same transaction`;
-  const throughputGoal = `≥ ${GOALS.restThroughputRatio}× throughput`;
-  const p99Goal = `p99 ≤ ${GOALS.restP99Ratio}×`;
-  if (!rest) return [notInThisRun(`${figure}: throughput`, throughputGoal), notInThisRun(`${figure}: p99`, p99Goal)];
+function cpuPerOrderGoal(batched: E2eLoads | undefined): GoalRow {
+  const { perSecond, maxMs } = GOALS.cpuPerOrder;
+  const figure = `whole-system CPU per order at ${num(perSecond)} orders/s, batched (every process, from /proc)`;
+  const goal = `≤ ${num(maxMs, 1)} ms`;
+  const load = batched?.median.find((l) => l.offeredPerSecond === perSecond);
+  if (!load?.cpuPerOrder) return notInThisRun(figure, goal);
+  const total = load.cpuPerOrder.reduce((sum, part) => sum + part.msPerOrder, 0);
+  const largest = [...load.cpuPerOrder].sort((a, b) => b.msPerOrder - a.msPerOrder).slice(0, 2);
+  return {
+    figure,
+    goal,
+    thisRun: `${ms(total)} (${largest.map((part) => `${part.part} ${ms(part.msPerOrder)}`).join(', ')})`,
+    outcome: judged(false, total, maxMs),
+  };
+}
+
+function heldLoadGoal(batched: E2eLoads | undefined, rest: RestResult | undefined): GoalRow {
+  const figure = `highest steady load held (p99 < ${E2E_P99_TARGET_MS} ms, nothing failed) ÷ REST-only throughput`;
+  const goal = `≥ ${GOALS.heldLoadToRest}×`;
+  if (!batched || !rest) return notInThisRun(figure, goal);
+  const held = batched.highestLoadUnderTarget ?? 0;
+  const ratio = held / rest.median.requestsPerSecond;
+  const offered = Math.max(...batched.median.map((l) => l.offeredPerSecond));
+  // A run whose every load held could have held more: its ratio is a floor, and only judged if it reaches the goal.
+  const everyLoadHeld = batched.median.every(heldTarget);
+  return {
+    figure,
+    goal,
+    thisRun:
+      `${times(ratio)} (${held > 0 ? `${num(held)}/s` : 'no load'} vs ${num(rest.median.requestsPerSecond)} req/s)` +
+      (everyLoadHeld ? `; every load held, up to the ${num(offered)}/s offered` : ''),
+    outcome: everyLoadHeld && ratio < GOALS.heldLoadToRest ? 'not measured' : judged(true, ratio, GOALS.heldLoadToRest),
+  };
+}
+
+function flatnessGoal(batched: E2eLoads | undefined): GoalRow {
+  const { lowPerSecond, highPerSecond, maxRatio } = GOALS.p99Flatness;
+  const figure = `end-to-end p99 at ${num(highPerSecond)}/s ÷ p99 at ${num(lowPerSecond)}/s, batched`;
+  const goal = `≤ ${maxRatio}×`;
+  const low = batched?.median.find((l) => l.offeredPerSecond === lowPerSecond);
+  const high = batched?.median.find((l) => l.offeredPerSecond === highPerSecond);
+  if (!low || !high) return notInThisRun(figure, goal);
+  const missing = high.orders - high.packets;
+  const ratio = high.p99Ms / low.p99Ms;
+  return {
+    figure,
+    goal,
+    thisRun:
+      `${times(ratio)} (${ms(high.p99Ms)} vs ${ms(low.p99Ms)})` +
+      (missing > 0 ? `, ${num(missing)} packets missing at the deadline` : ''),
+    outcome: missing > 0 ? 'not reached' : judged(false, ratio, maxRatio),
+  };
+}
+
+/** The relay on whichever client got closer to the bare producer. */
+function relayGoal({ relay, options }: BenchResults): GoalRow {
+  const figure = `outbox relay, ${num(options.relayEvents)} backlog, ÷ a bare idempotent producer (the better client)`;
+  const goal = `≥ ${GOALS.relayRatio}×`;
+  if (!relay) return notInThisRun(figure, goal);
+  const { ratio, platformaticRatio, relayEventsPerSecond, platformaticEventsPerSecond, producerEventsPerSecond } =
+    relay.median;
+  const platformaticBetter = platformaticRatio !== undefined && platformaticRatio > ratio;
+  const best = platformaticBetter ? platformaticRatio : ratio;
+  const eventsPerSecond = platformaticBetter ? (platformaticEventsPerSecond ?? Number.NaN) : relayEventsPerSecond;
+  return {
+    figure,
+    goal,
+    thisRun: `${times(best)} on ${platformaticBetter ? '@platformatic/kafka' : 'kafkajs'} (${num(eventsPerSecond)} vs ${num(producerEventsPerSecond)} events/s)`,
+    outcome: judged(true, best, GOALS.relayRatio),
+  };
+}
+
+/** Not measured yet: the bench does not run Debezium's outbox event router beside the relay. */
+function debeziumGoal({ relay }: BenchResults): GoalRow {
+  const figure = "outbox relay ÷ Debezium's outbox event router (tuned), same backlog and broker";
+  const goal = `≥ ${num(GOALS.relayToDebezium, 1)}×`;
+  return {
+    figure,
+    goal,
+    thisRun: relay ? 'Debezium does not run in this bench yet' : 'not in this run',
+    outcome: 'not measured',
+  };
+}
+
+function grantsGoal(reward: RewardResult | undefined): GoalRow {
+  const figure = 'default grants ÷ a naive auto-commit consumer';
+  const goal = `≥ ${num(GOALS.defaultGrantsToNaive, 1)}×`;
+  const standard = reward && defaultVariant(reward.median.variants);
+  if (!reward || !standard) return notInThisRun(figure, goal);
+  return {
+    figure: `${figure} (the default: ${standard.label.replace(/ \(default\)$/, '')})`,
+    goal,
+    thisRun: `${times(standard.ratioToNaive)} (${num(standard.grantsPerSecond)} grants/s vs ${num(reward.median.naiveUpdatesPerSecond)}/s)`,
+    outcome: judged(true, standard.ratioToNaive, GOALS.defaultGrantsToNaive),
+  };
+}
+
+function restGoal({ rest, options }: BenchResults): GoalRow {
+  const figure = `POST /orders ÷ pgbench running the same call, ${options.restConcurrency} connections`;
+  const goal = `keep ≥ ${GOALS.restThroughputRatio}×`;
+  if (!rest) return notInThisRun(figure, goal);
   const throughput = rest.median.throughputRatio;
-  const p99 = restP99Ratio(rest);
-  return [
-    {
-      figure: `${figure}: throughput`,
-      goal: throughputGoal,
-      thisRun: `${times(throughput)} (${num(rest.median.requestsPerSecond)} req/s vs ${num(rest.median.pgbenchTps)} tps)`,
-      outcome: judged(true, throughput, GOALS.restThroughputRatio),
-    },
-    {
-      figure: `${figure}: p99`,
-      goal: p99Goal,
-      thisRun: `${times(p99)} (${ms(rest.median.p99Ms)} vs ${ms(rest.median.pgbenchP99Ms)})`,
-      outcome: judged(false, p99, GOALS.restP99Ratio),
-    },
-  ];
+  return {
+    figure,
+    goal,
+    thisRun: `${times(throughput)} (${num(rest.median.requestsPerSecond)} req/s vs ${num(rest.median.pgbenchTps)} tps)`,
+    outcome: judged(true, throughput, GOALS.restThroughputRatio),
+  };
 }
 
 /** The service's p99 ÷ pgbench's, both from the same run; median over the runs. */
 export function restP99Ratio(rest: RestResult): number {
   return median(rest.runs.map((run) => run.service.p99Ms / run.pgbench.p99Ms));
-}
-
-function relayGoal({ relay, options }: BenchResults): GoalRow {
-  const figure = `outbox relay, ${num(options.relayEvents)} backlog, vs a bare idempotent producer`;
-  const goal = `≥ ${GOALS.relayRatio}×`;
-  if (!relay) return notInThisRun(figure, goal);
-  return {
-    figure,
-    goal,
-    thisRun: `${times(relay.median.ratio)} (${num(relay.median.relayEventsPerSecond)} vs ${num(relay.median.producerEventsPerSecond)} events/s)`,
-    outcome: judged(true, relay.median.ratio, GOALS.relayRatio),
-  };
-}
-
-function rewardGoals(reward: RewardResult | undefined): GoalRow[] {
-  const toNaive = 'default grants vs a naive auto-commit consumer';
-  const toCeiling = 'batched grants (the default) vs the one-transaction-per-message pgbench ceiling';
-  const toNaiveGoal = `≥ ${GOALS.defaultGrantsToNaive}×`;
-  const toCeilingGoal = `keep ≥ ${GOALS.batchedToPgbenchCeiling}×`;
-  const standard = reward && defaultVariant(reward.median.variants);
-  if (!reward || !standard) return [notInThisRun(toNaive, toNaiveGoal), notInThisRun(toCeiling, toCeilingGoal)];
-  const toCeilingRatio = ratioToBestPgbench(reward, standard);
-  return [
-    {
-      figure: `${toNaive} (the default: ${standard.label.replace(/ \(default\)$/, '')})`,
-      goal: toNaiveGoal,
-      thisRun: `${times(standard.ratioToNaive)} (${num(standard.grantsPerSecond)} grants/s vs ${num(reward.median.naiveUpdatesPerSecond)}/s)`,
-      outcome: judged(true, standard.ratioToNaive, GOALS.defaultGrantsToNaive),
-    },
-    {
-      figure: `${toCeiling} (the best of its client counts)`,
-      goal: toCeilingGoal,
-      thisRun: `${times(toCeilingRatio)} (${num(standard.grantsPerSecond)} grants/s vs ${num(bestPgbenchTps(reward))} tps)`,
-      outcome: judged(true, toCeilingRatio, GOALS.batchedToPgbenchCeiling),
-    },
-  ];
-}
-
-function e2eGoals(batched: E2eLoads | undefined): GoalRow[] {
-  const { perSecond, maxMs } = GOALS.e2eP99;
-  const p99Figure = `end to end, p99 at ${num(perSecond)} orders/s (batched grants, the default)`;
-  const p99Goal = `≤ ${maxMs} ms`;
-  const highestFigure = `end to end, highest steady load with p99 < ${E2E_P99_TARGET_MS} ms (batched grants, the default)`;
-  const highestGoal = `≥ ${num(GOALS.e2eHighestLoadPerSecond)}/s`;
-  if (!batched) return [notInThisRun(p99Figure, p99Goal), notInThisRun(highestFigure, highestGoal)];
-  return [p99AtLoad(batched, p99Figure, p99Goal), highestLoad(batched, highestFigure, highestGoal)];
-}
-
-function p99AtLoad(batched: E2eLoads, figure: string, goal: string): GoalRow {
-  const { perSecond, maxMs } = GOALS.e2eP99;
-  const load = batched.median.find((l) => l.offeredPerSecond === perSecond);
-  if (!load) return { figure, goal, thisRun: `${num(perSecond)}/s was not among the loads`, outcome: 'not measured' };
-  const missing = load.orders - load.packets;
-  return {
-    figure,
-    goal,
-    thisRun:
-      `${ms(load.p99Ms)} (${times(load.p99Ms / maxMs)} the goal)` +
-      (missing > 0 ? `, ${num(missing)} packets missing at the deadline` : ''),
-    outcome: missing > 0 ? 'not reached' : judged(false, load.p99Ms, maxMs),
-  };
-}
-
-function highestLoad(batched: E2eLoads, figure: string, goal: string): GoalRow {
-  const best = batched.highestLoadUnderTarget;
-  const offered = Math.max(...batched.median.map((l) => l.offeredPerSecond));
-  const goalPerSecond = GOALS.e2eHighestLoadPerSecond;
-  const held = best === null ? 'none of the loads' : `${num(best)}/s (${times(best / goalPerSecond)} the goal)`;
-  // Only a load at or past the goal can show it reached; without one, a lower figure says nothing about it.
-  if (offered < goalPerSecond)
-    return {
-      figure,
-      goal,
-      thisRun: `${held}; the highest load offered was ${num(offered)}/s`,
-      outcome: 'not measured',
-    };
-  const failedAt = batched.median.filter((l) => !heldTarget(l)).map((l) => num(l.offeredPerSecond));
-  return {
-    figure,
-    goal,
-    thisRun: held + (failedAt.length > 0 ? `; not held at ${failedAt.join(', ')}/s` : ''),
-    outcome: best !== null && best >= goalPerSecond ? 'reached' : 'not reached',
-  };
 }
