@@ -88,6 +88,8 @@ export interface E2eResult extends E2eLoads {
    * guarantees, fewer transactions.
    */
   batched?: E2eLoads;
+  /** Batched grants with both apps on @platformatic/kafka (KAFKA_CLIENT=platformatic); absent in older results. */
+  batchedPlatformatic?: E2eLoads;
 }
 
 /**
@@ -104,20 +106,25 @@ export async function benchEndToEnd(context: BenchContext, options: BenchOptions
     env: { REWARD_BATCH_GRANTS: 'true' },
     stages: true,
   });
-  return { seconds: options.e2eSeconds, ...perMessage, batched };
+  const batchedPlatformatic = await atEveryLoad(context, options, 'end to end, batched grants, @platformatic/kafka', {
+    env: { REWARD_BATCH_GRANTS: 'true' },
+    client: { KAFKA_CLIENT: 'platformatic' },
+    stages: false,
+  });
+  return { seconds: options.e2eSeconds, ...perMessage, batched, batchedPlatformatic };
 }
 
 async function atEveryLoad(
   context: BenchContext,
   options: BenchOptions,
   label: string,
-  reward: { env: Record<string, string>; stages: boolean },
+  reward: { env: Record<string, string>; stages: boolean; client?: Record<string, string> },
 ): Promise<E2eLoads> {
   // A fresh pair of processes per run: one run's backlog or a lost process never leaks into the next.
   const runs = await repeat(options.runs, label, (run) =>
     withSystem(context, 'inbox-tx', async (system) => {
-      const orders = await system.startApp('order-service');
-      const rewards = await system.startApp('reward-service', reward.env);
+      const orders = await system.startApp('order-service', reward.client ?? {});
+      const rewards = await system.startApp('reward-service', { ...reward.env, ...reward.client });
       await system.waitForRewardMembers(1);
       const recorder = reward.stages ? new StageRecorder(system, rewards, context.dataSource) : undefined;
       const lowest = Math.min(...options.e2eLoads);

@@ -236,6 +236,16 @@ export function e2eSection(e2e: E2eResult, cores: number): string {
     const database = databaseSection(batched, batched.highestLoadUnderTarget ?? undefined);
     if (database) lines.push('', database);
   }
+  if (e2e.batched && e2e.batchedPlatformatic) {
+    lines.push(
+      '',
+      '### Batched grants on @platformatic/kafka (KAFKA_CLIENT=platformatic in both apps)',
+      '',
+      loadsTable(e2e.batchedPlatformatic),
+      '',
+      clientsSentence(e2e.batched, e2e.batchedPlatformatic),
+    );
+  }
   return lines.join('\n');
 }
 
@@ -297,18 +307,23 @@ function loadsVerdict(loads: E2eLoads, cores: number): string {
 
 /** Batched against per-message, load by load: where batching cuts the delay and where it does not. */
 function batchedLoadsSentence(perMessage: E2eLoads, batched: E2eLoads): string {
-  const pairs = perMessage.median
-    .map((load, i) => ({ load: load.offeredPerSecond, perMessage: load.p99Ms, batched: batched.median[i]?.p99Ms }))
-    .filter((pair) => pair.batched !== undefined);
-  const byLoad = pairs
+  return `p99 with batched grants against one transaction per message, load by load: ${p99ByLoad(batched, perMessage)}. Highest load with p99 under ${E2E_P99_TARGET_MS} ms: ${highestHeld(batched)} batched, ${highestHeld(perMessage)} per message. A batch is whatever one fetch brought for a partition, up to the batch size: at a light load that is one message, so batching adds no wait; under load it turns many grant transactions into one.`;
+}
+
+/** `load/s: p99 vs baseline's p99 (ratio)` for every load both configurations ran. */
+function p99ByLoad(subject: E2eLoads, baseline: E2eLoads): string {
+  return baseline.median
+    .map((load, i) => ({ load: load.offeredPerSecond, baseline: load.p99Ms, subject: subject.median[i]?.p99Ms }))
+    .filter((pair) => pair.subject !== undefined)
     .map(
       (pair) =>
-        `${num(pair.load)}/s: ${ms(pair.batched)} vs ${ms(pair.perMessage)} (${times(pair.batched / pair.perMessage)})`,
+        `${num(pair.load)}/s: ${ms(pair.subject)} vs ${ms(pair.baseline)} (${times(pair.subject / pair.baseline)})`,
     )
     .join('; ');
-  const highest = (loads: E2eLoads) =>
-    loads.highestLoadUnderTarget === null ? 'none' : `${num(loads.highestLoadUnderTarget)}/s`;
-  return `p99 with batched grants against one transaction per message, load by load: ${byLoad}. Highest load with p99 under ${E2E_P99_TARGET_MS} ms: ${highest(batched)} batched, ${highest(perMessage)} per message. A batch is whatever one fetch brought for a partition, up to the batch size: at a light load that is one message, so batching adds no wait; under load it turns many grant transactions into one.`;
+}
+
+function highestHeld(loads: E2eLoads): string {
+  return loads.highestLoadUnderTarget === null ? 'none' : `${num(loads.highestLoadUnderTarget)}/s`;
 }
 
 /** Says which leg of the path the delay at a load is spent in, from the measured split. */
@@ -388,4 +403,9 @@ export function signingSection(signing: SigningResult): string {
       ],
     ),
   ].join('\n');
+}
+
+/** The same loads on the two Kafka clients, p99 against p99. */
+function clientsSentence(kafkajs: E2eLoads, platformatic: E2eLoads): string {
+  return `p99 on @platformatic/kafka against kafkajs, load by load: ${p99ByLoad(platformatic, kafkajs)}. Highest load with p99 under ${E2E_P99_TARGET_MS} ms: ${highestHeld(platformatic)} on @platformatic/kafka, ${highestHeld(kafkajs)} on kafkajs.`;
 }

@@ -1,3 +1,4 @@
+import type { KafkaClientName } from '@redpacket/config';
 import { namespaced, TOPICS } from '@redpacket/contracts';
 import type { GrantStrategyName } from '@redpacket/rewards';
 import { grantsInBatches, RewardServiceConfig } from '../../apps/reward-service/src/reward-service.config';
@@ -21,9 +22,14 @@ export interface RewardVariant {
   concurrency: number;
   /** REWARD_BATCH_GRANTS: one transaction per chunk of up to REWARD_BATCH_SIZE messages (concurrency unused). */
   batchGrants?: boolean;
+  /** KAFKA_CLIENT: the library the reward service consumes and produces with; the default's when absent. */
+  client?: KafkaClientName;
 }
 
-/** Every grant strategy one transaction per message at the default concurrency, inbox-tx at concurrency 1, and batched (the default). */
+/**
+ * Every grant strategy one transaction per message at the default concurrency, inbox-tx at concurrency 1,
+ * and batched (the default) on each Kafka client.
+ */
 export const REWARD_VARIANTS: RewardVariant[] = [
   {
     label: `inbox-tx, one transaction per message, concurrency ${DEFAULTS.REWARD_CONCURRENCY}`,
@@ -40,6 +46,13 @@ export const REWARD_VARIANTS: RewardVariant[] = [
     concurrency: DEFAULTS.REWARD_CONCURRENCY,
     batchGrants: true,
   },
+  {
+    label: `inbox-tx, batched, up to ${DEFAULTS.REWARD_BATCH_SIZE} per transaction, @platformatic/kafka`,
+    strategy: 'inbox-tx',
+    concurrency: DEFAULTS.REWARD_CONCURRENCY,
+    batchGrants: true,
+    client: 'platformatic',
+  },
 ];
 
 /** The variant a reward service started with no settings runs: batched grants under inbox-tx. */
@@ -48,7 +61,8 @@ export function defaultVariant<V extends RewardVariant>(variants: V[]): V | unde
     (v) =>
       v.strategy === DEFAULTS.REWARD_STRATEGY &&
       (v.batchGrants ?? false) === grantsInBatches(DEFAULTS) &&
-      v.concurrency === DEFAULTS.REWARD_CONCURRENCY,
+      v.concurrency === DEFAULTS.REWARD_CONCURRENCY &&
+      (v.client ?? DEFAULTS.KAFKA_CLIENT) === DEFAULTS.KAFKA_CLIENT,
   );
 }
 
@@ -125,6 +139,7 @@ async function drainWithRewardService(context: BenchContext, variant: RewardVari
     await system.startApp('reward-service', {
       REWARD_CONCURRENCY: String(variant.concurrency),
       REWARD_BATCH_GRANTS: String(variant.batchGrants ?? false),
+      ...(variant.client ? { KAFKA_CLIENT: variant.client } : {}),
     });
     const span = await waitForPackets(context.dataSource, events);
     await waitForGroupCaughtUp(system.admin, system.group, system.topic, 60_000);
