@@ -3,6 +3,7 @@ import { type Bar, ratioChart } from './chart';
 import { E2E_P99_TARGET_MS, type E2eLoads, type E2eResult } from './end-to-end.bench';
 import { IDLE_BASELINE } from './idle-cpu.bench';
 import { ms, num, table, times } from './report-format';
+import { capacitySection } from './report-capacity';
 import { goalsSection, restP99Ratio } from './report-goals';
 import { defaultVariant } from './reward.bench';
 import {
@@ -31,6 +32,7 @@ export function renderReport(results: BenchResults, chartPath: string): { markdo
     results.idle && idleSection(results.idle),
     results.reconcile && reconcileSection(results.reconcile),
     results.signing && signingSection(results.signing),
+    capacitySection(results),
   ].filter((section): section is string => Boolean(section));
   const markdown = [
     '# Performance',
