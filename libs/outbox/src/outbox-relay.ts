@@ -108,17 +108,23 @@ export class OutboxRelay {
         await Promise.race(this.inFlight);
         continue;
       }
+      const announced = this.notified;
       this.notified = false;
       const claimed = await this.startBatch();
       if (claimed === 0) {
         await this.idle();
         continue;
       }
-      this.backoff.reset();
-      // Only a backlog is worth a second batch in flight. A claim that took all there was lets its batch
-      // finish first, and the next claim gathers whatever committed meanwhile into one batch: at a steady
-      // moderate load that is fewer, larger transactions, and less of the CPU the orders themselves need.
-      if (!this.batches.backlogLeft && this.inFlight.size > 0) await Promise.race(this.inFlight);
+      // Rows no NOTIFY announced (the listener is down, or rows came out of their retry delay): poll
+      // quickly while they keep coming. Announced rows leave the poll as it was, a backstop that grows.
+      if (!announced) this.backoff.reset();
+      if (this.batches.backlogLeft) continue;
+      // Only a backlog is worth a second batch in flight, or a claim straight away. A claim that took all
+      // there was lets its batch finish, then the next claim waits for a reason: a NOTIFY of a commit since
+      // this claim began (remembered, so none is lost), a batch ending, or the poll. At a steady moderate
+      // load that is fewer, larger transactions and no empty claim between them.
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      await this.idle();
     }
     await Promise.all(this.inFlight);
   }
@@ -174,7 +180,6 @@ export class OutboxRelay {
   /** A commit wrote outbox rows. Remembered when it comes mid-claim, so no wake-up is lost. */
   private notify(): void {
     this.notified = true;
-    this.backoff.reset();
     this.wake?.();
   }
 
