@@ -1,33 +1,18 @@
 import type { BenchResults } from './bench-results';
 import type { E2eLoads, LoadRun } from './end-to-end.bench';
+import { loadRun } from './load-run.fixture';
 import { capacitySection } from './report-capacity';
 
 function load(offeredPerSecond: number, withCosts: boolean): LoadRun {
-  return {
-    offeredPerSecond,
-    achievedPerSecond: offeredPerSecond,
-    failed: 0,
-    behindScheduleMs: 0,
-    orders: 1_000,
-    packets: 1_000,
-    p50Ms: 5,
-    p95Ms: 8,
-    p99Ms: 9,
-    toRelayP50Ms: 3,
-    toRelayP99Ms: 6,
-    relayToGrantP50Ms: 2,
-    relayToGrantP99Ms: 3,
-    ...(withCosts
-      ? {
-          cpuPerOrder: [
-            { part: 'order-service', msPerOrder: 1.2, shareOfMachine: 0.1 },
-            { part: 'reward-service', msPerOrder: 0.6, shareOfMachine: 0.1 },
-            { part: 'postgres', msPerOrder: 1.8, shareOfMachine: 0.2 },
-          ],
-          database: { writeTransactionsPerOrder: 3, walBytesPerOrder: 2_097.152 },
-        }
-      : {}),
-  };
+  if (!withCosts) return loadRun(offeredPerSecond);
+  return loadRun(offeredPerSecond, {
+    cpuPerOrder: [
+      { part: 'order-service', msPerOrder: 1.2, shareOfMachine: 0.1 },
+      { part: 'reward-service', msPerOrder: 0.6, shareOfMachine: 0.1 },
+      { part: 'postgres', msPerOrder: 1.8, shareOfMachine: 0.2 },
+    ],
+    database: { writeTransactionsPerOrder: 3, walBytesPerOrder: 2_097.152 },
+  });
 }
 
 function results(batched: E2eLoads | undefined): BenchResults {

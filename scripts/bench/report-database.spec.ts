@@ -1,24 +1,10 @@
 import type { DatabaseActivity } from './database-activity';
 import type { E2eLoads, LoadRun } from './end-to-end.bench';
+import { loadRun } from './load-run.fixture';
 import { databaseSection } from './report-database';
 
 function load(offeredPerSecond: number, database?: DatabaseActivity): LoadRun {
-  return {
-    offeredPerSecond,
-    achievedPerSecond: offeredPerSecond,
-    failed: 0,
-    behindScheduleMs: 0,
-    orders: 1_000,
-    packets: 1_000,
-    p50Ms: 5,
-    p95Ms: 8,
-    p99Ms: 9,
-    toRelayP50Ms: 3,
-    toRelayP99Ms: 6,
-    relayToGrantP50Ms: 2,
-    relayToGrantP99Ms: 3,
-    ...(database ? { database } : {}),
-  };
+  return loadRun(offeredPerSecond, database ? { database } : {});
 }
 
 const measured = (statementsPerOrder: number): DatabaseActivity => ({

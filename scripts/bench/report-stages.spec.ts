@@ -1,4 +1,5 @@
 import type { E2eLoads, LoadRun } from './end-to-end.bench';
+import { loadRun } from './load-run.fixture';
 import { stagesSection } from './report-stages';
 import { STAGE_NAMES, type StageBreakdown } from './stage-breakdown';
 
@@ -17,22 +18,7 @@ function breakdown(meanMs: number, grantCommitMeanMs: number): StageBreakdown {
 }
 
 function load(offeredPerSecond: number, stages: StageBreakdown): LoadRun {
-  return {
-    offeredPerSecond,
-    achievedPerSecond: offeredPerSecond,
-    failed: 0,
-    behindScheduleMs: 0,
-    orders: 1_000,
-    packets: 1_000,
-    p50Ms: 5,
-    p95Ms: 8,
-    p99Ms: 9,
-    toRelayP50Ms: 3,
-    toRelayP99Ms: 6,
-    relayToGrantP50Ms: 2,
-    relayToGrantP99Ms: 3,
-    stages,
-  };
+  return loadRun(offeredPerSecond, { stages });
 }
 
 function loads(highest: number | null, grantCommitMeanMs = 5): E2eLoads {
