@@ -17,6 +17,7 @@ export * from './consumer/process-by-key';
 export * from './kafka-errors';
 export * from './consumer/partition-position';
 export * from './consumer/partition-retry';
+export * from './consumer/due-commits';
 export * from './consumer/partition-batch-runner';
 export * from './consumer/group-consumer';
 export * from './consumer/kafkajs-group-consumer';

@@ -12,3 +12,8 @@ declare module 'kafkajs/src/consumer/consumerGroup' {
   const ConsumerGroup: new (...args: unknown[]) => object;
   export default ConsumerGroup;
 }
+
+declare module 'kafkajs/src/consumer/offsetManager' {
+  const OffsetManager: new (...args: unknown[]) => object;
+  export default OffsetManager;
+}

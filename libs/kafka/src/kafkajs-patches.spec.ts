@@ -1,4 +1,5 @@
 import Cluster from 'kafkajs/src/cluster';
+import OffsetManager from 'kafkajs/src/consumer/offsetManager';
 import { patchKafkajs } from './kafkajs-patches';
 
 interface Partition {
@@ -58,5 +59,83 @@ describe('kafkajs with one partition without a leader', () => {
     expect(cluster.brokerPool.metadataExpireAt).not.toBeNull();
     expect(findLeaderForPartitions.call(cluster, 'orders', ['0', '1', '2'])).toEqual({ 2: [1], 3: [2] });
     expect(cluster.brokerPool.metadataExpireAt).toBeNull();
+  });
+});
+
+describe('kafkajs when the group coordinator moves during a generation', () => {
+  beforeAll(() => patchKafkajs());
+
+  /** A broker as the offset manager sees it: it records the commits it accepted. */
+  function broker(answer: () => Promise<void>) {
+    const accepted: unknown[] = [];
+    return {
+      accepted,
+      isConnected: () => true,
+      offsetCommit: async (payload: unknown) => {
+        await answer();
+        accepted.push(payload);
+      },
+    };
+  }
+
+  function offsetManager(coordinator: ReturnType<typeof broker>, newCoordinator: ReturnType<typeof broker>) {
+    const lookups: string[] = [];
+    const committed = {};
+    const cluster = {
+      committedOffsets: () => committed,
+      refreshMetadata: async () => undefined,
+      findGroupCoordinator: async ({ groupId }: { groupId: string }) => {
+        lookups.push(groupId);
+        return newCoordinator;
+      },
+    };
+    const manager = new OffsetManager({
+      cluster,
+      coordinator,
+      memberAssignment: { orders: [0] },
+      topicConfigurations: {},
+      instrumentationEmitter: { emit: () => undefined },
+      groupId: 'rewards',
+      generationId: 7,
+      memberId: 'member-1',
+    }) as unknown as { commitOffsets(offsets: unknown): Promise<void> };
+    return { manager, lookups };
+  }
+
+  const offsets = { topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '5' }] }] };
+
+  it.each([
+    [
+      'refused the commit as not the coordinator',
+      Object.assign(new Error('not the coordinator'), { type: 'NOT_COORDINATOR_FOR_GROUP' }),
+    ],
+    ['could not be reached', Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' })],
+  ])('sends the next commit to the coordinator looked up again, after the old one %s', async (_, error) => {
+    const old = broker(() => Promise.reject(error));
+    const moved = broker(() => Promise.resolve());
+    const { manager, lookups } = offsetManager(old, moved);
+
+    await expect(manager.commitOffsets(offsets)).rejects.toBe(error);
+    await manager.commitOffsets(offsets);
+
+    expect(lookups).toEqual(['rewards']);
+    expect(moved.accepted).toEqual([{ groupId: 'rewards', memberId: 'member-1', groupGenerationId: 7, ...offsets }]);
+  });
+
+  it('keeps the coordinator it has after any other failure', async () => {
+    const refusal = Object.assign(new Error('generation is over'), { type: 'ILLEGAL_GENERATION' });
+    let refuse = true;
+    const coordinator = broker(() => (refuse ? Promise.reject(refusal) : Promise.resolve()));
+    const { manager, lookups } = offsetManager(
+      coordinator,
+      broker(() => Promise.resolve()),
+    );
+
+    await expect(manager.commitOffsets(offsets)).rejects.toBe(refusal);
+    refuse = false;
+    await manager.commitOffsets(offsets);
+
+    expect(lookups).toEqual([]);
+    expect(coordinator.accepted).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import Cluster from 'kafkajs/src/cluster';
 import RequestQueue from 'kafkajs/src/network/requestQueue';
 import ConsumerGroup from 'kafkajs/src/consumer/consumerGroup';
+import OffsetManager from 'kafkajs/src/consumer/offsetManager';
 
 interface RequestQueueInternals {
   pending: unknown[];
@@ -24,6 +25,7 @@ export function patchKafkajs(): void {
   patched = true;
   patchIdleTimer();
   patchLeaderlessPartitions();
+  patchMovedCoordinator();
 }
 
 function patchIdleTimer(): void {
@@ -127,4 +129,52 @@ function withLeader(cluster: ClusterInternals, topic: string, partitions: number
   const led = partitions.filter((partition) => !leaderless.has(partition));
   if (led.length < partitions.length) cluster.brokerPool.metadataExpireAt = null;
   return led;
+}
+
+interface OffsetManagerInternals {
+  groupId: string;
+  coordinator: unknown;
+  cluster: { findGroupCoordinator(options: { groupId: string }): Promise<unknown> };
+  getCoordinator: (this: OffsetManagerInternals) => Promise<unknown>;
+  commitOffsets: (this: OffsetManagerInternals, offsets?: unknown) => Promise<void>;
+}
+
+/** Offset managers whose coordinator refused a commit or could not be reached: asked for again. */
+const staleCoordinators = new WeakSet<OffsetManagerInternals>();
+
+/**
+ * kafkajs 2.2.4 sends a generation's commits to the broker that coordinated the group when the member
+ * joined, for as long as the generation lasts: when that broker stops, or comes back no longer the
+ * coordinator, every commit fails until something makes the member join again, though the group, its
+ * members and their partitions are unchanged on the new coordinator. A commit that fails because the
+ * coordinator moved or could not be reached makes the next one look the coordinator up again.
+ */
+function patchMovedCoordinator(): void {
+  const manager = (OffsetManager as unknown as { prototype: OffsetManagerInternals }).prototype;
+  const { getCoordinator, commitOffsets } = manager;
+  manager.getCoordinator = async function () {
+    if (staleCoordinators.has(this)) {
+      this.coordinator = await this.cluster.findGroupCoordinator({ groupId: this.groupId });
+      staleCoordinators.delete(this);
+    }
+    return getCoordinator.call(this);
+  };
+  manager.commitOffsets = async function (offsets) {
+    try {
+      await commitOffsets.call(this, offsets);
+    } catch (error) {
+      if (coordinatorMoved(error)) staleCoordinators.add(this);
+      throw error;
+    }
+  };
+}
+
+function coordinatorMoved(error: unknown): boolean {
+  const { type, name } = (error ?? {}) as { type?: string; name?: string };
+  return (
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'COORDINATOR_NOT_AVAILABLE' ||
+    name === 'KafkaJSConnectionError' ||
+    name === 'KafkaJSRequestTimeoutError'
+  );
 }

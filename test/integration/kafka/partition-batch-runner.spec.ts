@@ -1,8 +1,11 @@
 import { KAFKA_CLIENTS } from '@redpacket/config';
 import { RedpacketError } from '@redpacket/errors';
 import {
+  type ConsumedBatch,
   ensureTopics,
   EventProducer,
+  type GroupConsumer,
+  type GroupConsumerFactory,
   PartitionBatchRunner,
   type PartitionBatchRunnerOptions,
   type PartitionHandler,
@@ -47,6 +50,36 @@ class ScriptedHandler implements PartitionHandler {
   }
 }
 
+/**
+ * The run's client, with its first `count` commits refused as they are when the group's coordinator
+ * cannot be reached; `refused` lists the partition of each refused commit.
+ */
+function refusingFirstCommits(clients: GroupConsumerFactory, count: number, refused: number[]): GroupConsumerFactory {
+  const refuse = (batch: ConsumedBatch): ConsumedBatch => ({
+    ...batch,
+    heartbeat: () => batch.heartbeat(),
+    isActive: () => batch.isActive(),
+    commit: async (nextOffset) => {
+      if (refused.length >= count) return batch.commit(nextOffset);
+      refused.push(batch.partition);
+      throw new Error('Connection error: connect ECONNREFUSED (the group coordinator)');
+    },
+  });
+  return {
+    groupConsumer: (options) => {
+      const consumer: GroupConsumer = clients.groupConsumer(options);
+      return {
+        start: (listener) => consumer.start({ ...listener, eachBatch: (batch) => listener.eachBatch(refuse(batch)) }),
+        stop: () => consumer.stop(),
+        pause: (partition) => consumer.pause(partition),
+        resume: (partition) => consumer.resume(partition),
+        pauseAll: () => consumer.pauseAll(),
+        paused: () => consumer.paused(),
+      };
+    },
+  };
+}
+
 describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, client %s', (client) => {
   const kafka = testKafka();
   let admin: Admin;
@@ -65,7 +98,11 @@ describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, clien
     await Promise.all([admin.disconnect(), producer.disconnect()]);
   });
 
-  async function scenario(handler: PartitionHandler, options: Partial<PartitionBatchRunnerOptions> = {}) {
+  async function scenario(
+    handler: PartitionHandler,
+    options: Partial<PartitionBatchRunnerOptions> = {},
+    clients: GroupConsumerFactory = testClients({ client }),
+  ) {
     const namespace = testNamespace(__filename);
     const topic = `${namespace}.work`;
     const groupId = `${namespace}.group`;
@@ -73,7 +110,7 @@ describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, clien
     const fatal: Error[] = [];
     const metrics = new Metrics();
     const runner = new PartitionBatchRunner(
-      testClients({ client }),
+      clients,
       {
         groupId,
         topic,
@@ -201,6 +238,21 @@ describe.each(KAFKA_CLIENTS)('the partition batch runner on a real broker, clien
     expect(handler.handled(2)).toEqual([0, 1, 2, 3]);
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     expect(offsets.partitions.find((p) => p.partition === 2)?.offset).toBe('4');
+  });
+
+  it('tries a failed commit again until it succeeds, with no later message to carry it', async () => {
+    const handler = new ScriptedHandler();
+    const refused: number[] = [];
+    const clients = refusingFirstCommits(testClients({ client }), 2, refused);
+    const { topic, groupId, runner, produce } = await scenario(handler, {}, clients);
+    await runner.start();
+    await produce(1, 5);
+
+    // Nothing is sent after the refused commits: only the runner trying them again can bring the lag to 0.
+    await waitForGroupCaughtUp(admin, groupId, topic, 30_000);
+    expect(refused).toEqual([1, 1]);
+    expect(new Set(handler.handled(1))).toEqual(new Set([0, 1, 2, 3, 4]));
+    expect(runner.health()).toMatchObject({ ready: true, commitsDue: [] });
   });
 
   it('treats a failure nothing can retry as fatal: reported once, not ready, nothing committed past it', async () => {

@@ -4,6 +4,7 @@ import { failpoint } from '@redpacket/failpoints';
 import type { Metrics } from '@redpacket/observability';
 import { kafkaErrorType } from '../kafka-errors';
 import type { GroupConsumerFactory } from '../producer/kafka-clients';
+import { type DueCommit, DueCommits } from './due-commits';
 import type { ConsumedBatch, ConsumedMessage, GroupConsumer, GroupMembership } from './group-consumer';
 import { OffsetWatermark } from './offset-watermark';
 import type { PartitionPosition } from './partition-position';
@@ -52,13 +53,19 @@ export interface ConsumerHealth {
   assigned: number[];
   paused: number[];
   failing: FailingPartition[];
+  /** Partitions whose finished work is not committed yet: their commit failed and is tried again. */
+  commitsDue: DueCommit[];
   error?: string;
   /** While the member has not joined yet: why the last attempt to reach Kafka failed. */
   waitingFor?: string;
 }
 
-/** Broker error types that mean "this partition is no longer yours" when committing (kafkajs #1046). */
-const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
+/**
+ * Broker error types that mean "this partition is no longer yours" when committing (kafkajs #1046). A
+ * coordinator that moved (NOT_COORDINATOR) is not one of them: the membership may hold, so the commit
+ * stays due and goes to the new coordinator.
+ */
+const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
 
 /**
  * The Kafka mechanics every consumer of the system needs, around a small business handler:
@@ -66,7 +73,8 @@ const LOST_OWNERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'I
  * - a heartbeat while the handler works, however long one attempt takes;
  * - a retriable failure pauses only its partition, for a growing delay, while the others flow and
  *   the member stays in its group; a partition failing past a bound is reported stuck (`PartitionPauses`);
- * - a commit refused after a rebalance is "someone else owns it now", never success;
+ * - a commit refused after a rebalance is "someone else owns it now", never success; one that failed
+ *   for another reason stays due and is tried again until it succeeds (`DueCommits`);
  * - on shutdown the batch in hand stops starting work, and what finished is committed;
  * - a crash the client will not restart from, or a handler failure nothing can retry, is fatal.
  *
@@ -78,6 +86,7 @@ export class PartitionBatchRunner {
   /** What has finished in this ownership of each partition. */
   private readonly watermarks = new Map<number, OffsetWatermark>();
   private readonly pauses: PartitionPauses;
+  private readonly dueCommits: DueCommits;
   private state: ConsumerState = 'idle';
   private memberId: string | undefined;
   private assigned: number[] = [];
@@ -100,6 +109,7 @@ export class PartitionBatchRunner {
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     });
     this.pauses = new PartitionPauses(this.consumer, options, this.logger, () => this.state !== 'failed');
+    this.dueCommits = new DueCommits({ initialDelayMs: 250, maxDelayMs: this.heartbeatIntervalMs * 5 });
   }
 
   async start(): Promise<void> {
@@ -117,6 +127,7 @@ export class PartitionBatchRunner {
   /** Stop fetching, let the batch in hand finish what it started and commit it, then leave the group. */
   async stop(): Promise<void> {
     this.pauses.cancelResumes();
+    this.dueCommits.clear();
     await this.consumer.stop();
     if (this.state !== 'failed') this.setState('stopped');
   }
@@ -132,6 +143,7 @@ export class PartitionBatchRunner {
       assigned: this.assigned,
       paused: this.consumer.paused(),
       failing,
+      commitsDue: this.dueCommits.list(),
       ...(this.fatalError ? { error: this.fatalError.message } : {}),
     };
   }
@@ -173,23 +185,40 @@ export class PartitionBatchRunner {
   }
 
   private async commitFinished(batch: ConsumedBatch, watermark: OffsetWatermark): Promise<void> {
-    const next = watermark.committable();
-    if (next === undefined) return;
     const { topic, partition } = batch;
+    const next = watermark.committable();
+    if (next === undefined) return this.dueCommits.settled(partition);
     await failpoint('consumer.before-offset-commit');
     try {
       await batch.commit(next);
       watermark.markCommitted(next);
+      this.dueCommits.settled(partition);
     } catch (error) {
       const type = kafkaErrorType(error);
-      if (!LOST_OWNERSHIP.has(type)) {
-        // Left uncommitted: the next commit of this partition covers it, and a restart redelivers at worst.
-        this.logger.warn('offset commit failed', { topic, partition, offset: next, error: (error as Error).message });
-        return;
+      const message = asError(error).message;
+      if (LOST_OWNERSHIP.has(type)) {
+        // Someone else owns the partition now; it resumes from the last commit and the inbox absorbs the repeats.
+        this.logger.warn('offset commit refused after a rebalance', { topic, partition, offset: next, type });
+        return this.dueCommits.settled(partition);
       }
-      // Someone else owns the partition now; it resumes from the last commit and the inbox absorbs the repeats.
-      this.logger.warn('offset commit refused after a rebalance', { topic, partition, offset: next, type });
+      this.logger.warn('offset commit failed; tried again until it succeeds', {
+        topic,
+        partition,
+        offset: next,
+        error: message,
+      });
+      this.dueCommits.failed(partition, message, () => this.retryCommit(batch, watermark));
     }
+  }
+
+  /** A due commit, again: only while the member still holds the partition and this ownership of it. */
+  private async retryCommit(batch: ConsumedBatch, watermark: OffsetWatermark): Promise<void> {
+    const current = this.watermarks.get(batch.partition) === watermark;
+    if (!current || this.state === 'failed' || this.state === 'stopped')
+      return this.dueCommits.settled(batch.partition);
+    await this.commitFinished(batch, watermark).catch((error: unknown) =>
+      this.dueCommits.failed(batch.partition, asError(error).message, () => this.retryCommit(batch, watermark)),
+    );
   }
 
   private failed(position: PartitionPosition, error: unknown): void {
@@ -205,6 +234,7 @@ export class PartitionBatchRunner {
     this.fatalError = error;
     this.setState('failed');
     this.pauses.cancelResumes();
+    this.dueCommits.clear();
     try {
       this.consumer.pauseAll();
     } catch {
@@ -218,6 +248,7 @@ export class PartitionBatchRunner {
     this.memberId = memberId;
     this.assigned = assigned;
     // Both clients resume every partition from its committed offset after a join: so does the bookkeeping.
+    this.dueCommits.clear();
     for (const [partition, watermark] of this.watermarks) {
       watermark.reset();
       if (!this.assigned.includes(partition)) this.watermarks.delete(partition);
