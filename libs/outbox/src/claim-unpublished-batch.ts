@@ -33,7 +33,10 @@ const CANDIDATE_ROWS_PER_BATCH_ROW = 10;
  *    rows, not in Postgres's shared lock table, so any number of relays may claim at once;
  * 2. with a fresh snapshot, taken after those locks, read each locked key's unpublished rows in order,
  *    up to its first row in backoff. A claim that held the key and committed meanwhile has marked its
- *    rows published or rescheduled them, and this read sees it.
+ *    rows published or rescheduled them, and this read sees it. The rows are chosen by id alone, key by
+ *    key along the (topic, message_key, id) index (rows in backoff are few: they are found once, through
+ *    their own index), and only the chosen ones are read whole: a backlog of many rows per key is
+ *    neither sorted nor carried through the query with its payloads.
  */
 export async function claimUnpublishedBatch(
   manager: EntityManager,
@@ -57,8 +60,8 @@ export async function claimUnpublishedBatch(
                    AND waiting.next_attempt_at > now())
      )
      SELECT o.topic, o.message_key
-       FROM ${table} o JOIN ready r ON o.id = r.head
-      WHERE o.published_at IS NULL
+       FROM ${table} o
+      WHERE o.id = ANY (ARRAY(SELECT head FROM ready)) AND o.published_at IS NULL
       ORDER BY o.id
       LIMIT $2
         FOR UPDATE OF o SKIP LOCKED`,
@@ -67,18 +70,29 @@ export async function claimUnpublishedBatch(
   if (keys.length === 0) return [];
   return manager.query(
     `WITH locked AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(topic, message_key)),
-     pending AS (
-       SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts,
-              o.trace_context, min(o.id) FILTER (WHERE o.next_attempt_at > now()) OVER (PARTITION BY o.topic, o.message_key) AS waits_from
-         FROM ${table} o
-         JOIN locked k ON k.topic = o.topic AND k.message_key = o.message_key
-        WHERE o.published_at IS NULL
+     waiting AS MATERIALIZED (
+       SELECT topic, message_key, min(id) AS waits_from
+         FROM ${table}
+        WHERE published_at IS NULL AND next_attempt_at > now()
+        GROUP BY topic, message_key
+     ),
+     chosen AS (
+       SELECT o.id
+         FROM locked k
+         LEFT JOIN waiting w ON w.topic = k.topic AND w.message_key = k.message_key
+        CROSS JOIN LATERAL (
+              SELECT o.id FROM ${table} o
+               WHERE o.published_at IS NULL AND o.topic = k.topic AND o.message_key = k.message_key
+                 AND (w.waits_from IS NULL OR o.id < w.waits_from)
+               ORDER BY o.id
+               LIMIT $3) o
+        ORDER BY o.id
+        LIMIT $3
      )
-     SELECT id, event_id, topic, message_key, event_type, schema_version, payload, attempts, trace_context
-       FROM pending
-      WHERE waits_from IS NULL OR id < waits_from
-      ORDER BY id
-      LIMIT $3`,
+     SELECT o.id, o.event_id, o.topic, o.message_key, o.event_type, o.schema_version, o.payload, o.attempts,
+            o.trace_context
+       FROM ${table} o JOIN chosen c ON c.id = o.id
+      ORDER BY o.id`,
     [keys.map((key) => key.topic), keys.map((key) => key.message_key), limits.rows],
   );
 }
