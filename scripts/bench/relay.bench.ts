@@ -9,7 +9,15 @@ import { testProducer } from '../../testkit/support/kafka.helpers';
 import { pollUntil } from '../../testkit/infra/process-utils';
 import { type BenchContext, withSystem } from './bench-context';
 import type { BenchOptions } from './bench-options';
-import { medianOf, perSecond, ratio, repeat } from './stats';
+import { insertOutboxBacklog } from './outbox-backlog';
+import { log, medianOf, perSecond, ratio, repeat } from './stats';
+import {
+  benchDebezium,
+  DEBEZIUM_VERSION,
+  type DebeziumResult,
+  type DebeziumSkipped,
+  whyDebeziumCannotRun,
+} from './debezium.bench';
 
 export interface RelayRun {
   relayEventsPerSecond: number;
@@ -30,7 +38,12 @@ export interface RelayResult {
   pipelineDepth?: number;
   runs: RelayRun[];
   median: RelayRun;
+  /** Debezium's outbox event router on the same broker, after the relay's runs; absent from older results. */
+  debezium?: DebeziumResult | DebeziumSkipped;
 }
+
+/** The steady load at which Debezium's and the relay's delays are compared. */
+const STEADY_RATE = 200;
 
 const OUTBOX = outboxLocation('ordering');
 /** The relay is measured as the apps run it: their default pipeline depth and claim growth. */
@@ -42,7 +55,9 @@ const APP_DEFAULTS = new (WithOutbox(BaseConfig))();
  * same relay on the @platformatic/kafka producer (the two take turns going first), then the first
  * backlog's N messages sent by a
  * bare kafkajs idempotent producer in batches of the relay's largest claim, so that the two send
- * requests of the same size. Both producers connect before the clock starts.
+ * requests of the same size. Both producers connect before the clock starts. Then, on a fresh system,
+ * Debezium's outbox event router on the same backlog size and broker (`benchDebezium`), where the
+ * bench's Postgres can feed it.
  */
 export async function benchRelay(context: BenchContext, options: BenchOptions): Promise<RelayResult> {
   const label = `relay outbox → Kafka, ${APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH} batches in flight`;
@@ -77,33 +92,53 @@ export async function benchRelay(context: BenchContext, options: BenchOptions): 
       };
     }),
   );
+  const median = {
+    relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
+    producerEventsPerSecond: medianOf(runs, (r) => r.producerEventsPerSecond),
+    ratio: medianOf(runs, (r) => r.ratio),
+    platformaticEventsPerSecond: medianOf(runs, (r) => r.platformaticEventsPerSecond ?? 0),
+    platformaticRatio: medianOf(runs, (r) => r.platformaticRatio ?? 0),
+  };
+  const better: KafkaClientName = median.platformaticRatio > median.ratio ? 'platformatic' : 'kafkajs';
+  const debezium = await debeziumBeside(context, options, better);
   return {
     events: options.relayEvents,
     batchSize: options.relayBatchSize,
     maxBatchSize: APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE,
     pipelineDepth: APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH,
     runs,
-    median: {
-      relayEventsPerSecond: medianOf(runs, (r) => r.relayEventsPerSecond),
-      producerEventsPerSecond: medianOf(runs, (r) => r.producerEventsPerSecond),
-      ratio: medianOf(runs, (r) => r.ratio),
-      platformaticEventsPerSecond: medianOf(runs, (r) => r.platformaticEventsPerSecond ?? 0),
-      platformaticRatio: medianOf(runs, (r) => r.platformaticRatio ?? 0),
-    },
+    median,
+    debezium,
   };
 }
 
-/** N valid OrderPurchased v1 rows, as the order service would have written them, over 1,000 users. */
-async function insertOutboxBacklog(dataSource: DataSource, topic: string, events: number): Promise<void> {
-  await dataSource.query(
-    `INSERT INTO ${OUTBOX.table} (event_id, topic, message_key, event_type, schema_version, payload)
-     SELECT e.event_id, $1, e.user_id, 'OrderPurchased', 1,
-            jsonb_build_object('eventId', e.event_id, 'orderId', gen_random_uuid(), 'userId', e.user_id,
-                               'itemCount', 3, 'totalCents', 3750, 'occurredAt', now())
-       FROM (SELECT gen_random_uuid() AS event_id, 'bench-u' || (i % 1000) AS user_id
-               FROM generate_series(1, $2) AS i) e`,
-    [topic, events],
-  );
+/** Debezium's outbox event router on the same backlog and broker, or why it did not run. */
+async function debeziumBeside(
+  context: BenchContext,
+  options: BenchOptions,
+  better: KafkaClientName,
+): Promise<DebeziumResult | DebeziumSkipped> {
+  const unavailable = await whyDebeziumCannotRun(context);
+  if (unavailable) {
+    log(`Debezium not measured: ${unavailable}`);
+    return { skipped: unavailable };
+  }
+  log(`Debezium ${DEBEZIUM_VERSION} outbox event router, same backlog and broker`);
+  return withSystem(context, 'inbox-tx', (system) =>
+    benchDebezium(context, system, {
+      events: options.relayEvents,
+      steadyRate: STEADY_RATE,
+      relayClient: better,
+      relaySettings: {
+        batchSize: options.relayBatchSize,
+        maxBatchSize: APP_DEFAULTS.OUTBOX_MAX_BATCH_SIZE,
+        pipelineDepth: APP_DEFAULTS.OUTBOX_PIPELINE_DEPTH,
+      },
+    }),
+  ).catch((error: Error): DebeziumSkipped => {
+    log(`Debezium failed: ${error.stack ?? error.message}`);
+    return { skipped: `it failed on this machine: ${error.message.split('\n')[0]}` };
+  });
 }
 
 /** The very messages the relay will send (same key, value and headers), for the bare producer. */

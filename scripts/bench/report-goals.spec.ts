@@ -15,6 +15,8 @@ function results(figures: {
   restP99Ms: number;
   relayRatio: number;
   platformaticRelayRatio?: number;
+  /** Debezium's events/s on the same backlog, or why it did not run; absent: not in the results. */
+  debezium?: number | string;
   defaultGrants: number;
   e2eLoads: LoadRun[];
 }): BenchResults {
@@ -100,6 +102,7 @@ function results(figures: {
               platformaticRatio: figures.platformaticRelayRatio,
             }),
       },
+      ...(figures.debezium === undefined ? {} : { debezium: debeziumOutcome(figures.debezium) }),
     },
     reward: {
       events: 4_000,
@@ -140,6 +143,21 @@ function load(offeredPerSecond: number, p99Ms: number, packetsMissing = 0, cpuMs
             { part: 'reward-service', msPerOrder: cpuMs / 2, shareOfMachine: 0.3 },
           ],
         }),
+  };
+}
+
+function debeziumOutcome(figure: number | string): NonNullable<NonNullable<BenchResults['relay']>['debezium']> {
+  if (typeof figure === 'string') return { skipped: figure };
+  const steady = { ratePerSecond: 200, events: 2_000, p50Ms: 10, p99Ms: 30 };
+  return {
+    debezium: '3.6.1.Final',
+    connect: '3.9.1',
+    tuning: {},
+    events: 20_000,
+    eventsPerSecond: figure,
+    steady,
+    relaySteady: steady,
+    relayClient: 'kafkajs',
   };
 }
 
@@ -207,5 +225,22 @@ describe('evaluateGoals', () => {
     const full = results({ restRatio: 1, restP99Ms: 1, relayRatio: 1, defaultGrants: 1, e2eLoads: [load(50, 1)] });
     const nothing: BenchResults = { ...full, rest: undefined, relay: undefined, reward: undefined, e2e: undefined };
     expect(new Set(outcomes(evaluateGoals(nothing)))).toEqual(new Set(['not measured']));
+  });
+
+  it("judges the relay's faster client against Debezium's outbox event router, or says why Debezium did not run", () => {
+    const figures = { restRatio: 1, restP99Ms: 1, defaultGrants: 1, e2eLoads: [load(50, 1)] };
+    const faster = evaluateGoals(results({ ...figures, relayRatio: 0.3, platformaticRelayRatio: 0.4, debezium: 320 }));
+    const slower = evaluateGoals(results({ ...figures, relayRatio: 0.3, debezium: 400 }));
+    const skipped = evaluateGoals(results({ ...figures, relayRatio: 0.3, debezium: 'no wal_level=logical' }));
+
+    expect(faster[4]).toMatchObject({
+      outcome: 'reached',
+      thisRun: '1.25× on @platformatic/kafka (400 vs 320 events/s)',
+    });
+    expect(slower[4]).toMatchObject({ outcome: 'not reached', thisRun: '0.75× on kafkajs (300 vs 400 events/s)' });
+    expect(skipped[4]).toMatchObject({
+      outcome: 'not measured',
+      thisRun: 'Debezium did not run: no wal_level=logical',
+    });
   });
 });

@@ -6,6 +6,7 @@ import type { SigningResult } from './signing.bench';
 import { placeOrderScript, grantScript } from './pgbench-scripts';
 import type { ReconcileResult } from './reconcile.bench';
 import type { RelayResult } from './relay.bench';
+import { clientName, fasterRelay } from './report-goals';
 import { ms, num, pct, table, times } from './report-format';
 import { databaseSection } from './report-database';
 import { stagesSection } from './report-stages';
@@ -104,7 +105,7 @@ export function relaySection(relay: RelayResult): string {
       : `batches of ${relay.batchSize}`;
   const why =
     m.ratio < 0.5
-      ? `That is far from the baseline: each batch is a Postgres transaction wrapped around the send (claim the due rows key by key under advisory locks, send and wait for acks=all, mark them published, commit), so every batch pays database round trips and JSON re-serialisation on top of the broker acknowledgement that is all the bare producer waits for${depth > 1 ? `; ${depth} batches in flight overlap that database work with the sends, but the producer still sends one request at a time` : ''}.`
+      ? `That is far from the baseline: each batch is a Postgres transaction wrapped around the send (claim the due rows key by key under row locks, send and wait for acks=all, mark them published, commit), so every batch pays database round trips and JSON re-serialisation on top of the broker acknowledgement that is all the bare producer waits for${depth > 1 ? `; ${depth} batches in flight overlap that database work with the sends, but the producer still sends one request at a time` : ''}.`
       : m.ratio < 0.9
         ? `The relay keeps most of the producer's rate; the difference is the claim and mark transaction around every batch${depth > 1 ? `, overlapped ${depth} deep with the sends` : ''}.`
         : `The relay costs little over the bare producer: waiting for the broker's acknowledgement dominates both.`;
@@ -137,6 +138,48 @@ export function relaySection(relay: RelayResult): string {
           `On \`KAFKA_CLIENT=platformatic\` (a second backlog of the same size, same run, same relay), it published ${num(m.platformaticEventsPerSecond)} events/s: ${times(ratio(m.platformaticEventsPerSecond, m.relayEventsPerSecond))} the kafkajs relay. The bare producer stays kafkajs in both rows.`,
         ]
       : []),
+    ...(relay.debezium ? ['', debeziumPart(relay)] : []),
+  ].join('\n');
+}
+
+/** Debezium's outbox event router beside the relay, same backlog size and broker, same run. */
+function debeziumPart(relay: RelayResult): string {
+  const debezium = relay.debezium;
+  if (!debezium) return '';
+  if ('skipped' in debezium) return `Debezium's outbox event router did not run in this bench: ${debezium.skipped}.`;
+  const faster = fasterRelay(relay.median);
+  const { steady, relaySteady } = debezium;
+  const tuning = Object.entries(debezium.tuning)
+    .map(([name, value]) => `\`${name}=${value}\``)
+    .join(', ');
+  return [
+    "### Debezium's outbox event router, same run",
+    '',
+    `Kafka Connect ${debezium.connect} (standalone) with debezium-connector-postgres ${debezium.debezium} from Maven Central, its \`EventRouter\` transform routing each row of \`ordering.outbox\` by its \`topic\` column, keyed by \`message_key\`, on the bench's own cluster (\`wal_level=logical\`, pgoutput, a replication slot) and the same broker, its producer idempotent with acks=all. Tuned: ${tuning}. It streams what is written after it starts: a warm-up backlog of ${num(Math.ceil(debezium.events / 4))} rows, then ${num(debezium.events)} rows in one transaction, timed from their commit until the broker had them all; then ${num(steady.ratePerSecond)} rows/s for ${num(steady.events / steady.ratePerSecond)} s, each its own transaction, delay from the row's transaction start to the broker's append time (the topics use \`LogAppendTime\`). The relay (${clientName(debezium.relayClient)}, the apps' defaults) met the same steady load in the same run; its delay ends at Kafka's acknowledgement (\`published_at\`).`,
+    '',
+    table(
+      ['', `relay (${clientName(faster.client)})`, 'Debezium', 'relay ÷ Debezium'],
+      [
+        [
+          `events/s, ${num(debezium.events)} backlog`,
+          num(faster.eventsPerSecond),
+          num(debezium.eventsPerSecond),
+          times(faster.eventsPerSecond / debezium.eventsPerSecond),
+        ],
+        [
+          `p50 at ${num(steady.ratePerSecond)}/s`,
+          ms(relaySteady.p50Ms),
+          ms(steady.p50Ms),
+          times(relaySteady.p50Ms / steady.p50Ms),
+        ],
+        [
+          `p99 at ${num(steady.ratePerSecond)}/s`,
+          ms(relaySteady.p99Ms),
+          ms(steady.p99Ms),
+          times(relaySteady.p99Ms / steady.p99Ms),
+        ],
+      ],
+    ),
   ].join('\n');
 }
 

@@ -60,7 +60,7 @@ export async function isJavaAvailable(): Promise<boolean> {
   return (await commandExists('java')) && (await commandExists('mvn'));
 }
 
-function loggingArtifacts(version: string): string {
+export function loggingArtifacts(version: string): string {
   // Kafka 3.x logs through slf4j 1.7 + reload4j; 4.x moved to log4j2. Neither binding is transitive.
   return version.startsWith('3.')
     ? dependency('org.slf4j', 'slf4j-reload4j', '1.7.36')
@@ -68,25 +68,40 @@ function loggingArtifacts(version: string): string {
         dependency('org.apache.logging.log4j', 'log4j-core', '2.24.3');
 }
 
-function dependency(groupId: string, artifactId: string, version: string): string {
+export function dependency(groupId: string, artifactId: string, version: string): string {
   return `<dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
 }
 
 /** Downloads the broker's jars from Maven Central once; later runs reuse the folder (and ~/.m2). */
 export async function ensureKafkaJars(version: string, cacheDir: string, log: (m: string) => void): Promise<string> {
-  const home = join(cacheDir, `kafka-${version}`);
-  const libs = join(home, 'libs');
+  const libs = join(cacheDir, `kafka-${version}`, 'libs');
   // kafka-tools: the operator's commands (kafka-consumer-groups is its ConsumerGroupCommand).
   if (existsSync(join(libs, `kafka_2.13-${version}.jar`)) && existsSync(join(libs, `kafka-tools-${version}.jar`)))
     return libs;
+  log(`fetching org.apache.kafka:kafka_2.13:${version}, kafka-tools and their runtime dependencies from Maven Central`);
+  await fetchMavenArtifacts(
+    join(cacheDir, `kafka-${version}`),
+    dependency('org.apache.kafka', 'kafka_2.13', version) +
+      dependency('org.apache.kafka', 'kafka-tools', version) +
+      loggingArtifacts(version),
+    `Kafka ${version}`,
+  );
+  return libs;
+}
+
+/**
+ * Copies `dependencies` (pom `<dependency>` elements, see `dependency`) and everything they need at
+ * runtime from Maven Central into `home/libs`, through a pom of their own in `home`.
+ */
+export async function fetchMavenArtifacts(home: string, dependencies: string, what: string): Promise<string> {
+  const libs = join(home, 'libs');
   mkdirSync(home, { recursive: true });
   writeFileSync(
     join(home, 'pom.xml'),
     `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>local.redpacket</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
-<dependencies>${dependency('org.apache.kafka', 'kafka_2.13', version)}${dependency('org.apache.kafka', 'kafka-tools', version)}${loggingArtifacts(version)}</dependencies></project>\n`,
+<groupId>local.redpacket</groupId><artifactId>runtime</artifactId><version>1</version><packaging>pom</packaging>
+<dependencies>${dependencies}</dependencies></project>\n`,
   );
-  log(`fetching org.apache.kafka:kafka_2.13:${version}, kafka-tools and their runtime dependencies from Maven Central`);
   const result = await runCommand(
     'mvn',
     [
@@ -100,7 +115,7 @@ export async function ensureKafkaJars(version: string, cacheDir: string, log: (m
   );
   if (result.code !== 0) {
     rmSync(libs, { recursive: true, force: true });
-    throw new Error(`Maven could not fetch Kafka ${version}:\n${result.output.slice(-3000)}`);
+    throw new Error(`Maven could not fetch ${what}:\n${result.output.slice(-3000)}`);
   }
   return libs;
 }
