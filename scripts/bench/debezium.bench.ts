@@ -324,17 +324,7 @@ async function writeSteadily(dataSource: DataSource, topic: string, rate: number
     const due = started + (i * 1_000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    writes.push(
-      dataSource.query(
-        `WITH e AS (SELECT gen_random_uuid() AS event_id, 'bench-u' || (${i} % 1000) AS user_id)
-         INSERT INTO ${OUTBOX.table} (event_id, topic, message_key, event_type, schema_version, payload)
-         SELECT e.event_id, '${topic}', e.user_id, 'OrderPurchased', 1,
-                jsonb_build_object('eventId', e.event_id, 'orderId', gen_random_uuid(), 'userId', e.user_id,
-                                   'itemCount', 3, 'totalCents', 3750, 'occurredAt', now())
-           FROM e;
-         SELECT pg_notify('${OUTBOX.channel}', '')`,
-      ),
-    );
+    writes.push(insertOutboxBacklog(dataSource, topic, 1, { firstUser: i, notify: OUTBOX.channel }));
   }
   await Promise.all(writes);
   return total;
