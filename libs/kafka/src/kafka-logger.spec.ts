@@ -37,6 +37,19 @@ describe('kafkaLogCreator', () => {
     expect(calls).toEqual([['debug', 'Response CreateTopics(key: 19, version: 3)']]);
   });
 
+  it('logs a retriable answer at debug: kafkajs asks again, and the caller sees the error if retries run out', () => {
+    const answer = (error: string) => ({
+      ...entry(logLevel.ERROR, 'Response ListOffsets(key: 2, version: 3)'),
+      log: { message: 'Response ListOffsets(key: 2, version: 3)', error, timestamp: '', logger: '' },
+    });
+    write(answer('This server is not the leader for that topic-partition'));
+    write(answer('Not authorized to access topics: [Topic authorization failed]'));
+    expect(calls).toEqual([
+      ['debug', 'Response ListOffsets(key: 2, version: 3)'],
+      ['error', 'Response ListOffsets(key: 2, version: 3)'],
+    ]);
+  });
+
   it('keeps every other warning and error at its level', () => {
     write(entry(logLevel.WARN, 'Response Produce(key: 0, version: 7) timed out'));
     write(entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED'));

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { errorCodes } from 'kafkajs/src/protocol/error';
 
 /**
  * kafkajs warnings about choices this system makes on purpose, logged at debug: not a problem to look into.
@@ -9,13 +10,20 @@ import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
  */
 const DELIBERATE = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+/** The broker's answers that mean "ask again": leadership or coordination is moving, a replica is catching up. */
+const RETRIABLE_ANSWERS = new Set(errorCodes.filter((code) => code.retriable).map((code) => code.message));
+
 /**
- * kafkajs logs every error answer of a broker at error level before the caller sees it. Apps that boot
- * together race to create the same topics, and all but one are told TOPIC_ALREADY_EXISTS, which kafkajs'
- * createTopics then takes as success; any other answer is thrown to the topic bootstrap, which fails the
- * boot with it. So CreateTopics answers are logged at debug.
+ * kafkajs logs every error answer of a broker at error level, then throws it to its caller. Two kinds are
+ * the caller's to judge, so they are logged at debug:
+ * - a retriable answer (a partition without a leader yet, a coordinator that moved): kafkajs refreshes its
+ *   metadata and asks again, and only if its retries run out does the caller see the error and report it;
+ * - a CreateTopics answer: apps that boot together race to create the same topics, all but one are told
+ *   TOPIC_ALREADY_EXISTS, which createTopics takes as success, and any other answer fails the boot.
  */
 function answeredToCaller(message: string, fields: Record<string, unknown>): boolean {
+  if (!message.startsWith('Response ')) return false;
+  if (typeof fields.error === 'string' && RETRIABLE_ANSWERS.has(fields.error)) return true;
   return message.startsWith('Response CreateTopics(') && fields.error === 'Topic creation errors';
 }
 

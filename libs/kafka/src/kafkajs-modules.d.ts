@@ -17,3 +17,7 @@ declare module 'kafkajs/src/consumer/offsetManager' {
   const OffsetManager: new (...args: unknown[]) => object;
   export default OffsetManager;
 }
+
+declare module 'kafkajs/src/protocol/error' {
+  export const errorCodes: ReadonlyArray<{ type: string; code: number; retriable: boolean; message: string }>;
+}
