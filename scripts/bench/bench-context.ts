@@ -40,7 +40,9 @@ export const OWN_POSTGRES_SETTINGS = {
 /** Reuses the running stack (or provisions one), then creates and migrates a database of the bench's own. */
 export async function openBenchContext(options: { ownPostgres: boolean }): Promise<BenchContext> {
   const ownPostgres = options.ownPostgres ? await startOwnPostgres() : undefined;
-  const infra = await provisionInfrastructure({ log: (message) => log(`[infra] ${message}`) });
+  const provisioned = await provisionInfrastructure({ log: (message) => log(`[infra] ${message}`) });
+  // A stack left up by infra:up brings its own database URL; the bench's own cluster replaces it.
+  const infra = ownPostgres ? { ...provisioned, databaseUrl: ownPostgres.url } : provisioned;
   const database = `redpacket_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await createDatabase(infra.databaseUrl, database);
   const databaseUrl = databaseUrlFor(infra.databaseUrl, database);

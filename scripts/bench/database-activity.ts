@@ -20,13 +20,13 @@ export interface DatabaseActivity {
   statementsPerOrder?: number;
   /** Their execution time, per order. */
   statementMsPerOrder?: number;
-  /** The statements that took most of that time. */
+  /** The statements that took most of that time, TOP_STATEMENTS at most. */
   topStatements?: StatementCost[];
   /** Why statements were not counted, when they were not (pg_stat_statements is not loaded). */
   statementsUnavailable?: string;
 }
 
-const TOP_STATEMENTS = 8;
+export const TOP_STATEMENTS = 25;
 const QUERY_CHARS = 110;
 /** The bench's own statements: its wait for every packet, and this meter. */
 const BENCH_OWN = ['%user_id LIKE $%', '%pg_stat_statements%', '%pg_current_wal_lsn%'];

@@ -1,4 +1,4 @@
-import type { DatabaseActivity } from './database-activity';
+import { type DatabaseActivity, TOP_STATEMENTS } from './database-activity';
 import type { E2eLoads } from './end-to-end.bench';
 import { ms, num, table } from './report-format';
 
@@ -47,7 +47,7 @@ export function databaseSection(loads: E2eLoads, focusLoad: number | undefined):
   if (top && top.length > 0) {
     lines.push(
       '',
-      `The statements that took most of Postgres’s time at ${num(focus.offeredPerSecond)} orders/s:`,
+      `The statements the apps ran at ${num(focus.offeredPerSecond)} orders/s, by Postgres time per order (the ${TOP_STATEMENTS} costliest, when there were more):`,
       '',
       table(
         ['statement', 'calls per order', 'time per call', 'time per order'],

@@ -43,6 +43,12 @@ export async function claimUnpublishedBatch(
   table: string,
   limits: ClaimLimits,
 ): Promise<OutboxRow[]> {
+  // Plain index scans only, for the rest of the caller's transaction. A published row leaves the
+  // unpublished indexes only when VACUUM runs, which on a table keeping its history may be millions of
+  // rows later. A bitmap scan, which the planner likes for a window this small, reads every such row's
+  // heap page again at every claim; a plain index scan marks the dead entries it meets, and later claims
+  // step over them without reading the table.
+  await manager.query('SET LOCAL enable_bitmapscan = off');
   const keys = await manager.query<{ topic: string; message_key: string }[]>(
     // MATERIALIZED: the candidates are chosen once, before any lock is tried.
     `WITH ready AS MATERIALIZED (

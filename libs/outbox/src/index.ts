@@ -1,3 +1,4 @@
+export * from './claim-unpublished-batch';
 export * from './idle-backoff';
 export * from './outbox-listener';
 export * from './outbox-relay';

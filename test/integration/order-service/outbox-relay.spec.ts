@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, namespaced, newEventId, TOPICS } from '@redpacket/contracts';
 import { PlaceOrderService } from '@redpacket/ordering';
+import { claimUnpublishedBatch } from '@redpacket/outbox';
 import { TransactionRunner } from '@redpacket/database';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { spawnApp } from '../../../testkit/support/app-process';
 import { testKafka } from '../../../testkit/support/kafka.helpers';
 import { testNamespace } from '../../../testkit/support/namespace';
@@ -117,6 +118,24 @@ function sampleAdvisoryLocks(dataSource: DataSource): { stop(): Promise<number> 
       return most;
     },
   };
+}
+
+/** Pages of the outbox table this connection has read since it last reported its statistics. */
+async function pagesRead(manager: EntityManager): Promise<number> {
+  const [{ pages }] = await manager.query<{ pages: string }[]>(
+    `SELECT pg_stat_get_xact_blocks_fetched('ordering.outbox'::regclass) AS pages`,
+  );
+  return Number(pages);
+}
+
+/** What one claim returned and how many of the outbox's pages its transaction read. */
+class ClaimRead extends Error {
+  constructor(
+    readonly claimed: { payload: object }[],
+    readonly pages: number,
+  ) {
+    super('rolled back on purpose');
+  }
 }
 
 describe('the transactional outbox and its relay', () => {
@@ -367,6 +386,48 @@ describe('the transactional outbox and its relay', () => {
     } finally {
       await relay.stop();
       await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = ANY($1)', [waiting]);
+      await service.relay.relay.start();
+    }
+  });
+
+  it('claims without reading again the rows published since the last vacuum', async () => {
+    await service.relay.relay.stop();
+    // 4,000 rows published and not yet vacuumed away: their entries are still in the unpublished indexes.
+    const history = await writeBacklog(service.dataSource, topic, {
+      userPrefix: `history-${namespace}`,
+      users: 100,
+      eventsPerUser: 40,
+    });
+    await service.dataSource.query('UPDATE ordering.outbox SET published_at = now() WHERE event_id = ANY($1)', [
+      history,
+    ]);
+    const [{ pages: historyPages }] = await service.dataSource.query<{ pages: string }[]>(
+      `SELECT count(DISTINCT (ctid::text::point)[0]) AS pages FROM ordering.outbox WHERE event_id = ANY($1)`,
+      [history],
+    );
+    try {
+      const [ready] = await placeOrders(service, [`after-history-${namespace}`]);
+      // Each claim in a transaction of its own, rolled back: the rows stay due for the next one.
+      const claim = () =>
+        service.dataSource
+          .transaction(async (manager) => {
+            // The counter holds what this connection read since its last report, so the claim's are a difference.
+            const before = await pagesRead(manager);
+            const claimed = await claimUnpublishedBatch(manager, 'ordering.outbox', { rows: 200 });
+            throw new ClaimRead(claimed, (await pagesRead(manager)) - before);
+          })
+          .catch((read: unknown) => {
+            if (read instanceof ClaimRead) return read;
+            throw read;
+          });
+      await claim(); // the first claim meets the dead entries and marks them
+      const { claimed, pages } = await claim();
+      expect(claimed.map((row) => (row.payload as { orderId?: string }).orderId)).toContain(ready.orderId);
+      // A bitmap scan reads every page of the history again (Number(historyPages) of them) at every claim.
+      expect(Number(historyPages)).toBeGreaterThan(20);
+      expect(pages).toBeLessThan(10);
+    } finally {
+      await service.dataSource.query('DELETE FROM ordering.outbox WHERE event_id = ANY($1)', [history]);
       await service.relay.relay.start();
     }
   });
