@@ -1,6 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type DynamicModule, type LoggerService, RequestMethod } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type LoggerService,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { type LogLevelName, redactSecrets, redactValue } from '@redpacket/config';
 import { LoggerModule, NativeLogger, type Params, PinoLogger } from 'nestjs-pino';
@@ -23,8 +31,31 @@ export { NativeLogger };
  * No secret of the configuration, no password in a URL.
  */
 export function loggingModule(level: LogLevelName): DynamicModule {
-  return LoggerModule.forRoot(loggerParams(level));
+  return { module: RequestIdLogging, imports: [LoggerModule.forRoot(loggerParams(level))] };
 }
+
+/** The id of the request being answered, for every line written meanwhile (the `mixin` below). */
+const currentRequest = new AsyncLocalStorage<string>();
+
+/**
+ * Runs the rest of each request in a scope that holds its id: Fastify's, which `requestId` below
+ * chose. nestjs-pino would give each request a pino child logger instead (two, through pino-http), a
+ * cost every request paid (6 % of the order service's CPU in the REST bench's profile) for lines that
+ * few requests write.
+ */
+@Module({})
+class RequestIdLogging implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((request: { id?: unknown }, _response: unknown, next: () => void) =>
+        typeof request.id === 'string' ? currentRequest.run(request.id, next) : next(),
+      )
+      .forRoutes(EVERY_ROUTE);
+  }
+}
+
+// nestjs-pino's default route pattern matches nothing under the Fastify adapter; this one matches every path.
+const EVERY_ROUTE = { path: '{*splat}', method: RequestMethod.ALL };
 
 /**
  * A Nest logger for what runs outside an app's module (boot, the CLI): the same pino instance and
@@ -45,18 +76,13 @@ export function logBootFailure(context: string, message: string): void {
  * and script builds them here from the same configuration, so which one came first does not matter.
  */
 function loggerParams(level: LogLevelName): Params {
-  const http: HttpLogOptions = {
-    ...logOptions(level),
-    // One line per request would cost more than the request at benchmark rates; the metrics count
-    // requests. What a request logs carries its id: Fastify's, from `requestId` below.
-    autoLogging: false,
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'requestId' },
-  };
+  // No line per request: it would cost more than the request at benchmark rates; the metrics count requests.
+  const http: HttpLogOptions = { ...logOptions(level), autoLogging: false };
   return {
     pinoHttp: [http, redacting(process.stdout)],
-    // nestjs-pino's default route pattern matches nothing under the Fastify adapter; this one matches every path.
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    // No pino-http middleware, and so no logger per request: what a request logs carries its id through
+    // RequestIdLogging instead.
+    forRoutes: [],
     // The same records Nest's JSON ConsoleLogger wrote: fields after the message merged into the line.
     nativeLogger: { structuredParams: true, flattenParams: true },
   };
@@ -69,21 +95,24 @@ function logOptions(level: LogLevelName): LoggerOptions {
     base: { pid: process.pid },
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: activeTraceId,
+    mixin: lineContext,
     hooks: {
       logMethod(args, method) {
         return method.apply(this, args.map((arg) => redactValue(arg)) as Parameters<typeof method>);
       },
     },
-    // No pino `redact` paths: no request or its headers is ever logged (quietReqLogger), and the paths
-    // cost 2.7 % of the order service's CPU per request in the REST bench's profile, for every child
-    // logger a request gets. Secrets are taken out of the finished line instead (`redacting`).
+    // No pino `redact` paths: no request or its headers is ever logged, and the paths cost 2.7 % of the
+    // order service's CPU per request in the REST bench's profile when each request had its own child
+    // logger. Secrets are taken out of the finished line instead (`redacting`).
   };
 }
 
-function activeTraceId(): { traceId?: string } {
+/** What every line carries besides its fields: the recording span's trace, the request being answered. */
+function lineContext(): { traceId?: string; requestId?: string } {
   const span = trace.getActiveSpan()?.spanContext();
-  return span && trace.isSpanContextValid(span) ? { traceId: span.traceId } : {};
+  const traceId = span && trace.isSpanContextValid(span) ? span.traceId : undefined;
+  const requestId = currentRequest.getStore();
+  return { ...(traceId ? { traceId } : {}), ...(requestId ? { requestId } : {}) };
 }
 
 /** Writes synchronously (stdout and stderr are, to a file or a pipe on Linux), so a crash loses no line. */
