@@ -10,13 +10,16 @@ let sequence = 0;
 const entropy = Buffer.alloc(4096);
 let entropyUsed = entropy.length;
 
-function randomInto(target: Buffer, bytes: number): void {
+/** `bytes` random bytes of their own, taken from the pool. */
+function pooledRandom(bytes: number): Buffer {
   if (entropyUsed + bytes > entropy.length) {
     randomFillSync(entropy);
     entropyUsed = 0;
   }
-  entropy.copy(target, 0, entropyUsed, entropyUsed + bytes);
+  const taken = Buffer.allocUnsafe(bytes);
+  entropy.copy(taken, 0, entropyUsed, entropyUsed + bytes);
   entropyUsed += bytes;
+  return taken;
 }
 
 /**
@@ -30,12 +33,9 @@ export function newEventId(now: number = Date.now()): string {
     now = lastMillis;
   } else {
     lastMillis = now;
-    const start = Buffer.alloc(2);
-    randomInto(start, 2);
-    sequence = start.readUInt16BE() & 0x7ff; // start low in the range to leave room to count
+    sequence = pooledRandom(2).readUInt16BE() & 0x7ff; // start low in the range to leave room to count
   }
-  const bytes = Buffer.alloc(16);
-  randomInto(bytes, 16);
+  const bytes = pooledRandom(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;
